@@ -1,0 +1,166 @@
+//! `deputy-audit check`: the scan's judgement applied to policy files offline.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Context;
+use deputy_audit_analyze::{analyze, ResourcePolicy, ResourceType};
+
+use crate::cli::CheckArgs;
+use crate::report::{Destination, Report, ToolInfo, SCHEMA_VERSION};
+use crate::{emit, exit, formats_or_default, scan};
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    let formats = formats_or_default(&args.output);
+    let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
+    let options = args.analysis.options();
+    let started = scan::now_rfc3339();
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: ToolInfo::current(),
+        scan_started: started,
+        scan_finished: String::new(),
+        account_id: args.account.clone().unwrap_or_default(),
+        regions: Vec::new(),
+        resource_counts: BTreeMap::new(),
+        findings: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut input_errors = 0;
+    for path in &args.files {
+        let name = display_name(path);
+        let outcome = read_input(path).and_then(|text| {
+            let resource_type = match args.resource_type {
+                Some(t) => t,
+                None => infer_resource_type(&text).with_context(|| {
+                    format!("{name}: cannot tell what kind of policy this is; pass --resource-type")
+                })?,
+            };
+            let resource = ResourcePolicy {
+                arn: name.clone(),
+                resource_type,
+                account_id: args.account.clone().unwrap_or_default(),
+                region: String::new(),
+                policy: Some(text),
+                aws_managed: false,
+            };
+            let findings =
+                analyze(&resource, &options).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            Ok((resource_type, findings))
+        });
+        match outcome {
+            Ok((resource_type, findings)) => {
+                *report.resource_counts.entry(resource_type).or_default() += 1;
+                report.findings.extend(findings);
+            }
+            Err(err) => {
+                input_errors += 1;
+                eprintln!("deputy-audit: error: {err:#}");
+            }
+        }
+    }
+    report.scan_finished = scan::now_rfc3339();
+    report.normalize();
+    let code = emit(&report, &formats, &destination, args.output.fail_on)?;
+    Ok(if input_errors > 0 { exit::USAGE } else { code })
+}
+
+fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn read_input(path: &Path) -> anyhow::Result<String> {
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+    } else {
+        bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not valid UTF-8 (invalid byte at offset {})",
+            display_name(path),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Guesses the resource type from the first action's service prefix:
+/// `sts:AssumeRole*` means a role trust policy. Returns `None` when the
+/// document gives no usable hint (the caller asks for `--resource-type`).
+fn infer_resource_type(text: &str) -> Option<ResourceType> {
+    let actions = policy_actions(text)?;
+    let service_of = |action: &str| action.split(':').next().map(str::to_ascii_lowercase);
+    if actions
+        .iter()
+        .any(|a| a.to_ascii_lowercase().starts_with("sts:assumerole"))
+    {
+        return Some(ResourceType::IamRole);
+    }
+    actions.iter().find_map(|action| {
+        let service = service_of(action)?;
+        ResourceType::ALL
+            .into_iter()
+            .find(|t| !t.is_trust_policy() && t.service() == service)
+    })
+}
+
+/// The `Action` values of every statement (element names matched without case).
+fn policy_actions(text: &str) -> Option<Vec<String>> {
+    use serde_json::Value;
+    fn get<'a>(object: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+        object
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    }
+    let doc: Value = serde_json::from_str(text).ok()?;
+    let statements = match get(doc.as_object()?, "Statement")? {
+        Value::Array(list) => list.iter().collect::<Vec<_>>(),
+        single => vec![single],
+    };
+    let mut actions = Vec::new();
+    for statement in statements.iter().filter_map(|s| s.as_object()) {
+        match get(statement, "Action") {
+            Some(Value::String(a)) => actions.push(a.clone()),
+            Some(Value::Array(list)) => {
+                actions.extend(list.iter().filter_map(|a| a.as_str().map(String::from)))
+            }
+            _ => {}
+        }
+    }
+    Some(actions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infers_trust_policy_from_assume_role() {
+        let doc = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"qldb.amazonaws.com"},"Action":["sts:AssumeRole"]}}"#;
+        assert_eq!(infer_resource_type(doc), Some(ResourceType::IamRole));
+    }
+
+    #[test]
+    fn infers_resource_policy_from_action_prefix() {
+        let doc =
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"SQS:SendMessage"}]}"#;
+        assert_eq!(infer_resource_type(doc), Some(ResourceType::SqsQueue));
+        let doc = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt"}]}"#;
+        assert_eq!(infer_resource_type(doc), Some(ResourceType::KmsKey));
+    }
+
+    #[test]
+    fn gives_up_without_a_hint() {
+        assert_eq!(infer_resource_type(r#"{"Statement":[]}"#), None);
+        assert_eq!(infer_resource_type("not json"), None);
+    }
+}

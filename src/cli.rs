@@ -1,0 +1,145 @@
+//! Command-line interface definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use deputy_audit_analyze::{ResourceType, Severity};
+
+use crate::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "deputy-audit",
+    version,
+    about = "Finds cross-service confused deputy exposures in AWS resource and trust policies",
+    long_about = "deputy-audit reads IAM role trust policies and SQS, SNS, S3 and KMS resource \
+policies, and reports statements that let an AWS service principal in without pinning the \
+calling resource (aws:SourceArn, aws:SourceAccount, aws:SourceOrgID, aws:SourceOrgPaths). \
+It only ever makes List, Get and Describe calls."
+)]
+pub struct Cli {
+    /// More logging on stderr (-v info, -vv debug). Policies and credentials are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a live AWS account (or LocalStack) and report confused-deputy exposures.
+    #[command(after_help = "EXAMPLES:
+    deputy-audit scan --profile prod --region us-east-1 --region eu-west-1
+    deputy-audit scan --format json --format csv --output reports/
+    AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=test \\
+        deputy-audit scan --endpoint-url http://127.0.0.1:4566 --region us-east-1
+
+EXIT CODES:
+    0  no finding at or above --fail-on, every resource assessed
+    1  findings at or above --fail-on
+    2  usage, configuration or credentials error: nothing was scanned
+    3  scan incomplete (some resources not assessed) and no finding decided 1")]
+    Scan(ScanArgs),
+    /// Analyze policy documents offline (files or stdin), e.g. in CI before deploy.
+    #[command(after_help = "EXAMPLES:
+    deputy-audit check --resource-type sqs-queue --account 111122223333 queue-policy.json
+    aws iam get-role --role-name r --query Role.AssumeRolePolicyDocument | deputy-audit check -
+
+EXIT CODES:
+    0  no finding at or above --fail-on
+    1  findings at or above --fail-on
+    2  usage error, or an input that cannot be read or parsed (named with line and column)")]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AnalysisArgs {
+    /// An account other than the owner that may appear as the source account (repeatable).
+    #[arg(long = "trusted-account", value_name = "ACCOUNT_ID")]
+    pub trusted_accounts: Vec<String>,
+    /// Your AWS Organization id; aws:SourceOrgID values other than these are foreign (repeatable).
+    #[arg(long = "org-id", value_name = "ORG_ID")]
+    pub org_ids: Vec<String>,
+    /// Treat same-account services (EC2 instance roles, Lambda execution roles) as exposures.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Report format (repeatable): table, json, csv. Default: table on stdout.
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub formats: Vec<Format>,
+    /// A file for one format, or a directory that receives deputy-audit-<account>-<timestamp>.<ext>.
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding of this severity or higher is reported.
+    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
+    pub fail_on: Severity,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Named profile from ~/.aws/config (SSO profiles included). Default: the AWS CLI's chain.
+    #[arg(long, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// Region to scan (repeatable). Default: the configured region.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Send every request to this endpoint (LocalStack). AWS_ENDPOINT_URL is honoured too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Services to collect, comma-separated: iam, sqs, sns, s3, kms. Default: all.
+    #[arg(long, value_delimiter = ',', value_name = "SERVICES")]
+    pub services: Vec<String>,
+    /// Requests in flight per service and region.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Attempts per request, first included (adaptive retry; throttling slows the scan down).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: u32,
+    /// Time limit for one request including its retries, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Policy files to analyze; `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The account that owns the resources. Without it, source accounts are not compared to the owner.
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    pub account: Option<String>,
+    /// What kind of policy the files hold. Default: inferred from the actions (sts:AssumeRole means a trust policy).
+    #[arg(long, value_name = "TYPE", value_parser = parse_resource_type)]
+    pub resource_type: Option<ResourceType>,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+fn parse_resource_type(s: &str) -> Result<ResourceType, String> {
+    s.parse()
+}
+
+impl AnalysisArgs {
+    pub fn options(&self) -> deputy_audit_analyze::AnalysisOptions {
+        deputy_audit_analyze::AnalysisOptions {
+            trusted_accounts: self.trusted_accounts.clone(),
+            org_ids: self.org_ids.clone(),
+            strict: self.strict,
+            ..Default::default()
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! IAM roles and their trust policies.
+//!
+//! ListRoles already returns each role's `AssumeRolePolicyDocument`, so no
+//! GetRole call is made per role. The document arrives URL-encoded.
+
+use deputy_audit_analyze::{ResourcePolicy, ResourceType};
+use futures::StreamExt;
+
+use super::{
+    describe_sdk_error, paginate, BoxFuture, Collected, Collector, RegionContext, ScanError, Scope,
+};
+use crate::collect::ReadOnlyGuard;
+
+pub struct IamRoles;
+
+/// IAM is global; its resources are reported under this region name.
+pub const GLOBAL_REGION: &str = "global";
+
+impl Collector for IamRoles {
+    fn service(&self) -> &'static str {
+        "iam"
+    }
+    fn resource_type(&self) -> ResourceType {
+        ResourceType::IamRole
+    }
+    fn scope(&self) -> Scope {
+        Scope::Global
+    }
+    fn policy_operation(&self) -> &'static str {
+        "ListRoles"
+    }
+
+    fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
+        Box::pin(async move {
+            let config = aws_sdk_iam::config::Builder::from(&ctx.sdk_config())
+                .interceptor(ReadOnlyGuard)
+                .build();
+            let client = aws_sdk_iam::Client::from_conf(config);
+            let mut pages = paginate(client.list_roles().into_paginator().send());
+            let mut out = Vec::new();
+            while let Some(page) = pages.next().await {
+                match page {
+                    Ok(page) => out.extend(
+                        page.roles
+                            .into_iter()
+                            .map(|role| Collected::Resource(role_policy(ctx, role))),
+                    ),
+                    Err(err) => {
+                        out.push(Collected::ListingFailed(ScanError {
+                            region: GLOBAL_REGION.to_string(),
+                            ..ScanError::new(
+                                ctx,
+                                ResourceType::IamRole,
+                                format!("arn:{}:iam::{}:role/*", ctx.partition(), ctx.account_id()),
+                                "ListRoles",
+                                describe_sdk_error(&err),
+                            )
+                        }));
+                        break;
+                    }
+                }
+            }
+            out
+        })
+    }
+}
+
+fn role_policy(ctx: &RegionContext<'_>, role: aws_sdk_iam::types::Role) -> ResourcePolicy {
+    // Service-linked roles live under /aws-service-role/ and their trust policy
+    // belongs to AWS: report them, but mark them as not changeable.
+    let aws_managed = role.path.starts_with("/aws-service-role/");
+    ResourcePolicy {
+        policy: role
+            .assume_role_policy_document
+            .as_deref()
+            .map(decode_policy_document),
+        arn: role.arn,
+        resource_type: ResourceType::IamRole,
+        account_id: ctx.account_id().to_string(),
+        region: GLOBAL_REGION.to_string(),
+        aws_managed,
+    }
+}
+
+/// IAM returns policy documents URL-encoded (RFC 3986). This is percent-decoding,
+/// not form-decoding: a `+` in the document is a literal plus. A document that
+/// is not valid UTF-8 after decoding keeps the replacement characters, and the
+/// analyzer then reports it as unparseable rather than the role being lost.
+pub fn decode_policy_document(encoded: &str) -> String {
+    percent_encoding::percent_decode_str(encoded)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_policy_document;
+
+    #[test]
+    fn percent_decodes_without_turning_plus_into_space() {
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%7B%22Sid%22%3A%22a+b%20c%22%7D%7D";
+        assert_eq!(
+            decode_policy_document(encoded),
+            r#"{"Version":"2012-10-17","Statement":{"Sid":"a+b c"}}"#
+        );
+    }
+
+    #[test]
+    fn leaves_plain_json_alone() {
+        let plain = r#"{"Statement":[]}"#;
+        assert_eq!(decode_policy_document(plain), plain);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_lost() {
+        let decoded = decode_policy_document("%7B%FF%7D");
+        assert_eq!(decoded, "{\u{FFFD}}");
+    }
+}

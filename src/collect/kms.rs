@@ -1,0 +1,133 @@
+//! KMS keys: ListKeys, then GetKeyPolicy("default") per key. ListAliases tells
+//! which keys are AWS-managed (alias `aws/...`): their policies cannot be
+//! changed, so findings on them are marked rather than hidden.
+
+use std::collections::HashSet;
+
+use deputy_audit_analyze::{ResourcePolicy, ResourceType};
+use futures::StreamExt;
+
+use super::{
+    describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
+    ScanError, Scope,
+};
+use crate::collect::ReadOnlyGuard;
+
+pub struct KmsKeys;
+
+impl Collector for KmsKeys {
+    fn service(&self) -> &'static str {
+        "kms"
+    }
+    fn resource_type(&self) -> ResourceType {
+        ResourceType::KmsKey
+    }
+    fn scope(&self) -> Scope {
+        Scope::Regional
+    }
+    fn policy_operation(&self) -> &'static str {
+        "GetKeyPolicy"
+    }
+
+    fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
+        Box::pin(async move {
+            let config = aws_sdk_kms::config::Builder::from(&ctx.sdk_config())
+                .interceptor(ReadOnlyGuard)
+                .build();
+            let client = aws_sdk_kms::Client::from_conf(config);
+            let scope_arn = format!(
+                "arn:{}:kms:{}:{}:key/*",
+                ctx.partition(),
+                ctx.region,
+                ctx.account_id()
+            );
+            let mut out = Vec::new();
+
+            // Which keys AWS manages. If aliases cannot be listed, keys are still
+            // assessed; the failure is recorded so "not marked" is not mistaken for
+            // "customer-managed".
+            let mut aws_managed = HashSet::new();
+            let mut aliases = list_items(client.list_aliases().into_paginator().send(), |page| {
+                page.aliases.unwrap_or_default()
+            });
+            while let Some(alias) = aliases.next().await {
+                match alias {
+                    Ok(alias) => {
+                        if alias
+                            .alias_name()
+                            .is_some_and(|n| n.starts_with("alias/aws/"))
+                        {
+                            aws_managed.extend(alias.target_key_id);
+                        }
+                    }
+                    Err(reason) => {
+                        out.push(Collected::ListingFailed(ScanError::new(
+                            ctx,
+                            ResourceType::KmsKey,
+                            scope_arn.clone(),
+                            "ListAliases",
+                            reason,
+                        )));
+                        break;
+                    }
+                }
+            }
+
+            let keys = list_items(
+                client.list_keys().limit(1000).into_paginator().send(),
+                |page| page.keys.unwrap_or_default(),
+            );
+            let on_list_error = |reason| {
+                ScanError::new(
+                    ctx,
+                    ResourceType::KmsKey,
+                    scope_arn.clone(),
+                    "ListKeys",
+                    reason,
+                )
+            };
+            let aws_managed = &aws_managed;
+            let keys = fetch_each(keys, ctx.concurrency(), on_list_error, |key| {
+                let client = client.clone();
+                async move {
+                    let key_id = key.key_id.unwrap_or_default();
+                    let arn = key.key_arn.unwrap_or_else(|| {
+                        format!(
+                            "arn:{}:kms:{}:{}:key/{}",
+                            ctx.partition(),
+                            ctx.region,
+                            ctx.account_id(),
+                            key_id
+                        )
+                    });
+                    match client
+                        .get_key_policy()
+                        .key_id(&key_id)
+                        .policy_name("default")
+                        .send()
+                        .await
+                    {
+                        Ok(output) => Collected::Resource(ResourcePolicy {
+                            arn,
+                            resource_type: ResourceType::KmsKey,
+                            account_id: ctx.account_id().to_string(),
+                            region: ctx.region.clone(),
+                            policy: output.policy,
+                            aws_managed: aws_managed.contains(&key_id),
+                        }),
+                        Err(err) => Collected::Unreadable(ScanError::new(
+                            ctx,
+                            ResourceType::KmsKey,
+                            arn,
+                            "GetKeyPolicy",
+                            describe_sdk_error(&err),
+                        )),
+                    }
+                }
+            })
+            .await;
+            out.extend(keys);
+            out
+        })
+    }
+}

@@ -1,0 +1,240 @@
+//! Collect: turn AWS API pages into plain [`ResourcePolicy`] values.
+//!
+//! One module per AWS service, each a [`Collector`] listed once in [`REGISTRY`].
+//! Concurrency, pagination and retries live here and nowhere else: a collector
+//! lists its resources page by page and the pages feed the per-resource `Get`
+//! calls through [`fetch_each`], which keeps a bounded number in flight.
+//!
+//! A resource that cannot be read is never dropped: it comes back as
+//! [`Collected::Unreadable`] with the operation and the reason, and a listing
+//! that fails part-way comes back as [`Collected::ListingFailed`].
+
+mod iam;
+mod kms;
+mod readonly;
+mod s3;
+mod session;
+mod sns;
+mod sqs;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use deputy_audit_analyze::{ResourcePolicy, ResourceType};
+use futures::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+
+pub use readonly::ReadOnlyGuard;
+pub use session::{AwsSession, SessionOptions};
+
+/// Every collector deputy-audit runs. Adding an AWS service is one new module
+/// implementing [`Collector`] and one line here.
+pub static REGISTRY: &[&dyn Collector] = &[
+    &iam::IamRoles,
+    &sqs::SqsQueues,
+    &sns::SnsTopics,
+    &s3::S3Buckets,
+    &kms::KmsKeys,
+];
+
+/// Whether a service's resources are listed once per account or once per region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Listed once (IAM roles; S3, whose ListBuckets spans all regions).
+    Global,
+    /// Listed in every scanned region.
+    Regional,
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One service's resources with a policy deputy-audit can analyze.
+pub trait Collector: Sync {
+    /// The short service name used by `--services` and in reports (`sqs`).
+    fn service(&self) -> &'static str;
+    fn resource_type(&self) -> ResourceType;
+    fn scope(&self) -> Scope;
+    /// The API call that returns the policy text, named in errors about it.
+    fn policy_operation(&self) -> &'static str;
+    /// Lists every resource of this kind in `region` and reads its policy.
+    fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>>;
+}
+
+/// What a collector needs for one region of one account.
+pub struct RegionContext<'a> {
+    pub session: &'a AwsSession,
+    pub region: String,
+}
+
+impl RegionContext<'_> {
+    pub fn account_id(&self) -> &str {
+        &self.session.account_id
+    }
+
+    /// The SDK configuration for this region.
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        self.session.sdk_config_for(&self.region)
+    }
+
+    pub fn concurrency(&self) -> usize {
+        self.session.options.concurrency
+    }
+
+    pub fn partition(&self) -> &str {
+        &self.session.partition
+    }
+}
+
+/// The outcome for one resource (or one listing) from a collector.
+#[derive(Debug)]
+pub enum Collected {
+    /// Listed and read; `policy` is `None` when it has none.
+    Resource(ResourcePolicy),
+    /// Listed, but its policy could not be read. Counted as a resource.
+    Unreadable(ScanError),
+    /// The listing itself failed; resources beyond this point are unknown.
+    ListingFailed(ScanError),
+}
+
+/// A resource or listing that could not be assessed, as written in reports.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScanError {
+    pub account_id: String,
+    pub region: String,
+    pub service: String,
+    pub resource_type: ResourceType,
+    /// The resource's ARN, or for a failed listing the scope it covered
+    /// (`arn:aws:sqs:us-east-1:111122223333:*`).
+    pub resource_arn: String,
+    /// The API call that failed (`GetQueueAttributes`), or `ParsePolicy`-style
+    /// names are not used: a policy that does not parse names the call that returned it.
+    pub operation: String,
+    pub reason: String,
+}
+
+impl ScanError {
+    pub fn new(
+        ctx: &RegionContext<'_>,
+        resource_type: ResourceType,
+        resource_arn: impl Into<String>,
+        operation: &str,
+        reason: impl Into<String>,
+    ) -> Self {
+        ScanError {
+            account_id: ctx.account_id().to_string(),
+            region: ctx.region.clone(),
+            service: resource_type.service().to_string(),
+            resource_type,
+            resource_arn: resource_arn.into(),
+            operation: operation.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A one-line reason for an SDK error: the service's error code and message
+/// when it sent one (`AccessDenied: User ... is not authorized`), otherwise
+/// the whole error chain (timeouts, connection failures).
+pub fn describe_sdk_error<E, R>(
+    err: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
+) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match (err.code(), err.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_string(),
+        _ => DisplayErrorContext(err).to_string(),
+    }
+}
+
+/// Adapts an SDK pagination stream (which is not a `futures::Stream`) so that
+/// list pages can feed per-resource calls lazily.
+pub fn paginate<T>(
+    mut pages: aws_smithy_async::future::pagination_stream::PaginationStream<T>,
+) -> impl Stream<Item = T> {
+    futures::stream::poll_fn(move |cx| pages.poll_next(cx))
+}
+
+/// Flattens list pages into their items; a page error becomes one `Err` item
+/// carrying the reason, which [`fetch_each`] turns into a listing failure.
+pub fn list_items<P, E, R, T, I>(
+    pages: aws_smithy_async::future::pagination_stream::PaginationStream<
+        Result<P, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
+    >,
+    items_of: impl Fn(P) -> I,
+) -> impl Stream<Item = Result<T, String>>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+    I: IntoIterator<Item = T>,
+{
+    paginate(pages).flat_map(move |page| {
+        let items: Vec<Result<T, String>> = match page {
+            Ok(page) => items_of(page).into_iter().map(Ok).collect(),
+            Err(err) => vec![Err(describe_sdk_error(&err))],
+        };
+        futures::stream::iter(items)
+    })
+}
+
+/// Runs `fetch` for every item a listing yields, at most `concurrency` at once,
+/// pulling further list pages only as fetches complete. A listing error ends the
+/// listing (the SDK has already retried it) and is reported, not swallowed.
+pub async fn fetch_each<T, S, F, Fut>(
+    listing: S,
+    concurrency: usize,
+    on_list_error: impl Fn(String) -> ScanError,
+    fetch: F,
+) -> Vec<Collected>
+where
+    S: Stream<Item = Result<T, String>>,
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = Collected>,
+{
+    let mut listing_error = None;
+    let items = listing
+        .take_while(|item| {
+            let keep = match item {
+                Ok(_) => true,
+                Err(reason) => {
+                    listing_error = Some(reason.clone());
+                    false
+                }
+            };
+            std::future::ready(keep)
+        })
+        .filter_map(|item| std::future::ready(item.ok()));
+    let mut out: Vec<Collected> = items
+        .map(fetch)
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    if let Some(reason) = listing_error {
+        out.push(Collected::ListingFailed(on_list_error(reason)));
+    }
+    out
+}
+
+/// Selects collectors by service name (`--services`); all when `names` is empty.
+pub fn select(names: &[String]) -> Result<Vec<&'static dyn Collector>, String> {
+    if names.is_empty() {
+        return Ok(REGISTRY.to_vec());
+    }
+    names
+        .iter()
+        .map(|name| {
+            REGISTRY
+                .iter()
+                .copied()
+                .find(|c| c.service() == name)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = REGISTRY.iter().map(|c| c.service()).collect();
+                    format!("unknown service '{name}' (known: {})", known.join(", "))
+                })
+        })
+        .collect()
+}

@@ -1,0 +1,135 @@
+//! The AWS session a scan runs in: credentials and region resolved exactly as
+//! the AWS CLI does (aws-config's default chain), the retry and timeout policy,
+//! and the caller's account from `sts:GetCallerIdentity`.
+
+use std::time::Duration;
+
+use anyhow::{anyhow, Context};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use super::readonly::ReadOnlyGuard;
+
+/// How to reach AWS, from the command line.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    pub profile: Option<String>,
+    /// A custom endpoint (LocalStack); `AWS_ENDPOINT_URL` is honoured by the SDK itself.
+    pub endpoint_url: Option<String>,
+    /// Requests in flight per service and region.
+    pub concurrency: usize,
+    /// Attempts per request, including the first (adaptive retry mode).
+    pub max_attempts: u32,
+    /// Limit for one request, all retries included.
+    pub timeout: Duration,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            profile: None,
+            endpoint_url: None,
+            concurrency: 16,
+            max_attempts: 10,
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A resolved session: the base SDK configuration and whom it authenticates as.
+#[derive(Debug, Clone)]
+pub struct AwsSession {
+    base: SdkConfig,
+    pub options: SessionOptions,
+    pub account_id: String,
+    /// `aws`, `aws-cn`, `aws-us-gov`: taken from the caller's ARN.
+    pub partition: String,
+    pub caller_arn: String,
+}
+
+impl AwsSession {
+    /// Loads the configuration chain. `region` overrides the configured one.
+    pub async fn load_config(options: &SessionOptions, region: Option<&str>) -> SdkConfig {
+        // Adaptive mode adds client-side rate limiting on throttling responses, so a
+        // throttled scan slows down instead of failing resources.
+        let retry = RetryConfig::adaptive()
+            .with_max_attempts(options.max_attempts.max(1))
+            .with_initial_backoff(Duration::from_millis(200));
+        let timeouts = TimeoutConfig::builder()
+            .operation_timeout(options.timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(retry)
+            .timeout_config(timeouts);
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = region {
+            loader = loader.region(Region::new(region.to_string()));
+        }
+        if let Some(endpoint) = &options.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        loader.load().await
+    }
+
+    /// Resolves credentials and identifies the caller with `sts:GetCallerIdentity`.
+    pub async fn connect(options: SessionOptions, region: &str) -> anyhow::Result<AwsSession> {
+        let base = Self::load_config(&options, Some(region)).await;
+        let sts_config = aws_sdk_sts::config::Builder::from(&base)
+            .interceptor(ReadOnlyGuard)
+            .build();
+        let identity = aws_sdk_sts::Client::from_conf(sts_config)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|err| anyhow!(super::describe_sdk_error(&err)))
+            .with_context(|| {
+                let endpoint = base
+                    .endpoint_url()
+                    .map(|e| format!(" at {e}"))
+                    .unwrap_or_default();
+                format!("sts:GetCallerIdentity{endpoint} failed: check credentials (profile, SSO session, environment) and the endpoint")
+            })?;
+        let account_id = identity
+            .account()
+            .ok_or_else(|| anyhow!("sts:GetCallerIdentity returned no account id"))?
+            .to_string();
+        let caller_arn = identity.arn().unwrap_or_default().to_string();
+        let partition = caller_arn
+            .split(':')
+            .nth(1)
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws")
+            .to_string();
+        Ok(AwsSession {
+            base,
+            options,
+            account_id,
+            partition,
+            caller_arn,
+        })
+    }
+
+    /// The configured default region, if any (profile, `AWS_REGION`, IMDS...).
+    pub fn configured_region(config: &SdkConfig) -> Option<String> {
+        config.region().map(|r| r.to_string())
+    }
+
+    /// The SDK configuration for one region, sharing the HTTP client and
+    /// credentials cache with every other region.
+    pub fn sdk_config_for(&self, region: &str) -> SdkConfig {
+        self.base
+            .to_builder()
+            .region(Region::new(region.to_string()))
+            .build()
+    }
+
+    /// True when a custom endpoint (LocalStack) is in use; S3 then needs
+    /// path-style addressing because `bucket.127.0.0.1` does not resolve.
+    pub fn has_custom_endpoint(&self) -> bool {
+        self.base.endpoint_url().is_some()
+    }
+}

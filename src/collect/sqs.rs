@@ -1,0 +1,119 @@
+//! SQS queues: ListQueues, then one GetQueueAttributes(Policy, QueueArn) per queue.
+
+use aws_sdk_sqs::types::QueueAttributeName;
+use deputy_audit_analyze::{ResourcePolicy, ResourceType};
+
+use super::{
+    describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
+    ScanError, Scope,
+};
+use crate::collect::ReadOnlyGuard;
+
+pub struct SqsQueues;
+
+impl Collector for SqsQueues {
+    fn service(&self) -> &'static str {
+        "sqs"
+    }
+    fn resource_type(&self) -> ResourceType {
+        ResourceType::SqsQueue
+    }
+    fn scope(&self) -> Scope {
+        Scope::Regional
+    }
+    fn policy_operation(&self) -> &'static str {
+        "GetQueueAttributes"
+    }
+
+    fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
+        Box::pin(async move {
+            let config = aws_sdk_sqs::config::Builder::from(&ctx.sdk_config())
+                .interceptor(ReadOnlyGuard)
+                .build();
+            let client = aws_sdk_sqs::Client::from_conf(config);
+            let urls = list_items(
+                client
+                    .list_queues()
+                    .max_results(1000)
+                    .into_paginator()
+                    .send(),
+                |page| page.queue_urls.unwrap_or_default(),
+            );
+            let on_list_error = |reason| {
+                ScanError::new(
+                    ctx,
+                    ResourceType::SqsQueue,
+                    format!(
+                        "arn:{}:sqs:{}:{}:*",
+                        ctx.partition(),
+                        ctx.region,
+                        ctx.account_id()
+                    ),
+                    "ListQueues",
+                    reason,
+                )
+            };
+            fetch_each(urls, ctx.concurrency(), on_list_error, |url| {
+                let client = client.clone();
+                async move { read_queue(ctx, &client, url).await }
+            })
+            .await
+        })
+    }
+}
+
+async fn read_queue(
+    ctx: &RegionContext<'_>,
+    client: &aws_sdk_sqs::Client,
+    url: String,
+) -> Collected {
+    let fallback_arn = queue_arn_from_url(ctx, &url);
+    let result = client
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::Policy)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await;
+    match result {
+        Ok(output) => {
+            let mut attributes = output.attributes.unwrap_or_default();
+            let arn = attributes
+                .remove(&QueueAttributeName::QueueArn)
+                .unwrap_or(fallback_arn);
+            Collected::Resource(ResourcePolicy {
+                arn,
+                resource_type: ResourceType::SqsQueue,
+                account_id: ctx.account_id().to_string(),
+                region: ctx.region.clone(),
+                policy: attributes.remove(&QueueAttributeName::Policy),
+                aws_managed: false,
+            })
+        }
+        Err(err) => Collected::Unreadable(ScanError::new(
+            ctx,
+            ResourceType::SqsQueue,
+            fallback_arn,
+            "GetQueueAttributes",
+            describe_sdk_error(&err),
+        )),
+    }
+}
+
+/// A queue URL ends in `/<account>/<name>`; the ARN is built from those when the
+/// queue's own attributes cannot be read, so an error still names the queue.
+fn queue_arn_from_url(ctx: &RegionContext<'_>, url: &str) -> String {
+    let mut segments = url.trim_end_matches('/').rsplit('/');
+    let name = segments.next().unwrap_or(url);
+    let account = segments
+        .next()
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(ctx.account_id());
+    format!(
+        "arn:{}:sqs:{}:{}:{}",
+        ctx.partition(),
+        ctx.region,
+        account,
+        name
+    )
+}

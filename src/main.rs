@@ -1,0 +1,115 @@
+//! deputy-audit: finds cross-service confused deputy exposures in AWS accounts.
+
+mod check;
+mod cli;
+mod collect;
+mod report;
+mod scan;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+use cli::{Cli, Command, OutputArgs};
+use report::{Destination, Format, Report};
+
+/// Exit codes, documented in the README and in `--help`.
+pub mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const INCOMPLETE: u8 = 3;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Check(args) => check::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("deputy-audit: error: {err:#}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "deputy_audit=info",
+        _ => "deputy_audit=debug,deputy_audit_analyze=debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DEPUTY_AUDIT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn run_scan(args: cli::ScanArgs) -> anyhow::Result<u8> {
+    let formats = formats_or_default(&args.output);
+    let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
+    let request = scan::ScanRequest {
+        session: collect::SessionOptions {
+            profile: args.profile.clone(),
+            endpoint_url: args.endpoint_url.clone(),
+            concurrency: usize::from(args.concurrency),
+            max_attempts: args.max_attempts,
+            timeout: Duration::from_secs(args.timeout.max(1)),
+        },
+        regions: args.regions.clone(),
+        services: args.services.clone(),
+        analysis: args.analysis.options(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let report = match runtime.block_on(scan::run(request)) {
+        Ok(report) => report,
+        Err(scan::ScanStartError::Usage(message)) => anyhow::bail!(message),
+        Err(scan::ScanStartError::Connect(err)) => return Err(err),
+    };
+    emit(&report, &formats, &destination, args.output.fail_on)
+}
+
+/// Writes every report and decides the exit code.
+pub fn emit(
+    report: &Report,
+    formats: &[Format],
+    destination: &Destination,
+    fail_on: deputy_audit_analyze::Severity,
+) -> anyhow::Result<u8> {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let written = destination.write_all(report, formats, &scan::file_stamp(), color)?;
+    for path in written {
+        eprintln!("deputy-audit: wrote {}", path.display());
+    }
+    Ok(exit_code(report, fail_on))
+}
+
+pub fn exit_code(report: &Report, fail_on: deputy_audit_analyze::Severity) -> u8 {
+    if report.count_at_or_above(fail_on) > 0 {
+        exit::FINDINGS
+    } else if !report.is_complete() {
+        exit::INCOMPLETE
+    } else {
+        exit::CLEAN
+    }
+}
+
+fn formats_or_default(output: &OutputArgs) -> Vec<Format> {
+    let mut formats = output.formats.clone();
+    if formats.is_empty() {
+        formats.push(Format::Table);
+    }
+    formats.dedup();
+    formats
+}

@@ -1,0 +1,59 @@
+//! The CSV report: one row per finding under a fixed header. List-valued
+//! columns (principals, actions) are joined with `;`.
+
+use std::io::Write;
+
+use deputy_audit_analyze::Finding;
+
+/// The header, in order. The first thirteen are the finding columns every
+/// consumer can rely on; later columns are only ever appended.
+pub const HEADER: [&str; 16] = [
+    "account_id",
+    "region",
+    "service",
+    "resource_type",
+    "resource_arn",
+    "statement_index",
+    "statement_sid",
+    "principals",
+    "actions",
+    "rule_id",
+    "severity",
+    "message",
+    "recommendation",
+    "rule_name",
+    "aws_managed",
+    "suggested_condition",
+];
+
+pub fn write(findings: &[Finding], out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(HEADER)?;
+    for f in findings {
+        let suggested = f
+            .suggested_condition
+            .as_ref()
+            .map(|c| c.to_string())
+            .unwrap_or_default();
+        writer.write_record([
+            f.account_id.as_str(),
+            f.region.as_str(),
+            f.service.as_str(),
+            f.resource_type.as_str(),
+            f.resource_arn.as_str(),
+            &f.statement_index.to_string(),
+            f.statement_sid.as_deref().unwrap_or(""),
+            &f.principals.join(";"),
+            &f.actions.join(";"),
+            f.rule_id.as_str(),
+            f.severity.as_str(),
+            f.message.as_str(),
+            f.recommendation.as_str(),
+            f.rule_name.as_str(),
+            if f.aws_managed { "true" } else { "false" },
+            &suggested,
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}

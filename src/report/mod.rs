@@ -1,0 +1,213 @@
+//! Report: one writer per format, all fed by the same [`Report`].
+
+mod csv;
+mod json;
+mod table;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use deputy_audit_analyze::{Finding, ResourceType, Severity};
+use serde::{Deserialize, Serialize};
+
+use crate::collect::ScanError;
+
+/// Bumped when a field changes meaning or disappears; adding fields does not.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a scan (or `check`) learned, in the order reports present it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    pub scan_started: String,
+    pub scan_finished: String,
+    pub account_id: String,
+    pub regions: Vec<String>,
+    /// Every resource listed, with or without a policy, readable or not.
+    pub resource_counts: BTreeMap<ResourceType, usize>,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<ScanError>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+impl ToolInfo {
+    pub fn current() -> Self {
+        ToolInfo {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+impl Report {
+    /// Sorts findings and errors so that two runs over the same account produce
+    /// the same report, whatever order the concurrent calls finished in.
+    pub fn normalize(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (
+                &a.account_id,
+                &a.resource_type,
+                &a.resource_arn,
+                a.statement_index,
+                &a.rule_id,
+            )
+                .cmp(&(
+                    &b.account_id,
+                    &b.resource_type,
+                    &b.resource_arn,
+                    b.statement_index,
+                    &b.rule_id,
+                ))
+        });
+        self.errors.sort();
+    }
+
+    pub fn count_at_or_above(&self, threshold: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= threshold)
+            .count()
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A short human summary.
+    Table,
+    /// One JSON document (schema in docs/CONTRACTS.md).
+    Json,
+    /// One row per finding, fixed header.
+    Csv,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Table => "txt",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        }
+    }
+
+    pub fn write(self, report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Result<()> {
+        match self {
+            Format::Table => table::write(report, out, color),
+            Format::Json => json::write(report, out),
+            Format::Csv => csv::write(&report.findings, out),
+        }
+    }
+}
+
+/// Where reports go, decided once from `--output` and `--format`.
+pub enum Destination {
+    /// Every format to stdout, in the order given.
+    Stdout,
+    /// One format to one file.
+    File(PathBuf),
+    /// Table to stdout; each other format to `deputy-audit-<account>-<timestamp>.<ext>`.
+    Directory(PathBuf),
+}
+
+impl Destination {
+    pub fn from_args(output: Option<&Path>, formats: &[Format]) -> anyhow::Result<Self> {
+        let Some(path) = output else {
+            return Ok(Destination::Stdout);
+        };
+        if path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/') {
+            return Ok(Destination::Directory(path.to_path_buf()));
+        }
+        if formats.len() > 1 {
+            anyhow::bail!(
+                "--output {} is a file, but {} formats were asked for; give an existing directory to receive one file per format",
+                path.display(),
+                formats.len()
+            );
+        }
+        Ok(Destination::File(path.to_path_buf()))
+    }
+
+    /// Writes every format. Returns the files written.
+    pub fn write_all(
+        &self,
+        report: &Report,
+        formats: &[Format],
+        stamp: &str,
+        color: bool,
+    ) -> anyhow::Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        for &format in formats {
+            match self {
+                Destination::Stdout => write_stdout(report, format, color)?,
+                Destination::File(path) => {
+                    write_atomically(path, |out| format.write(report, out, false))?;
+                    written.push(path.clone());
+                }
+                Destination::Directory(dir) if format == Format::Table => {
+                    let _ = dir;
+                    write_stdout(report, format, color)?;
+                }
+                Destination::Directory(dir) => {
+                    std::fs::create_dir_all(dir).with_context(|| {
+                        format!("cannot create report directory {}", dir.display())
+                    })?;
+                    let name = format!(
+                        "deputy-audit-{}-{}.{}",
+                        report.account_id,
+                        stamp,
+                        format.extension()
+                    );
+                    let path = dir.join(name);
+                    write_atomically(&path, |out| format.write(report, out, false))?;
+                    written.push(path);
+                }
+            }
+        }
+        Ok(written)
+    }
+}
+
+fn write_stdout(report: &Report, format: Format, color: bool) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    format.write(report, &mut lock, color)?;
+    lock.flush()?;
+    Ok(())
+}
+
+/// Writes to a temporary file beside `path`, then renames it into place, so a
+/// reader (or a crash) never sees half a report.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".deputy-audit-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    {
+        let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write report {}", path.display()))?;
+    Ok(())
+}
