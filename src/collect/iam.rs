@@ -29,6 +29,9 @@ impl Collector for IamRoles {
     fn policy_operation(&self) -> &'static str {
         "ListRoles"
     }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["iam:ListRoles"]
+    }
 
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {

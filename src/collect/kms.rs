@@ -28,6 +28,9 @@ impl Collector for KmsKeys {
     fn policy_operation(&self) -> &'static str {
         "GetKeyPolicy"
     }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["kms:ListKeys", "kms:ListAliases", "kms:GetKeyPolicy"]
+    }
 
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {

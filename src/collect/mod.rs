@@ -58,6 +58,9 @@ pub trait Collector: Sync {
     fn scope(&self) -> Scope;
     /// The API call that returns the policy text, named in errors about it.
     fn policy_operation(&self) -> &'static str;
+    /// The IAM actions this collector needs; `iam/deputy-audit-policy.json`
+    /// must grant exactly the union of these (a test checks it).
+    fn permissions(&self) -> &'static [&'static str];
     /// Lists every resource of this kind in `region` and reads its policy.
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>>;
 }
@@ -237,4 +240,44 @@ pub fn select(names: &[String]) -> Result<Vec<&'static dyn Collector>, String> {
                 })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::REGISTRY;
+
+    /// The shipped IAM policy grants exactly what the collectors call: nothing
+    /// missing (the scan would fail with AccessDenied) and nothing extra (it
+    /// would not be least privilege). sts:GetCallerIdentity needs no permission.
+    #[test]
+    fn shipped_iam_policy_matches_collector_permissions() {
+        let text = include_str!("../../iam/deputy-audit-policy.json");
+        let policy: serde_json::Value = serde_json::from_str(text).expect("policy is JSON");
+        let granted: BTreeSet<String> = policy["Statement"]
+            .as_array()
+            .expect("Statement list")
+            .iter()
+            .flat_map(|s| s["Action"].as_array().expect("Action list").iter())
+            .map(|a| a.as_str().expect("action string").to_string())
+            .collect();
+        let needed: BTreeSet<String> = REGISTRY
+            .iter()
+            .flat_map(|c| c.permissions().iter().map(|p| p.to_string()))
+            .collect();
+        assert_eq!(granted, needed);
+        assert!(granted.iter().all(|a| {
+            let verb = a.split(':').nth(1).unwrap_or("");
+            verb.starts_with("List") || verb.starts_with("Get") || verb.starts_with("Describe")
+        }));
+    }
+
+    #[test]
+    fn service_names_are_unique_and_selectable() {
+        let names: BTreeSet<&str> = REGISTRY.iter().map(|c| c.service()).collect();
+        assert_eq!(names.len(), REGISTRY.len());
+        assert_eq!(super::select(&["sqs".to_string()]).map(|c| c.len()).ok(), Some(1));
+        assert!(matches!(super::select(&["ec2".to_string()]), Err(e) if e.contains("unknown service 'ec2'")));
+    }
 }

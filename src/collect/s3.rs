@@ -32,6 +32,9 @@ impl Collector for S3Buckets {
     fn policy_operation(&self) -> &'static str {
         "GetBucketPolicy"
     }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketPolicy"]
+    }
 
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {

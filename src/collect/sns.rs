@@ -23,6 +23,9 @@ impl Collector for SnsTopics {
     fn policy_operation(&self) -> &'static str {
         "GetTopicAttributes"
     }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["sns:ListTopics", "sns:GetTopicAttributes"]
+    }
 
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {

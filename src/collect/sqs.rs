@@ -24,6 +24,9 @@ impl Collector for SqsQueues {
     fn policy_operation(&self) -> &'static str {
         "GetQueueAttributes"
     }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["sqs:ListQueues", "sqs:GetQueueAttributes"]
+    }
 
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, unit tests, the policy corpus and the
+# LocalStack integration tests. Installs and starts LocalStack (host mode, no
+# Docker) when it is not already running, and stops it afterwards if it started it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+command -v cargo >/dev/null 2>&1 || {
+  echo "test: cargo not found; install Rust from https://rustup.rs" >&2
+  exit 1
+}
+# A target directory outside the clone lets fresh clones reuse the AWS SDK build
+# (minutes of compile time). A machine without it simply builds from scratch.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/deputy-audit/target}"
+export DEPUTY_AUDIT_TEST_ENDPOINT="${DEPUTY_AUDIT_TEST_ENDPOINT:-http://127.0.0.1:4566}"
+
+started_here=0
+if ! curl -fsS --max-time 2 "$DEPUTY_AUDIT_TEST_ENDPOINT/_localstack/health" >/dev/null 2>&1; then
+  started_here=1
+fi
+bash localstack/start.sh
+if [ "$started_here" = 1 ] && [ -z "${KEEP_LOCALSTACK:-}" ]; then
+  trap 'bash localstack/stop.sh || true' EXIT
+fi
+
+echo "test: cargo fmt --check" >&2
+cargo fmt --all -- --check
+echo "test: cargo clippy" >&2
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "test: cargo test (unit, corpus, LocalStack integration)" >&2
+cargo test --workspace --locked
