@@ -1,0 +1,132 @@
+//! Seeds a demo account in LocalStack with every confused-deputy seed example, in its
+//! protected and its stripped (no `Condition`) form, plus one queue whose policy is not
+//! valid JSON, so that `deputy-audit scan` has something to find.
+//!
+//! ```text
+//! cargo run --example seed_demo -- [--endpoint-url URL] [--account ID] [--region R]...
+//! ```
+//!
+//! Defaults: http://127.0.0.1:4566, account 000000000000, regions us-east-1 and
+//! eu-west-1. Running it again on a seeded account changes nothing.
+
+#[path = "../tests/support/seed.rs"]
+mod seed;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: seed_demo [--endpoint-url URL] [--account ID] [--region REGION]...\n\
+  --endpoint-url URL   AWS-compatible endpoint (default http://127.0.0.1:4566)\n\
+  --account ID         12-digit account id, used as the access key id (default 000000000000)\n\
+  --region REGION      region to spread regional resources over; repeatable\n\
+                       (default us-east-1 and eu-west-1)";
+
+struct Args {
+    endpoint: String,
+    account: String,
+    regions: Vec<String>,
+}
+
+fn parse_args() -> Result<Option<Args>, String> {
+    let mut endpoint = "http://127.0.0.1:4566".to_string();
+    let mut account = "000000000000".to_string();
+    let mut regions = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        // Accept both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--endpoint-url" => endpoint = value()?,
+            "--account" => account = value()?,
+            "--region" => regions.push(value()?),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("--account must be 12 digits, got {account:?}"));
+    }
+    if regions.is_empty() {
+        regions = vec!["us-east-1".to_string(), "eu-west-1".to_string()];
+    }
+    Ok(Some(Args {
+        endpoint,
+        account,
+        regions,
+    }))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("seed_demo: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let scan_hint = format!(
+        "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=test deputy-audit scan --endpoint-url {} {}",
+        args.account,
+        args.endpoint,
+        args.regions
+            .iter()
+            .map(|r| format!("--region {r}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+
+    match seed::seed_state(&args.endpoint, &args.account, &args.regions).await {
+        Ok(seed::SeedState::Complete) => {
+            println!(
+                "demo account {} at {} is already seeded; scan it with: {scan_hint}",
+                args.account, args.endpoint
+            );
+            return ExitCode::SUCCESS;
+        }
+        Ok(seed::SeedState::Partial) => {
+            eprintln!(
+                "seed_demo: account {} at {} holds part of the demo (an earlier seed was \
+                 interrupted); restart LocalStack (localstack/stop.sh, localstack/start.sh) \
+                 or pass another --account",
+                args.account, args.endpoint
+            );
+            return ExitCode::FAILURE;
+        }
+        Ok(seed::SeedState::Absent) => {}
+        Err(e) => {
+            eprintln!(
+                "seed_demo: cannot reach {} ({e:#}); start LocalStack with localstack/start.sh",
+                args.endpoint
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+
+    match seed::seed_account(&args.endpoint, &args.account, &args.regions).await {
+        Ok(manifest) => {
+            println!(
+                "seeded demo {}; scan it with: {scan_hint}",
+                manifest.summary()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("seed_demo: seeding failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
