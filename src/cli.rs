@@ -12,8 +12,8 @@ use crate::report::Format;
     name = "deputy-audit",
     version,
     about = "Finds cross-service confused deputy exposures in AWS resource and trust policies",
-    long_about = "deputy-audit reads IAM role trust policies and SQS, SNS, S3 and KMS resource \
-policies, and reports statements that let an AWS service principal in without pinning the \
+    long_about = "deputy-audit reads IAM role trust policies and the resource policies of SQS, SNS, S3, \
+KMS, Lambda, Secrets Manager, EventBridge and CloudWatch Logs, and reports statements that let an AWS service principal in without pinning the \
 calling resource (aws:SourceArn, aws:SourceAccount, aws:SourceOrgID, aws:SourceOrgPaths). \
 It only ever makes List, Get and Describe calls."
 )]
@@ -51,6 +51,8 @@ EXIT CODES:
     1  findings at or above --fail-on
     2  usage error, or an input that cannot be read or parsed (named with line and column)")]
     Check(CheckArgs),
+    /// Print the least-privilege IAM policy a scan needs (JSON).
+    IamPolicy,
 }
 
 #[derive(Debug, Args)]
@@ -90,7 +92,7 @@ pub struct ScanArgs {
     /// Send every request to this endpoint (LocalStack). AWS_ENDPOINT_URL is honoured too.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Services to collect, comma-separated: iam, sqs, sns, s3, kms. Default: all.
+    /// Services to collect, comma-separated: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs. Default: all.
     #[arg(long, value_delimiter = ',', value_name = "SERVICES")]
     pub services: Vec<String>,
     /// Requests in flight per service and region.

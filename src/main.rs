@@ -29,6 +29,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Check(args) => check::run(&args),
+        Command::IamPolicy => print_iam_policy(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -37,6 +38,11 @@ fn main() -> ExitCode {
             ExitCode::from(exit::USAGE)
         }
     }
+}
+
+fn print_iam_policy() -> anyhow::Result<u8> {
+    println!("{}", serde_json::to_string_pretty(&collect::iam_policy())?);
+    Ok(exit::CLEAN)
 }
 
 fn init_logging(verbose: u8) {

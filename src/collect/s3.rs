@@ -33,7 +33,11 @@ impl Collector for S3Buckets {
         "GetBucketPolicy"
     }
     fn permissions(&self) -> &'static [&'static str] {
-        &["s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketPolicy"]
+        &[
+            "s3:ListAllMyBuckets",
+            "s3:GetBucketLocation",
+            "s3:GetBucketPolicy",
+        ]
     }
 
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {

@@ -1,0 +1,72 @@
+//! EventBridge event buses. ListEventBuses already returns each bus's `Policy`,
+//! so no DescribeEventBus call is made per bus.
+
+use deputy_audit_analyze::{ResourcePolicy, ResourceType};
+use futures::StreamExt;
+
+use super::{
+    describe_sdk_error, token_pages, BoxFuture, Collected, Collector, RegionContext, ScanError,
+    Scope,
+};
+use crate::collect::ReadOnlyGuard;
+
+pub struct EventBuses;
+
+impl Collector for EventBuses {
+    fn service(&self) -> &'static str {
+        "events"
+    }
+    fn resource_type(&self) -> ResourceType {
+        ResourceType::EventBus
+    }
+    fn scope(&self) -> Scope {
+        Scope::Regional
+    }
+    fn policy_operation(&self) -> &'static str {
+        "ListEventBuses"
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["events:ListEventBuses"]
+    }
+
+    fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
+        Box::pin(async move {
+            let config = aws_sdk_eventbridge::config::Builder::from(&ctx.sdk_config())
+                .interceptor(ReadOnlyGuard)
+                .build();
+            let client = aws_sdk_eventbridge::Client::from_conf(config);
+            let buses = token_pages(|token| {
+                let request = client.list_event_buses().limit(100).set_next_token(token);
+                async move {
+                    let page = request.send().await.map_err(|e| describe_sdk_error(&e))?;
+                    Ok((page.event_buses.unwrap_or_default(), page.next_token))
+                }
+            });
+            buses
+                .map(|bus| match bus {
+                    Ok(bus) => Collected::Resource(ResourcePolicy {
+                        arn: bus.arn.unwrap_or_default(),
+                        resource_type: ResourceType::EventBus,
+                        account_id: ctx.account_id().to_string(),
+                        region: ctx.region.clone(),
+                        policy: bus.policy,
+                        aws_managed: false,
+                    }),
+                    Err(reason) => Collected::ListingFailed(ScanError::new(
+                        ctx,
+                        ResourceType::EventBus,
+                        format!(
+                            "arn:{}:events:{}:{}:event-bus/*",
+                            ctx.partition(),
+                            ctx.region,
+                            ctx.account_id()
+                        ),
+                        "ListEventBuses",
+                        reason,
+                    )),
+                })
+                .collect()
+                .await
+        })
+    }
+}

@@ -1,0 +1,92 @@
+//! Secrets Manager secrets: ListSecrets, then GetResourcePolicy per secret.
+
+use deputy_audit_analyze::{ResourcePolicy, ResourceType};
+
+use super::{
+    describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
+    ScanError, Scope,
+};
+use crate::collect::ReadOnlyGuard;
+
+pub struct Secrets;
+
+impl Collector for Secrets {
+    fn service(&self) -> &'static str {
+        "secretsmanager"
+    }
+    fn resource_type(&self) -> ResourceType {
+        ResourceType::SecretsManagerSecret
+    }
+    fn scope(&self) -> Scope {
+        Scope::Regional
+    }
+    fn policy_operation(&self) -> &'static str {
+        "GetResourcePolicy"
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "secretsmanager:ListSecrets",
+            "secretsmanager:GetResourcePolicy",
+        ]
+    }
+
+    fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
+        Box::pin(async move {
+            let config = aws_sdk_secretsmanager::config::Builder::from(&ctx.sdk_config())
+                .interceptor(ReadOnlyGuard)
+                .build();
+            let client = aws_sdk_secretsmanager::Client::from_conf(config);
+            let arns = list_items(
+                client
+                    .list_secrets()
+                    .max_results(100)
+                    .into_paginator()
+                    .send(),
+                |page| {
+                    page.secret_list
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|s| s.arn)
+                },
+            );
+            let on_list_error = |reason| {
+                let scope = format!(
+                    "arn:{}:secretsmanager:{}:{}:secret:*",
+                    ctx.partition(),
+                    ctx.region,
+                    ctx.account_id()
+                );
+                ScanError::new(
+                    ctx,
+                    ResourceType::SecretsManagerSecret,
+                    scope,
+                    "ListSecrets",
+                    reason,
+                )
+            };
+            fetch_each(arns, ctx.concurrency(), on_list_error, |arn| {
+                let client = client.clone();
+                async move {
+                    match client.get_resource_policy().secret_id(&arn).send().await {
+                        Ok(output) => Collected::Resource(ResourcePolicy {
+                            arn,
+                            resource_type: ResourceType::SecretsManagerSecret,
+                            account_id: ctx.account_id().to_string(),
+                            region: ctx.region.clone(),
+                            policy: output.resource_policy,
+                            aws_managed: false,
+                        }),
+                        Err(err) => Collected::Unreadable(ScanError::new(
+                            ctx,
+                            ResourceType::SecretsManagerSecret,
+                            arn,
+                            "GetResourcePolicy",
+                            describe_sdk_error(&err),
+                        )),
+                    }
+                }
+            })
+            .await
+        })
+    }
+}
