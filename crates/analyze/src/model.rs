@@ -90,7 +90,10 @@ impl FromStr for ResourceType {
             .find(|t| t.as_str() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = ResourceType::ALL.iter().map(|t| t.as_str()).collect();
-                format!("unknown resource type '{s}' (expected one of: {})", names.join(", "))
+                format!(
+                    "unknown resource type '{s}' (expected one of: {})",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -124,7 +127,12 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High];
+    pub const ALL: [Severity; 4] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -199,7 +207,11 @@ mod tests {
 
     #[test]
     fn severities_order_and_parse() {
-        assert!(Severity::Info < Severity::Low && Severity::Low < Severity::Medium && Severity::Medium < Severity::High);
+        assert!(
+            Severity::Info < Severity::Low
+                && Severity::Low < Severity::Medium
+                && Severity::Medium < Severity::High
+        );
         assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
         assert!("critical".parse::<Severity>().is_err());
     }

@@ -1,0 +1,744 @@
+//! What a statement's conditions actually do, computed once per statement and
+//! read by every rule. Rules decide what to report; this module decides what is
+//! true (which entries pin the caller, which are weak, broken or dead, which Deny
+//! statements guard an Allow).
+
+use crate::knowledge::{knowledge, ServiceClass, ServiceEntry};
+use crate::policy::{
+    BaseOperator, ConditionEntry, Effect, Policy, Principals, SetQualifier, Statement,
+};
+use crate::{AnalysisOptions, ResourcePolicy};
+
+/// What a condition key says about the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    /// A 12-digit account (`aws:SourceAccount`, `aws:SourceOwner`, `aws:PrincipalAccount`).
+    Account,
+    /// An ARN whose account field pins (`aws:SourceArn`, service ARN keys, `aws:PrincipalArn`).
+    Arn,
+    /// An organization id (`aws:SourceOrgID`, `aws:PrincipalOrgID`).
+    OrgId,
+    /// Organization paths (`aws:SourceOrgPaths`, `aws:PrincipalOrgPaths`).
+    OrgPaths,
+    /// A VPC or VPC endpoint id: owned by one account.
+    Network,
+}
+
+/// Keys that pin the *source* of a service request.
+pub(crate) fn source_key_kind(key: &str) -> Option<KeyKind> {
+    match key {
+        "aws:sourceaccount" | "aws:sourceowner" => Some(KeyKind::Account),
+        "aws:sourcearn" => Some(KeyKind::Arn),
+        "aws:sourceorgid" => Some(KeyKind::OrgId),
+        "aws:sourceorgpaths" => Some(KeyKind::OrgPaths),
+        k if knowledge().is_extra_protective_key(k) => Some(KeyKind::Arn),
+        _ => None,
+    }
+}
+
+/// Keys that pin the *caller* of a public grant (in addition to the source keys).
+pub(crate) fn principal_key_kind(key: &str) -> Option<KeyKind> {
+    match key {
+        "aws:principalaccount" => Some(KeyKind::Account),
+        "aws:principalarn" => Some(KeyKind::Arn),
+        "aws:principalorgid" => Some(KeyKind::OrgId),
+        "aws:principalorgpaths" => Some(KeyKind::OrgPaths),
+        "aws:sourcevpc" | "aws:sourcevpce" => Some(KeyKind::Network),
+        _ => None,
+    }
+}
+
+fn any_key_kind(key: &str) -> Option<KeyKind> {
+    source_key_kind(key).or_else(|| principal_key_kind(key))
+}
+
+pub(crate) fn has_wildcard(s: &str) -> bool {
+    s.contains(['*', '?'])
+}
+
+/// A 12-digit AWS account id.
+pub(crate) fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The six fields of an ARN, or `None` when the text is not an ARN.
+pub(crate) fn arn_fields(s: &str) -> Option<[&str; 6]> {
+    let mut it = s.splitn(6, ':');
+    let f = [
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    ];
+    (f[0] == "arn").then_some(f)
+}
+
+/// What one condition value pins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ValuePin {
+    Account(String),
+    Org(String),
+    /// An ARN with no account field (an S3 bucket): pins a name, not an owner.
+    AccountLess,
+    /// Pins something specific that carries no account (a VPC id, a non-ARN literal).
+    Opaque,
+    Unpinned(String),
+}
+
+fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
+    match kind {
+        KeyKind::Account => {
+            if has_wildcard(v) {
+                ValuePin::Unpinned(format!("{key} \"{v}\" holds a wildcard"))
+            } else {
+                ValuePin::Account(v.to_string())
+            }
+        }
+        KeyKind::Arn => match arn_fields(v) {
+            Some(f) => {
+                let account = f[4];
+                if has_wildcard(account) {
+                    ValuePin::Unpinned(format!("{key} \"{v}\" has a wildcard in its account field"))
+                } else if account.is_empty() {
+                    if has_wildcard(f[5]) {
+                        ValuePin::Unpinned(format!(
+                            "{key} \"{v}\" has no account field and a wildcard resource, so it matches resources anyone can create"
+                        ))
+                    } else {
+                        ValuePin::AccountLess
+                    }
+                } else {
+                    ValuePin::Account(account.to_string())
+                }
+            }
+            None if has_wildcard(v) => {
+                ValuePin::Unpinned(format!("{key} \"{v}\" matches any account"))
+            }
+            None => ValuePin::Opaque,
+        },
+        KeyKind::OrgId => {
+            if has_wildcard(v) || v.is_empty() {
+                ValuePin::Unpinned(format!("{key} \"{v}\" matches any organization"))
+            } else {
+                ValuePin::Org(v.to_string())
+            }
+        }
+        KeyKind::OrgPaths => {
+            let org = v.split('/').next().unwrap_or_default();
+            if org.is_empty() || has_wildcard(org) {
+                ValuePin::Unpinned(format!("{key} \"{v}\" does not name an organization"))
+            } else {
+                ValuePin::Org(org.to_string())
+            }
+        }
+        KeyKind::Network => {
+            if has_wildcard(v) {
+                ValuePin::Unpinned(format!("{key} \"{v}\" holds a wildcard"))
+            } else {
+                ValuePin::Opaque
+            }
+        }
+    }
+}
+
+/// What one condition entry on a relevant key amounts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Pin {
+        accounts: Vec<String>,
+        orgs: Vec<String>,
+        accountless: bool,
+        weak: Option<&'static str>,
+    },
+    Unpinned(String),
+    NullCheck,
+    Negated,
+    /// Malformed or wrong-typed: not enforced as intended.
+    Invalid(Option<String>),
+    /// Every value is a literal wildcard under an equality operator: never matches.
+    Dead,
+}
+
+struct Classified {
+    outcome: Outcome,
+    literal_values: Vec<String>,
+}
+
+fn describe(e: &ConditionEntry) -> String {
+    format!("{} → {}", e.operator_name, e.key_as_written)
+}
+
+/// Classifies an entry in an Allow statement.
+fn classify(e: &ConditionEntry, kind: KeyKind) -> Classified {
+    let mut literal_values = Vec::new();
+    let Some(op) = e.operator else {
+        return Classified {
+            outcome: Outcome::Invalid(None),
+            literal_values,
+        };
+    };
+    if !e.values_valid {
+        return Classified {
+            outcome: Outcome::Invalid(None),
+            literal_values,
+        };
+    }
+    if op.base == BaseOperator::Null {
+        return Classified {
+            outcome: Outcome::NullCheck,
+            literal_values,
+        };
+    }
+    if !op.base.is_string_or_arn() {
+        return Classified {
+            outcome: Outcome::Invalid(Some(format!(
+                "{} compares {} with a non-string operator, which cannot pin it",
+                describe(e),
+                e.key_as_written
+            ))),
+            literal_values,
+        };
+    }
+    let mut pins = Vec::new();
+    for v in &e.values {
+        if op.base.is_literal_string() && has_wildcard(v) {
+            literal_values.push(v.clone());
+        } else {
+            pins.push(value_pin(kind, v, &e.key_as_written));
+        }
+    }
+    if op.base.is_negated() {
+        return Classified {
+            outcome: Outcome::Negated,
+            literal_values,
+        };
+    }
+    if pins.is_empty() {
+        return Classified {
+            outcome: Outcome::Dead,
+            literal_values,
+        };
+    }
+    if let Some(reason) = pins.iter().find_map(|p| match p {
+        ValuePin::Unpinned(r) => Some(r.clone()),
+        _ => None,
+    }) {
+        return Classified {
+            outcome: Outcome::Unpinned(reason),
+            literal_values,
+        };
+    }
+    let mut accounts = Vec::new();
+    let mut orgs = Vec::new();
+    let mut accountless = false;
+    for p in pins {
+        match p {
+            ValuePin::Account(a) => accounts.push(a),
+            ValuePin::Org(o) => orgs.push(o),
+            ValuePin::AccountLess => accountless = true,
+            ValuePin::Opaque | ValuePin::Unpinned(_) => {}
+        }
+    }
+    let weak = if op.if_exists {
+        Some("IfExists")
+    } else if op.set == SetQualifier::ForAllValues {
+        Some("ForAllValues:")
+    } else {
+        None
+    };
+    Classified {
+        outcome: Outcome::Pin {
+            accounts,
+            orgs,
+            accountless,
+            weak,
+        },
+        literal_values,
+    }
+}
+
+/// A Deny statement that guards an Allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Guard {
+    pub index: usize,
+    pub sid: Option<String>,
+    pub accounts: Vec<String>,
+    pub orgs: Vec<String>,
+}
+
+impl Guard {
+    pub fn describe(&self) -> String {
+        match &self.sid {
+            Some(sid) => format!("Deny statement {} (Sid \"{sid}\")", self.index),
+            None => format!("Deny statement {} (no Sid)", self.index),
+        }
+    }
+}
+
+/// A service principal of a statement with what the knowledge base says of it.
+#[derive(Debug, Clone)]
+pub(crate) struct ServiceRef<'a> {
+    pub name: &'a str,
+    pub entry: Option<&'static ServiceEntry>,
+}
+
+/// Everything the rules need to know about one statement.
+#[derive(Debug, Default)]
+pub(crate) struct Facts<'a> {
+    pub allow: bool,
+    /// Service principals AWS lets act for any customer here.
+    pub exposed: Vec<ServiceRef<'a>>,
+    /// Same-account service principals exempt here (IAM roles, not `--strict`).
+    pub same_account: Vec<ServiceRef<'a>>,
+    /// `"*"` or `{"AWS": "*"}`.
+    pub public: bool,
+
+    /// A source key pins an account or organization (possibly weakly).
+    pub source_pinned: bool,
+    /// A SourceArn naming a resource without an account field (and nothing else).
+    pub accountless_arn: Vec<String>,
+    /// A source-account/org pin that pairs an account-less SourceArn.
+    pub account_companion: bool,
+    /// Something among all pin keys pins the caller of a public grant.
+    pub public_pinned: bool,
+
+    pub unpinned: Vec<String>,
+    pub null_checks: Vec<String>,
+    pub weak: Vec<String>,
+    pub negated: Vec<String>,
+    pub literal: Vec<String>,
+    pub invalid: Vec<String>,
+    pub conflict: Option<String>,
+    /// The statement can never match (conflicting or literal-only pins).
+    pub dead: bool,
+
+    /// Accounts and organizations the source keys pin (and the guards').
+    pub pinned_accounts: Vec<String>,
+    pub pinned_orgs: Vec<String>,
+
+    pub guard: Option<Guard>,
+    pub public_guard: Option<Guard>,
+}
+
+impl Facts<'_> {
+    /// No source pin (or account-less SourceArn), not dead, not guarded.
+    pub fn source_unprotected(&self) -> bool {
+        !self.source_pinned && self.accountless_arn.is_empty() && !self.dead && self.guard.is_none()
+    }
+
+    /// CD002's condition: a source key is present but nothing pins.
+    pub fn unpinned_reported(&self) -> bool {
+        self.source_unprotected() && (!self.unpinned.is_empty() || !self.null_checks.is_empty())
+    }
+}
+
+pub(crate) fn statement_facts<'a>(
+    resource: &ResourcePolicy,
+    options: &AnalysisOptions,
+    policy: &'a Policy,
+    st: &'a Statement,
+) -> Facts<'a> {
+    let mut f = Facts {
+        allow: st.effect == Effect::Allow,
+        ..Facts::default()
+    };
+    let kb = knowledge();
+    if let Some(p) = &st.principal {
+        f.public = p.is_public();
+        for name in p.services() {
+            let entry = kb.lookup(name);
+            let same_account = entry.is_some_and(|e| e.class == ServiceClass::SameAccount)
+                && resource.resource_type.is_trust_policy()
+                && !options.strict;
+            let r = ServiceRef { name, entry };
+            if same_account {
+                f.same_account.push(r);
+            } else {
+                f.exposed.push(r);
+            }
+        }
+    }
+
+    // Literal wildcards are worth reporting wherever a service or public
+    // principal's condition is evaluated, Deny statements included.
+    let relevant = st
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.is_public() || p.services().next().is_some());
+    if !f.allow {
+        if relevant {
+            for e in &st.conditions {
+                if any_key_kind(&e.key).is_some() && e.values_valid {
+                    if let Some(op) = e.operator {
+                        if op.base.is_literal_string() {
+                            for v in e.values.iter().filter(|v| has_wildcard(v)) {
+                                f.literal.push(format!("{} \"{v}\"", describe(e)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return f;
+    }
+    if !relevant {
+        return f;
+    }
+
+    let mut arn_accounts: Vec<String> = Vec::new();
+    let mut account_values: Vec<String> = Vec::new();
+    for e in &st.conditions {
+        let source_kind = source_key_kind(&e.key);
+        let Some(kind) = source_kind.or_else(|| principal_key_kind(&e.key)) else {
+            continue;
+        };
+        let is_source = source_kind.is_some();
+        let c = classify(e, kind);
+        for v in &c.literal_values {
+            f.literal.push(format!("{} \"{v}\"", describe(e)));
+        }
+        match c.outcome {
+            Outcome::Pin {
+                accounts,
+                orgs,
+                accountless,
+                weak,
+            } => {
+                let real = !accountless;
+                f.public_pinned = true;
+                if is_source {
+                    if real {
+                        f.source_pinned = true;
+                        if matches!(kind, KeyKind::Account | KeyKind::OrgId | KeyKind::OrgPaths) {
+                            f.account_companion = true;
+                        }
+                    } else {
+                        f.accountless_arn.push(describe(e));
+                    }
+                    if let Some(w) = weak {
+                        f.weak.push(format!(
+                            "{} uses {w}, which is true when the key is absent",
+                            describe(e)
+                        ));
+                    }
+                    if kind == KeyKind::Account {
+                        account_values.extend(accounts.iter().cloned());
+                    } else if kind == KeyKind::Arn && e.key == "aws:sourcearn" {
+                        arn_accounts.extend(accounts.iter().cloned());
+                    }
+                    f.pinned_accounts.extend(accounts);
+                    f.pinned_orgs.extend(orgs);
+                }
+            }
+            Outcome::Unpinned(reason) => {
+                if is_source {
+                    f.unpinned.push(reason);
+                }
+            }
+            Outcome::NullCheck => {
+                if is_source {
+                    f.null_checks.push(describe(e));
+                }
+            }
+            Outcome::Negated => {
+                if is_source {
+                    f.negated
+                        .push(format!("{} is negated inside an Allow", describe(e)));
+                }
+            }
+            Outcome::Invalid(reason) => {
+                if let Some(r) = reason {
+                    f.invalid.push(r);
+                }
+            }
+            Outcome::Dead => f.dead = true,
+        }
+    }
+    // An account-less SourceArn paired with an account or org pin is a full pin.
+    if f.account_companion && !f.accountless_arn.is_empty() {
+        f.accountless_arn.clear();
+    }
+    if !account_values.is_empty()
+        && !arn_accounts.is_empty()
+        && !account_values.iter().any(|a| arn_accounts.contains(a))
+    {
+        f.conflict = Some(format!(
+            "aws:SourceAccount {} but aws:SourceArn names account {}",
+            account_values.join(", "),
+            arn_accounts.join(", ")
+        ));
+        f.dead = true;
+        // A condition that can never match pins nothing worth checking further.
+        f.pinned_accounts.clear();
+    }
+
+    if !f.exposed.is_empty() || !f.same_account.is_empty() {
+        let mut guard = None;
+        let names: Vec<&str> = f
+            .exposed
+            .iter()
+            .chain(&f.same_account)
+            .map(|s| s.name)
+            .collect();
+        for name in names {
+            match find_guard(policy, st, |p| covers_service(p, name), source_key_kind) {
+                Some(g) => {
+                    if guard.is_none() {
+                        guard = Some(g);
+                    }
+                }
+                None => {
+                    guard = None;
+                    break;
+                }
+            }
+        }
+        f.guard = guard;
+    }
+    if f.public {
+        f.public_guard = find_guard(policy, st, Principals::is_public, any_key_kind);
+    }
+    for g in f.guard.iter().chain(&f.public_guard) {
+        f.pinned_accounts.extend(g.accounts.iter().cloned());
+        f.pinned_orgs.extend(g.orgs.iter().cloned());
+    }
+    f.pinned_accounts.sort();
+    f.pinned_accounts.dedup();
+    f.pinned_orgs.sort();
+    f.pinned_orgs.dedup();
+    f
+}
+
+fn covers_service(p: &Principals, service: &str) -> bool {
+    p.is_public() || p.services().any(|s| s.eq_ignore_ascii_case(service))
+}
+
+/// Finds a Deny statement that takes away what `allow` grants from callers not
+/// pinned by a negated condition on `kind_of` keys.
+fn find_guard(
+    policy: &Policy,
+    allow: &Statement,
+    covers: impl Fn(&Principals) -> bool,
+    kind_of: fn(&str) -> Option<KeyKind>,
+) -> Option<Guard> {
+    policy.statements.iter().find_map(|d| {
+        if d.effect != Effect::Deny
+            || d.not_principal.is_some()
+            || !d.principal.as_ref().is_some_and(&covers)
+        {
+            return None;
+        }
+        if !actions_cover(d, allow) || !resources_cover(d, allow) {
+            return None;
+        }
+        guard_condition(d, kind_of)
+    })
+}
+
+fn actions_cover(deny: &Statement, allow: &Statement) -> bool {
+    if deny.not_action.is_some() {
+        return false;
+    }
+    let Some(deny_actions) = &deny.action else {
+        return false;
+    };
+    match &allow.action {
+        Some(actions) if allow.not_action.is_none() => actions
+            .iter()
+            .all(|a| deny_actions.iter().any(|p| glob_match(p, a, true))),
+        _ => deny_actions.iter().any(|p| p == "*"),
+    }
+}
+
+fn resources_cover(deny: &Statement, allow: &Statement) -> bool {
+    if deny.not_resource.is_some() {
+        return false;
+    }
+    let Some(deny_res) = &deny.resource else {
+        return true;
+    };
+    match &allow.resource {
+        Some(res) if allow.not_resource.is_none() => res
+            .iter()
+            .all(|r| deny_res.iter().any(|p| glob_match(p, r, false))),
+        _ => deny_res.iter().any(|p| p == "*"),
+    }
+}
+
+/// A Deny condition is a guard when every entry is a negated pin on a
+/// protective key (at least one), a `Null` "key exists" check on one, or
+/// `Bool aws:PrincipalIsAWSService true`: extra conditions would only make the
+/// Deny apply less often.
+fn guard_condition(d: &Statement, kind_of: fn(&str) -> Option<KeyKind>) -> Option<Guard> {
+    if !d.condition_problems.is_empty() || d.conditions.is_empty() {
+        return None;
+    }
+    let mut accounts = Vec::new();
+    let mut orgs = Vec::new();
+    let mut negated_pins = 0;
+    for e in &d.conditions {
+        let op = e.operator?;
+        if !e.values_valid {
+            return None;
+        }
+        if op.base == BaseOperator::Bool && e.key == "aws:principalisawsservice" {
+            if e.values.iter().all(|v| v.eq_ignore_ascii_case("true")) {
+                continue;
+            }
+            return None;
+        }
+        let kind = kind_of(&e.key)?;
+        if op.base == BaseOperator::Null {
+            if e.values.iter().all(|v| v.eq_ignore_ascii_case("false")) {
+                continue;
+            }
+            return None;
+        }
+        if !op.base.is_negated()
+            || !op.base.is_string_or_arn()
+            || op.set == SetQualifier::ForAnyValue
+        {
+            return None;
+        }
+        for v in &e.values {
+            if op.base.is_literal_string() && has_wildcard(v) {
+                return None;
+            }
+            match value_pin(kind, v, &e.key_as_written) {
+                ValuePin::Account(a) => accounts.push(a),
+                ValuePin::Org(o) => orgs.push(o),
+                ValuePin::Opaque => {}
+                ValuePin::AccountLess | ValuePin::Unpinned(_) => return None,
+            }
+        }
+        negated_pins += 1;
+    }
+    (negated_pins > 0).then(|| Guard {
+        index: d.index,
+        sid: d.sid.clone(),
+        accounts,
+        orgs,
+    })
+}
+
+/// Wildcard match of `text` against `pattern` (`*` any run, `?` one character).
+/// Iterative, linear in practice, no recursion on input.
+pub(crate) fn glob_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let eq = |a: char, b: char| {
+        if ignore_case {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || t.get(ti).is_some_and(|&x| eq(c, x)) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob() {
+        assert!(glob_match("sqs:*", "sqs:SendMessage", true));
+        assert!(glob_match("SQS:send*", "sqs:SendMessage", true));
+        assert!(glob_match("*", "anything", false));
+        assert!(glob_match("sqs:*", "sqs:*", true));
+        assert!(!glob_match("sqs:S*", "sqs:*", true));
+        assert!(glob_match("a?c", "abc", false));
+        assert!(!glob_match("a?c", "ac", false));
+        assert!(glob_match(
+            "arn:aws:sqs:*:111122223333:q",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+            false
+        ));
+        assert!(!glob_match(
+            "arn:aws:sqs:*:111122223333:q",
+            "arn:aws:sqs:us-east-1:111122223333:other",
+            false
+        ));
+    }
+
+    #[test]
+    fn arn_account_field() {
+        assert_eq!(arn_fields("arn:aws:s3:::bucket").map(|f| f[4]), Some(""));
+        assert_eq!(
+            arn_fields("arn:aws:sns:us-east-1:111122223333:topic:with:colons").map(|f| f[5]),
+            Some("topic:with:colons")
+        );
+        assert_eq!(arn_fields("arn:aws:sns"), None);
+        assert_eq!(arn_fields("notarn:a:b:c:d:e"), None);
+    }
+
+    #[test]
+    fn value_pins() {
+        let k = "aws:SourceArn";
+        assert_eq!(
+            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:111122223333:*", k),
+            ValuePin::Account("111122223333".into())
+        );
+        assert!(matches!(
+            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:*:*", k),
+            ValuePin::Unpinned(_)
+        ));
+        assert!(matches!(
+            value_pin(KeyKind::Arn, "arn:aws:sns:us-east-1:1111222233?3:t", k),
+            ValuePin::Unpinned(_)
+        ));
+        assert_eq!(
+            value_pin(KeyKind::Arn, "arn:aws:s3:::my-bucket", k),
+            ValuePin::AccountLess
+        );
+        assert!(matches!(
+            value_pin(KeyKind::Arn, "arn:aws:s3:::*", k),
+            ValuePin::Unpinned(_)
+        ));
+        assert!(matches!(
+            value_pin(KeyKind::Arn, "*", k),
+            ValuePin::Unpinned(_)
+        ));
+        assert!(matches!(
+            value_pin(KeyKind::Account, "1111*", k),
+            ValuePin::Unpinned(_)
+        ));
+        assert_eq!(
+            value_pin(
+                KeyKind::OrgPaths,
+                "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*",
+                k
+            ),
+            ValuePin::Org("o-a1b2c3d4e5".into())
+        );
+        assert!(matches!(
+            value_pin(KeyKind::OrgPaths, "o-*/*", k),
+            ValuePin::Unpinned(_)
+        ));
+    }
+}

@@ -1,0 +1,123 @@
+//! Confused-deputy analysis of AWS policy documents.
+//!
+//! This crate is pure: no I/O, no async, no AWS SDK. It takes policy text and
+//! returns findings, so the same judgement runs in `deputy-audit scan` (live
+//! account), `deputy-audit check` (files, offline) and the test corpus.
+
+mod eval;
+pub mod knowledge;
+pub mod model;
+pub mod policy;
+pub mod rules;
+
+pub use model::{Finding, ResourcePolicy, ResourceType, Severity};
+pub use rules::{rule, rules, RuleInfo};
+
+/// What the analysis needs to know beyond the policy itself.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisOptions {
+    /// Accounts other than the owner that may legitimately appear as a source
+    /// account (`--trusted-account`).
+    pub trusted_accounts: Vec<String>,
+    /// Organizations that may appear in `aws:SourceOrgID` (`--org-id`).
+    pub org_ids: Vec<String>,
+    /// Report same-account services (CD100) as CD001 (`--strict`).
+    pub strict: bool,
+}
+
+/// A policy document that could not be analyzed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// Not JSON. `line` and `column` are 1-based, as serde_json reports them.
+    #[error("policy is not valid JSON at line {line}, column {column}: {message}")]
+    InvalidJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// JSON, but not the shape of a policy document.
+    #[error("policy document is malformed: {0}")]
+    Malformed(String),
+}
+
+/// Analyzes one resource's policy. A resource without a policy has no findings.
+///
+/// Findings are sorted by `(statement_index, rule_id)`, one per statement and rule.
+pub fn analyze(
+    resource: &ResourcePolicy,
+    options: &AnalysisOptions,
+) -> Result<Vec<Finding>, PolicyError> {
+    let Some(text) = resource.policy.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let parsed = policy::parse(text)?;
+    Ok(analyze_policy(resource, options, &parsed))
+}
+
+/// Analyzes an already parsed policy (the text in `resource.policy` is ignored).
+pub fn analyze_policy(
+    resource: &ResourcePolicy,
+    options: &AnalysisOptions,
+    parsed: &policy::Policy,
+) -> Vec<Finding> {
+    let fix = rules::FixContext::new(resource);
+    let mut findings = Vec::new();
+    for st in &parsed.statements {
+        let facts = eval::statement_facts(resource, options, parsed, st);
+        let cx = rules::Ctx {
+            resource,
+            options,
+            statement: st,
+            facts: &facts,
+            fix: &fix,
+        };
+        let guard_note = facts
+            .guard
+            .as_ref()
+            .or(facts.public_guard.as_ref())
+            .map(|g| {
+                format!(
+                    " (a {} denies callers from other accounts, so the grant itself is guarded)",
+                    g.describe()
+                )
+            });
+        let mut principals: Option<Vec<String>> = None;
+        for r in rules::ALL.iter() {
+            let Some(emit) = (r.check)(&cx) else { continue };
+            let principals = principals
+                .get_or_insert_with(|| {
+                    st.principal
+                        .as_ref()
+                        .map(policy::Principals::display_list)
+                        .unwrap_or_else(|| vec!["*".to_string()])
+                })
+                .clone();
+            let mut message = emit.message;
+            if let Some(note) = &guard_note {
+                message.push_str(note);
+            }
+            findings.push(Finding {
+                account_id: resource.account_id.clone(),
+                region: resource.region.clone(),
+                service: resource.resource_type.service().to_string(),
+                resource_type: resource.resource_type,
+                resource_arn: resource.arn.clone(),
+                statement_index: st.index,
+                statement_sid: st.sid.clone(),
+                principals,
+                actions: st.display_actions(),
+                rule_id: r.info.id.to_string(),
+                rule_name: r.info.name.to_string(),
+                severity: r.info.severity,
+                message,
+                recommendation: emit.recommendation,
+                suggested_condition: emit.suggested_condition,
+                aws_managed: resource.aws_managed,
+            });
+        }
+    }
+    // Statements are visited in order and rules in id order, so this only
+    // guards against a future change of either.
+    findings.sort_by(|a, b| (a.statement_index, &a.rule_id).cmp(&(b.statement_index, &b.rule_id)));
+    findings
+}

@@ -1,0 +1,704 @@
+//! The policy grammar: the one place where JSON text becomes typed statements.
+//!
+//! The parser is tolerant where AWS is tolerant and strict where it must be:
+//!
+//! * element names (`Statement`, `Effect`, `Principal`, `Condition`, ...) and
+//!   principal kinds (`AWS`, `Service`, ...) are matched case-insensitively;
+//! * `Statement` may be one object or a list of objects; a document with no
+//!   `Statement` but an `Effect` is read as a bare statement (documentation
+//!   snippets are often written that way);
+//! * condition *key* names are case-insensitive (stored lower-cased), condition
+//!   *operator* names are matched exactly, so `" ArnEquals"` is an unknown
+//!   operator, kept as such so the rules can report it;
+//! * a malformed `Condition` block does not fail the document: it is recorded in
+//!   [`Statement::condition_problems`] because AWS would not enforce it, which is
+//!   exactly what a rule must report;
+//! * nothing here indexes or unwraps input-derived data: any input yields a value
+//!   or a [`PolicyError`].
+
+use serde_json::{Map, Value};
+
+use crate::PolicyError;
+
+/// A parsed policy document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub statements: Vec<Statement>,
+}
+
+/// `Effect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// The kinds of principal in a `Principal` map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalKind {
+    Aws,
+    Service,
+    Federated,
+    CanonicalUser,
+}
+
+impl PrincipalKind {
+    fn from_name(name: &str) -> Option<Self> {
+        let kinds = [
+            ("aws", PrincipalKind::Aws),
+            ("service", PrincipalKind::Service),
+            ("federated", PrincipalKind::Federated),
+            ("canonicaluser", PrincipalKind::CanonicalUser),
+        ];
+        kinds
+            .into_iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, k)| k)
+    }
+}
+
+/// `Principal` or `NotPrincipal`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principals {
+    /// `"*"`: everyone, including anonymous callers.
+    Any,
+    /// A map of kind to values, in document order.
+    Map(Vec<(PrincipalKind, String)>),
+}
+
+impl Principals {
+    /// True for `"*"` and for `{"AWS": "*"}` (in any list position).
+    pub fn is_public(&self) -> bool {
+        match self {
+            Principals::Any => true,
+            Principals::Map(entries) => entries
+                .iter()
+                .any(|(k, v)| *k == PrincipalKind::Aws && v == "*"),
+        }
+    }
+
+    /// The service principals, as written.
+    pub fn services(&self) -> impl Iterator<Item = &str> {
+        let entries: &[(PrincipalKind, String)] = match self {
+            Principals::Any => &[],
+            Principals::Map(entries) => entries,
+        };
+        entries
+            .iter()
+            .filter(|(k, _)| *k == PrincipalKind::Service)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every principal as a report lists it: `*` for public, values as written.
+    pub fn display_list(&self) -> Vec<String> {
+        match self {
+            Principals::Any => vec!["*".to_string()],
+            Principals::Map(entries) => entries.iter().map(|(_, v)| v.clone()).collect(),
+        }
+    }
+}
+
+/// A condition operator, decomposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator {
+    pub base: BaseOperator,
+    /// The `...IfExists` suffix.
+    pub if_exists: bool,
+    pub set: SetQualifier,
+}
+
+/// `ForAllValues:` / `ForAnyValue:` prefixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetQualifier {
+    None,
+    ForAllValues,
+    ForAnyValue,
+}
+
+/// The condition operators of the IAM policy grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaseOperator {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+const BASE_OPERATORS: [(&str, BaseOperator); 27] = [
+    ("StringEquals", BaseOperator::StringEquals),
+    ("StringNotEquals", BaseOperator::StringNotEquals),
+    (
+        "StringEqualsIgnoreCase",
+        BaseOperator::StringEqualsIgnoreCase,
+    ),
+    (
+        "StringNotEqualsIgnoreCase",
+        BaseOperator::StringNotEqualsIgnoreCase,
+    ),
+    ("StringLike", BaseOperator::StringLike),
+    ("StringNotLike", BaseOperator::StringNotLike),
+    ("NumericEquals", BaseOperator::NumericEquals),
+    ("NumericNotEquals", BaseOperator::NumericNotEquals),
+    ("NumericLessThan", BaseOperator::NumericLessThan),
+    ("NumericLessThanEquals", BaseOperator::NumericLessThanEquals),
+    ("NumericGreaterThan", BaseOperator::NumericGreaterThan),
+    (
+        "NumericGreaterThanEquals",
+        BaseOperator::NumericGreaterThanEquals,
+    ),
+    ("DateEquals", BaseOperator::DateEquals),
+    ("DateNotEquals", BaseOperator::DateNotEquals),
+    ("DateLessThan", BaseOperator::DateLessThan),
+    ("DateLessThanEquals", BaseOperator::DateLessThanEquals),
+    ("DateGreaterThan", BaseOperator::DateGreaterThan),
+    ("DateGreaterThanEquals", BaseOperator::DateGreaterThanEquals),
+    ("Bool", BaseOperator::Bool),
+    ("BinaryEquals", BaseOperator::BinaryEquals),
+    ("IpAddress", BaseOperator::IpAddress),
+    ("NotIpAddress", BaseOperator::NotIpAddress),
+    ("ArnEquals", BaseOperator::ArnEquals),
+    ("ArnLike", BaseOperator::ArnLike),
+    ("ArnNotEquals", BaseOperator::ArnNotEquals),
+    ("ArnNotLike", BaseOperator::ArnNotLike),
+    ("Null", BaseOperator::Null),
+];
+
+impl BaseOperator {
+    /// Negated operators (`StringNotEquals`, `ArnNotLike`, ...): true when the
+    /// value differs, and also when the key is absent.
+    pub fn is_negated(self) -> bool {
+        matches!(
+            self,
+            BaseOperator::StringNotEquals
+                | BaseOperator::StringNotEqualsIgnoreCase
+                | BaseOperator::StringNotLike
+                | BaseOperator::ArnNotEquals
+                | BaseOperator::ArnNotLike
+                | BaseOperator::NumericNotEquals
+                | BaseOperator::DateNotEquals
+                | BaseOperator::NotIpAddress
+        )
+    }
+
+    /// String and ARN operators: the ones that can compare a source key at all.
+    pub fn is_string_or_arn(self) -> bool {
+        matches!(
+            self,
+            BaseOperator::StringEquals
+                | BaseOperator::StringNotEquals
+                | BaseOperator::StringEqualsIgnoreCase
+                | BaseOperator::StringNotEqualsIgnoreCase
+                | BaseOperator::StringLike
+                | BaseOperator::StringNotLike
+                | BaseOperator::ArnEquals
+                | BaseOperator::ArnLike
+                | BaseOperator::ArnNotEquals
+                | BaseOperator::ArnNotLike
+        )
+    }
+
+    /// Operators for which `*` and `?` are wildcards. `ArnEquals` behaves like
+    /// `ArnLike` here (AWS documents both as accepting wildcards).
+    pub fn has_wildcards(self) -> bool {
+        matches!(
+            self,
+            BaseOperator::StringLike
+                | BaseOperator::StringNotLike
+                | BaseOperator::ArnEquals
+                | BaseOperator::ArnLike
+                | BaseOperator::ArnNotEquals
+                | BaseOperator::ArnNotLike
+        )
+    }
+
+    /// String operators that compare literally (`*` is just a character).
+    pub fn is_literal_string(self) -> bool {
+        matches!(
+            self,
+            BaseOperator::StringEquals
+                | BaseOperator::StringNotEquals
+                | BaseOperator::StringEqualsIgnoreCase
+                | BaseOperator::StringNotEqualsIgnoreCase
+        )
+    }
+}
+
+impl Operator {
+    /// Parses an operator name exactly as AWS spells it: no trimming, no case folding.
+    pub fn parse(name: &str) -> Option<Operator> {
+        let (set, rest) = if let Some(r) = name.strip_prefix("ForAllValues:") {
+            (SetQualifier::ForAllValues, r)
+        } else if let Some(r) = name.strip_prefix("ForAnyValue:") {
+            (SetQualifier::ForAnyValue, r)
+        } else {
+            (SetQualifier::None, name)
+        };
+        let (if_exists, base_name) = match rest.strip_suffix("IfExists") {
+            Some(b) => (true, b),
+            None => (false, rest),
+        };
+        let base = BASE_OPERATORS
+            .iter()
+            .find(|(n, _)| *n == base_name)
+            .map(|(_, b)| *b)?;
+        // AWS: "You can add IfExists to the end of any condition operator name
+        // except the Null condition."
+        if if_exists && base == BaseOperator::Null {
+            return None;
+        }
+        Some(Operator {
+            base,
+            if_exists,
+            set,
+        })
+    }
+}
+
+/// One `operator → key → values` entry of a `Condition` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionEntry {
+    /// The operator exactly as written.
+    pub operator_name: String,
+    /// `None` when the operator is not one AWS knows.
+    pub operator: Option<Operator>,
+    /// The key, lower-cased (condition keys are case-insensitive).
+    pub key: String,
+    /// The key as written, for messages.
+    pub key_as_written: String,
+    /// Values as strings (numbers and booleans in their JSON text form).
+    /// Empty when the value was not a string, number, bool or a list of those;
+    /// then `values_valid` is false.
+    pub values: Vec<String>,
+    pub values_valid: bool,
+}
+
+/// A `Condition` problem that makes part of the block ineffective.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionProblem {
+    pub detail: String,
+}
+
+/// One statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// Zero-based position in `Statement` (0 for a single object).
+    pub index: usize,
+    pub sid: Option<String>,
+    pub effect: Effect,
+    pub principal: Option<Principals>,
+    pub not_principal: Option<Principals>,
+    pub action: Option<Vec<String>>,
+    pub not_action: Option<Vec<String>>,
+    pub resource: Option<Vec<String>>,
+    pub not_resource: Option<Vec<String>>,
+    pub conditions: Vec<ConditionEntry>,
+    /// Malformed parts of `Condition` (not an object, an operator whose value is
+    /// not an object, a value of the wrong type). AWS does not enforce them.
+    pub condition_problems: Vec<ConditionProblem>,
+}
+
+impl Statement {
+    /// Condition entries whose key equals `key` (lower-case).
+    pub fn entries_for<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a ConditionEntry> {
+        self.conditions.iter().filter(move |c| c.key == key)
+    }
+
+    /// The actions as a report lists them (`NotAction` entries prefixed `NotAction:`).
+    pub fn display_actions(&self) -> Vec<String> {
+        if let Some(a) = &self.action {
+            a.clone()
+        } else if let Some(na) = &self.not_action {
+            na.iter().map(|a| format!("NotAction:{a}")).collect()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Parses policy text.
+pub fn parse(text: &str) -> Result<Policy, PolicyError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| PolicyError::InvalidJson {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    from_value(&value)
+}
+
+/// Builds a policy from an already parsed JSON value.
+pub fn from_value(value: &Value) -> Result<Policy, PolicyError> {
+    let doc = value.as_object().ok_or_else(|| {
+        PolicyError::Malformed(format!("the document is {}, not an object", kind(value)))
+    })?;
+    let statements = match get_ci(doc, "Statement") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| statement(i, item))
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(obj @ Value::Object(_)) => vec![statement(0, obj)?],
+        Some(other) => {
+            return Err(PolicyError::Malformed(format!(
+                "Statement is {}, not an object or a list",
+                kind(other)
+            )))
+        }
+        // A bare statement, as some documentation snippets are written.
+        None if get_ci(doc, "Effect").is_some() => vec![statement(0, value)?],
+        None => {
+            return Err(PolicyError::Malformed(
+                "the document has no Statement".to_string(),
+            ))
+        }
+    };
+    Ok(Policy { statements })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Element lookup: exact name first, then case-insensitive.
+fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+fn statement(index: usize, value: &Value) -> Result<Statement, PolicyError> {
+    let obj = value.as_object().ok_or_else(|| {
+        PolicyError::Malformed(format!(
+            "Statement[{index}] is {}, not an object",
+            kind(value)
+        ))
+    })?;
+    let at = |what: &str| format!("Statement[{index}].{what}");
+
+    let sid = match get_ci(obj, "Sid") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            return Err(PolicyError::Malformed(format!(
+                "{} is {}, not a string",
+                at("Sid"),
+                kind(other)
+            )))
+        }
+    };
+    let effect = match get_ci(obj, "Effect") {
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("Allow") => Effect::Allow,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("Deny") => Effect::Deny,
+        Some(other) => {
+            return Err(PolicyError::Malformed(format!(
+                "{} must be \"Allow\" or \"Deny\", found {}",
+                at("Effect"),
+                other
+            )))
+        }
+        None => {
+            return Err(PolicyError::Malformed(format!(
+                "{} is missing",
+                at("Effect")
+            )))
+        }
+    };
+    let principal = get_ci(obj, "Principal")
+        .map(|v| principals(v, &at("Principal")))
+        .transpose()?;
+    let not_principal = get_ci(obj, "NotPrincipal")
+        .map(|v| principals(v, &at("NotPrincipal")))
+        .transpose()?;
+    let list = |name: &str| {
+        get_ci(obj, name)
+            .map(|v| string_list(v, &at(name)))
+            .transpose()
+    };
+    let action = list("Action")?;
+    let not_action = list("NotAction")?;
+    let resource = list("Resource")?;
+    let not_resource = list("NotResource")?;
+
+    let mut conditions = Vec::new();
+    let mut condition_problems = Vec::new();
+    match get_ci(obj, "Condition") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(ops)) => {
+            for (op_name, block) in ops {
+                let operator = Operator::parse(op_name);
+                let Some(keys) = block.as_object() else {
+                    condition_problems.push(ConditionProblem {
+                        detail: format!(
+                            "the value of operator \"{op_name}\" is {}, not an object of keys",
+                            kind(block)
+                        ),
+                    });
+                    continue;
+                };
+                if keys.is_empty() {
+                    condition_problems.push(ConditionProblem {
+                        detail: format!("operator \"{op_name}\" names no condition key"),
+                    });
+                }
+                for (key, raw) in keys {
+                    let values = condition_values(raw);
+                    if values.is_none() {
+                        condition_problems.push(ConditionProblem {
+                            detail: format!(
+                                "\"{op_name}\" → \"{key}\" has {}; values must be strings, numbers, booleans or a non-empty list of those",
+                                if raw.as_array().is_some_and(|a| a.is_empty()) { "an empty list" } else { kind(raw) }
+                            ),
+                        });
+                    }
+                    conditions.push(ConditionEntry {
+                        operator_name: op_name.clone(),
+                        operator,
+                        key: key.to_ascii_lowercase(),
+                        key_as_written: key.clone(),
+                        values_valid: values.is_some(),
+                        values: values.unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        Some(other) => condition_problems.push(ConditionProblem {
+            detail: format!("Condition is {}, not an object", kind(other)),
+        }),
+    }
+
+    Ok(Statement {
+        index,
+        sid,
+        effect,
+        principal,
+        not_principal,
+        action,
+        not_action,
+        resource,
+        not_resource,
+        conditions,
+        condition_problems,
+    })
+}
+
+fn principals(value: &Value, at: &str) -> Result<Principals, PolicyError> {
+    match value {
+        Value::String(s) if s == "*" => Ok(Principals::Any),
+        Value::Object(map) => {
+            let mut entries = Vec::new();
+            for (name, v) in map {
+                let kind_ = PrincipalKind::from_name(name).ok_or_else(|| {
+                    PolicyError::Malformed(format!("{at} has an unknown principal type \"{name}\""))
+                })?;
+                for s in string_list(v, &format!("{at}.{name}"))? {
+                    entries.push((kind_, s));
+                }
+            }
+            Ok(Principals::Map(entries))
+        }
+        other => Err(PolicyError::Malformed(format!(
+            "{at} must be \"*\" or an object, found {}",
+            kind(other)
+        ))),
+    }
+}
+
+fn string_list(value: &Value, at: &str) -> Result<Vec<String>, PolicyError> {
+    match value {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(PolicyError::Malformed(format!(
+                    "{at} lists {}, not a string",
+                    kind(other)
+                ))),
+            })
+            .collect(),
+        other => Err(PolicyError::Malformed(format!(
+            "{at} is {}, not a string or a list of strings",
+            kind(other)
+        ))),
+    }
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn condition_values(v: &Value) -> Option<Vec<String>> {
+    match v {
+        Value::Array(items) if !items.is_empty() => items.iter().map(scalar).collect(),
+        Value::Array(_) => None,
+        other => scalar(other).map(|s| vec![s]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Policy {
+        parse(text).expect("parses")
+    }
+
+    #[test]
+    fn statement_as_single_object_is_index_zero() {
+        let pol = p(
+            r#"{"Statement":{"Sid":"A","Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage"}}"#,
+        );
+        assert_eq!(pol.statements.len(), 1);
+        assert_eq!(pol.statements[0].index, 0);
+        assert_eq!(pol.statements[0].sid.as_deref(), Some("A"));
+        assert_eq!(
+            pol.statements[0].action,
+            Some(vec!["sqs:SendMessage".to_string()])
+        );
+    }
+
+    #[test]
+    fn statement_list_keeps_order_and_indexes() {
+        let pol = p(
+            r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*"},{"Effect":"Allow","Principal":{"AWS":["*","arn:aws:iam::111122223333:root"]},"Action":["s3:GetObject"]}]}"#,
+        );
+        assert_eq!(pol.statements.len(), 2);
+        assert_eq!(pol.statements[0].effect, Effect::Deny);
+        assert_eq!(pol.statements[0].principal, Some(Principals::Any));
+        assert_eq!(pol.statements[1].index, 1);
+        assert!(pol.statements[1]
+            .principal
+            .as_ref()
+            .is_some_and(Principals::is_public));
+    }
+
+    #[test]
+    fn element_names_are_case_insensitive_and_condition_keys_lowercased() {
+        let pol = p(
+            r#"{"statement":[{"effect":"Allow","principal":{"service":["logs.us-east-1.amazonaws.com"]},"action":"kms:Decrypt","condition":{"StringEquals":{"AWS:SourceAccount":123456789012}}}]}"#,
+        );
+        let st = &pol.statements[0];
+        assert_eq!(st.effect, Effect::Allow);
+        let services: Vec<&str> = st
+            .principal
+            .as_ref()
+            .map(|p| p.services().collect())
+            .unwrap_or_default();
+        assert_eq!(services, ["logs.us-east-1.amazonaws.com"]);
+        assert_eq!(st.conditions[0].key, "aws:sourceaccount");
+        assert_eq!(st.conditions[0].key_as_written, "AWS:SourceAccount");
+        // A JSON number is compared as its text.
+        assert_eq!(st.conditions[0].values, ["123456789012"]);
+    }
+
+    #[test]
+    fn operator_names_are_exact_with_prefixes_and_suffixes() {
+        assert_eq!(Operator::parse(" ArnEquals"), None);
+        assert_eq!(Operator::parse("arnequals"), None);
+        assert_eq!(Operator::parse("NullIfExists"), None);
+        let op = Operator::parse("ForAllValues:StringLikeIfExists").expect("known");
+        assert_eq!(op.base, BaseOperator::StringLike);
+        assert!(op.if_exists);
+        assert_eq!(op.set, SetQualifier::ForAllValues);
+        assert_eq!(
+            Operator::parse("ForAnyValue:StringEquals").map(|o| o.set),
+            Some(SetQualifier::ForAnyValue)
+        );
+    }
+
+    #[test]
+    fn malformed_condition_parts_are_recorded_not_fatal() {
+        let pol = p(
+            r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"*","Condition":{"StringEquals":"aws:SourceAccount","StringLike":{"aws:SourceArn":null,"aws:SourceOrgID":[]}}}}"#,
+        );
+        let st = &pol.statements[0];
+        assert_eq!(
+            st.condition_problems.len(),
+            3,
+            "{:?}",
+            st.condition_problems
+        );
+        assert!(st.conditions.iter().all(|c| !c.values_valid));
+    }
+
+    #[test]
+    fn invalid_json_reports_position() {
+        match parse("{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",}\n  ]\n}") {
+            Err(PolicyError::InvalidJson { line, column, .. }) => {
+                assert_eq!(line, 3);
+                assert!(column > 20, "column {column}");
+            }
+            other => panic!("expected InvalidJson, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_shapes_are_malformed() {
+        for text in [
+            "[]",
+            "\"policy\"",
+            r#"{"Statement":"Allow"}"#,
+            r#"{"Statement":[1]}"#,
+            r#"{"Version":"2012-10-17"}"#,
+            r#"{"Statement":{"Effect":"Maybe"}}"#,
+            r#"{"Statement":{"Effect":"Allow","Principal":{"Robot":"x"}}}"#,
+            r#"{"Statement":{"Effect":"Allow","Action":[1]}}"#,
+        ] {
+            assert!(
+                matches!(parse(text), Err(PolicyError::Malformed(_))),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn bare_statement_is_accepted() {
+        let pol = p(
+            r#"{"Sid":"x","Effect":"Allow","Principal":{"Service":"profile.amazonaws.com"},"Action":"s3:PutObject"}"#,
+        );
+        assert_eq!(pol.statements.len(), 1);
+        assert_eq!(pol.statements[0].sid.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(100_000);
+        assert!(matches!(parse(&text), Err(PolicyError::InvalidJson { .. })));
+    }
+}

@@ -1,0 +1,61 @@
+//! CD001: a service principal is granted access and nothing pins the calling
+//! resource to an account or organization.
+
+use super::{Ctx, Emit, Rule, RuleInfo};
+use crate::Severity;
+
+pub(crate) static RULE: Rule = Rule {
+    info: RuleInfo {
+        id: "CD001",
+        name: "missing-source-condition",
+        severity: Severity::High,
+        summary: "An Allow grants a service principal access and nothing in the statement, nor a Deny in the same policy, pins the calling resource to an account or organization.",
+        rationale: "A service principal such as sns.amazonaws.com acts for every AWS customer. Without aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths, anyone can point their own resource (a topic, a bucket notification, a trail) at yours and the service, the confused deputy, will use your grant on their behalf.",
+        vulnerable_example: r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Service": "sns.amazonaws.com" },
+    "Action": "sqs:SendMessage",
+    "Resource": "arn:aws:sqs:us-east-1:111122223333:orders"
+  }]
+}"#,
+        fixed_example: r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Service": "sns.amazonaws.com" },
+    "Action": "sqs:SendMessage",
+    "Resource": "arn:aws:sqs:us-east-1:111122223333:orders",
+    "Condition": {
+      "StringEquals": { "aws:SourceAccount": "111122223333" },
+      "ArnLike": { "aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:*" }
+    }
+  }]
+}"#,
+        fix: "Add aws:SourceAccount (your account) and, where the service's resource ARN is known, aws:SourceArn under StringEquals/ArnLike; or aws:SourceOrgID for an organization. Alternatively add a Deny for the service with StringNotEquals aws:SourceAccount. Where the service does not send these keys to STS (trust policies), the recommendation says so instead.",
+    },
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Option<Emit> {
+    let f = cx.facts;
+    // CD002 reports the statements whose source key is present but unpinned;
+    // a statement that can never match (CD006/CD007) exposes nothing.
+    if !f.allow || f.exposed.is_empty() || !f.source_unprotected() || f.unpinned_reported() {
+        return None;
+    }
+    let mut message = format!(
+        "{} may act on this {} for any AWS account: no aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths condition pins the calling resource",
+        cx.exposed_names(),
+        cx.resource.resource_type
+    );
+    if !f.invalid.is_empty() || !f.negated.is_empty() {
+        message.push_str(" (the conditions present are not enforced as protection)");
+    }
+    Some(Emit {
+        message,
+        recommendation: cx.source_recommendation(),
+        suggested_condition: cx.source_condition(),
+    })
+}

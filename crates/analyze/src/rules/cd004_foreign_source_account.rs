@@ -1,0 +1,85 @@
+//! CD004: the pinned account or organization is not the owner's nor trusted.
+
+use super::{Ctx, Emit, Rule, RuleInfo};
+use crate::eval::is_account_id;
+use crate::Severity;
+
+pub(crate) static RULE: Rule = Rule {
+    info: RuleInfo {
+        id: "CD004",
+        name: "foreign-source-account",
+        severity: Severity::Medium,
+        summary: "The pinned account is neither the resource owner nor a `--trusted-account` (or the organization is not `--org-id`).",
+        rationale: "A source condition that pins another account lets that account's resources drive the service against yours. It may be intended (a central logging account), in which case say so with --trusted-account; a copied example or a typo is the more common cause.",
+        vulnerable_example: r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Service": "sns.amazonaws.com" },
+    "Action": "sqs:SendMessage",
+    "Resource": "arn:aws:sqs:us-east-1:111122223333:orders",
+    "Condition": { "StringEquals": { "aws:SourceAccount": "444455556666" } }
+  }]
+}"#,
+        fixed_example: r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Service": "sns.amazonaws.com" },
+    "Action": "sqs:SendMessage",
+    "Resource": "arn:aws:sqs:us-east-1:111122223333:orders",
+    "Condition": { "StringEquals": { "aws:SourceAccount": "111122223333" } }
+  }]
+}"#,
+        fix: "Pin your own account, or pass the other account with --trusted-account (the organization with --org-id) if it is meant to be there.",
+    },
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Option<Emit> {
+    let f = cx.facts;
+    if !f.allow || f.dead || (f.exposed.is_empty() && f.same_account.is_empty() && !f.public) {
+        return None;
+    }
+    let owner = &cx.resource.account_id;
+    let opts = cx.options;
+    // Without a known owner there is nothing to compare accounts with.
+    let foreign_accounts: Vec<&str> = if is_account_id(owner) {
+        f.pinned_accounts
+            .iter()
+            .filter(|a| *a != owner && !opts.trusted_accounts.iter().any(|t| t == *a))
+            .map(String::as_str)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // Organizations are only judged when the caller says which ones are theirs.
+    let foreign_orgs: Vec<&str> = if opts.org_ids.is_empty() {
+        Vec::new()
+    } else {
+        f.pinned_orgs
+            .iter()
+            .filter(|o| !opts.org_ids.iter().any(|t| t == *o))
+            .map(String::as_str)
+            .collect()
+    };
+    if foreign_accounts.is_empty() && foreign_orgs.is_empty() {
+        return None;
+    }
+    let mut what = Vec::new();
+    if !foreign_accounts.is_empty() {
+        what.push(format!("account {}", foreign_accounts.join(", ")));
+    }
+    if !foreign_orgs.is_empty() {
+        what.push(format!("organization {}", foreign_orgs.join(", ")));
+    }
+    Some(Emit {
+        message: format!(
+            "The source condition pins {}, which is neither the owner ({}) nor trusted",
+            what.join(" and "),
+            if is_account_id(owner) { owner.as_str() } else { "unknown" }
+        ),
+        recommendation: "Pin the owner's account (or organization); if the other account is intended, pass it with --trusted-account (or --org-id).".to_string(),
+        suggested_condition: cx.source_condition(),
+    })
+}

@@ -1,0 +1,65 @@
+//! CD008: an unknown operator or a malformed condition block.
+
+use super::{Ctx, Emit, Rule, RuleInfo};
+use crate::Severity;
+
+pub(crate) static RULE: Rule = Rule {
+    info: RuleInfo {
+        id: "CD008",
+        name: "invalid-condition",
+        severity: Severity::Medium,
+        summary: "An unknown condition operator (`\" ArnEquals\"`), or a malformed condition block: the intended protection is not in effect.",
+        rationale: "Operator names are matched exactly: \" ArnEquals\" (with a leading space, as one AWS documentation example prints it), \"arnEquals\" or \"NullIfExists\" are not operators, and a value of the wrong type is not a comparison. AWS rejects or ignores such a condition, so the protection its author intended does not exist.",
+        vulnerable_example: r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Service": "profile.amazonaws.com" },
+    "Action": "sqs:SendMessage",
+    "Resource": "arn:aws:sqs:us-east-1:111122223333:dlq",
+    "Condition": {
+      " ArnEquals": { "aws:SourceArn": "arn:aws:profile:us-east-1:111122223333:domains/d" },
+      "StringEquals": { "aws:SourceAccount": "111122223333" }
+    }
+  }]
+}"#,
+        fixed_example: r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Service": "profile.amazonaws.com" },
+    "Action": "sqs:SendMessage",
+    "Resource": "arn:aws:sqs:us-east-1:111122223333:dlq",
+    "Condition": {
+      "ArnEquals": { "aws:SourceArn": "arn:aws:profile:us-east-1:111122223333:domains/d" },
+      "StringEquals": { "aws:SourceAccount": "111122223333" }
+    }
+  }]
+}"#,
+        fix: "Spell the operator exactly as AWS documents it and give each key a string, number, boolean or non-empty list of those.",
+    },
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Option<Emit> {
+    let st = cx.statement;
+    let mut problems: Vec<String> = Vec::new();
+    for e in &st.conditions {
+        if e.operator.is_none() {
+            let p = format!("unknown condition operator \"{}\"", e.operator_name);
+            if !problems.contains(&p) {
+                problems.push(p);
+            }
+        }
+    }
+    problems.extend(st.condition_problems.iter().map(|p| p.detail.clone()));
+    problems.extend(cx.facts.invalid.iter().cloned());
+    if problems.is_empty() {
+        return None;
+    }
+    Some(Emit {
+        message: format!("The condition is not in effect as written: {}", problems.join("; ")),
+        recommendation: "Correct the operator name (names are case-sensitive and take no spaces) and the value types; until then the protection it was meant to give does not exist.".to_string(),
+        suggested_condition: if cx.facts.allow && !cx.facts.exposed.is_empty() { cx.source_condition() } else { None },
+    })
+}

@@ -1,0 +1,58 @@
+//! CD009: an Allow to everyone with nothing pinning an account or organization.
+
+use super::{Ctx, Emit, Rule, RuleInfo};
+use crate::Severity;
+use serde_json::json;
+
+pub(crate) static RULE: Rule = Rule {
+    info: RuleInfo {
+        id: "CD009",
+        name: "public-principal",
+        severity: Severity::High,
+        summary: "An Allow to `\"*\"` or `{\"AWS\": \"*\"}` with no condition that pins an account or organization (`aws:SourceOwner`, `aws:SourceAccount`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`, a pinned `aws:SourceArn`...).",
+        rationale: "A public principal covers every AWS account and every service acting for any customer. Older SNS and S3 integrations were documented with Principal \"*\" plus aws:SourceOwner/aws:SourceArn; without such a condition the resource is open to the world.",
+        vulnerable_example: r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "AWS": "*" },
+    "Action": "sns:Publish",
+    "Resource": "arn:aws:sns:us-east-1:111122223333:alerts"
+  }]
+}"#,
+        fixed_example: r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "AWS": "*" },
+    "Action": "sns:Publish",
+    "Resource": "arn:aws:sns:us-east-1:111122223333:alerts",
+    "Condition": { "StringEquals": { "aws:SourceOwner": "111122223333" } }
+  }]
+}"#,
+        fix: "Name the principals, or pin the caller with aws:PrincipalAccount / aws:PrincipalOrgID (IAM callers) or aws:SourceAccount / aws:SourceArn (service callers).",
+    },
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Option<Emit> {
+    let f = cx.facts;
+    if !f.allow || !f.public || f.public_pinned || f.dead || f.public_guard.is_some() {
+        return None;
+    }
+    let suggested = match cx.options.org_ids.first() {
+        Some(org) => json!({ "StringEquals": { "aws:PrincipalOrgID": org } }),
+        None => json!({ "StringEquals": { "aws:PrincipalAccount": cx.fix.owner } }),
+    };
+    Some(Emit {
+        message: format!(
+            "Any AWS account or service may use this {}: the principal is public and no condition pins an account or organization",
+            cx.resource.resource_type
+        ),
+        recommendation: format!(
+            "Name the principals instead of \"*\", or pin the caller: aws:PrincipalAccount/aws:PrincipalOrgID for IAM callers, aws:SourceAccount = {} (or aws:SourceOwner, aws:SourceArn) for service callers.",
+            cx.fix.owner
+        ),
+        suggested_condition: Some(suggested),
+    })
+}

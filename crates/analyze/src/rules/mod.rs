@@ -1,0 +1,259 @@
+//! The rule catalogue. One module per rule, each holding its [`RuleInfo`] and
+//! its check; [`ALL`] is the one registry. Adding a rule is one new file and one
+//! line in [`ALL`].
+
+use serde_json::{json, Map, Value};
+
+use crate::eval::Facts;
+use crate::knowledge::knowledge;
+use crate::policy::Statement;
+use crate::{AnalysisOptions, ResourcePolicy, Severity};
+
+mod cd001_missing_source_condition;
+mod cd002_unpinned_source_condition;
+mod cd003_source_arn_without_account;
+mod cd004_foreign_source_account;
+mod cd005_weak_condition_operator;
+mod cd006_conflicting_source_conditions;
+mod cd007_literal_wildcard;
+mod cd008_invalid_condition;
+mod cd009_public_principal;
+mod cd010_allow_not_principal;
+mod cd100_same_account_service;
+
+/// What a rule is, for `explain`, SARIF and `docs/rules.md`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// `CD001`.
+    pub id: &'static str,
+    /// `missing-source-condition`.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line: when the rule fires.
+    pub summary: &'static str,
+    /// Why it matters.
+    pub rationale: &'static str,
+    /// A policy the rule reports.
+    pub vulnerable_example: &'static str,
+    /// The same policy, fixed.
+    pub fixed_example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+/// A rule: its description and its check.
+pub(crate) struct Rule {
+    pub info: RuleInfo,
+    pub check: fn(&Ctx<'_>) -> Option<Emit>,
+}
+
+/// Everything a check can look at for one statement.
+pub(crate) struct Ctx<'a> {
+    pub resource: &'a ResourcePolicy,
+    pub options: &'a AnalysisOptions,
+    pub statement: &'a Statement,
+    pub facts: &'a Facts<'a>,
+    pub fix: &'a FixContext,
+}
+
+/// What a check reports; the engine turns it into a [`crate::Finding`].
+pub(crate) struct Emit {
+    pub message: String,
+    pub recommendation: String,
+    pub suggested_condition: Option<Value>,
+}
+
+/// The registry, in id order.
+pub(crate) static ALL: [&Rule; 11] = [
+    &cd001_missing_source_condition::RULE,
+    &cd002_unpinned_source_condition::RULE,
+    &cd003_source_arn_without_account::RULE,
+    &cd004_foreign_source_account::RULE,
+    &cd005_weak_condition_operator::RULE,
+    &cd006_conflicting_source_conditions::RULE,
+    &cd007_literal_wildcard::RULE,
+    &cd008_invalid_condition::RULE,
+    &cd009_public_principal::RULE,
+    &cd010_allow_not_principal::RULE,
+    &cd100_same_account_service::RULE,
+];
+
+static INFOS: std::sync::LazyLock<Vec<&'static RuleInfo>> =
+    std::sync::LazyLock::new(|| ALL.iter().map(|r| &r.info).collect());
+
+/// Every rule, in id order.
+pub fn rules() -> &'static [&'static RuleInfo] {
+    &INFOS
+}
+
+/// A rule by id (`CD001`; case-insensitive).
+pub fn rule(id: &str) -> Option<&'static RuleInfo> {
+    ALL.iter()
+        .map(|r| &r.info)
+        .find(|i| i.id.eq_ignore_ascii_case(id))
+}
+
+/// The resource facts a suggested fix is written with.
+#[derive(Debug, Clone)]
+pub(crate) struct FixContext {
+    pub owner: String,
+    pub region: String,
+    pub partition: String,
+}
+
+impl FixContext {
+    pub fn new(resource: &ResourcePolicy) -> FixContext {
+        let owner = if crate::eval::is_account_id(&resource.account_id) {
+            resource.account_id.clone()
+        } else {
+            "<account-id>".to_string()
+        };
+        let region = if resource.region.is_empty() {
+            "*".to_string()
+        } else {
+            resource.region.clone()
+        };
+        let partition = crate::eval::arn_fields(&resource.arn)
+            .map(|f| f[1].to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| {
+                if region.starts_with("cn-") {
+                    "aws-cn".to_string()
+                } else if region.starts_with("us-gov-") {
+                    "aws-us-gov".to_string()
+                } else {
+                    "aws".to_string()
+                }
+            });
+        FixContext {
+            owner,
+            region,
+            partition,
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// The service principals a source-condition fix is for: the exposed ones,
+    /// or (for CD100) the same-account ones.
+    fn fix_services(&self) -> Vec<&crate::eval::ServiceRef<'_>> {
+        if self.facts.exposed.is_empty() {
+            self.facts.same_account.iter().collect()
+        } else {
+            self.facts.exposed.iter().collect()
+        }
+    }
+
+    /// Services of this trust policy that do not send the source keys to STS.
+    pub fn services_without_sts_keys(&self) -> Vec<&str> {
+        if !self.resource.resource_type.is_trust_policy() {
+            return Vec::new();
+        }
+        self.fix_services()
+            .into_iter()
+            .filter(|s| s.entry.is_some_and(|e| !e.sends_source_keys_to_sts))
+            .map(|s| s.name)
+            .collect()
+    }
+
+    /// `{"StringEquals":{"aws:SourceAccount":owner},"ArnLike":{"aws:SourceArn":...}}`
+    /// for this resource, or `None` where the condition would break the service.
+    pub fn source_condition(&self) -> Option<Value> {
+        if !self.services_without_sts_keys().is_empty() {
+            return None;
+        }
+        let fx = self.fix;
+        let mut patterns: Vec<String> = self
+            .fix_services()
+            .iter()
+            .filter_map(|s| s.entry)
+            .filter_map(|e| e.source_arn_for(&fx.partition, &fx.region, &fx.owner))
+            .collect();
+        patterns.sort();
+        patterns.dedup();
+        let mut cond = Map::new();
+        cond.insert(
+            "StringEquals".into(),
+            json!({ "aws:SourceAccount": fx.owner }),
+        );
+        match patterns.len() {
+            0 => {}
+            1 => {
+                cond.insert("ArnLike".into(), json!({ "aws:SourceArn": patterns[0] }));
+            }
+            _ => {
+                cond.insert("ArnLike".into(), json!({ "aws:SourceArn": patterns }));
+            }
+        }
+        Some(Value::Object(cond))
+    }
+
+    /// The standard recommendation for pinning the source of a service request.
+    pub fn source_recommendation(&self) -> String {
+        let no_sts = self.services_without_sts_keys();
+        let kb = knowledge();
+        let docs: Vec<&str> = {
+            let mut d: Vec<&str> = self
+                .fix_services()
+                .iter()
+                .map(|s| kb.doc_for(s.name))
+                .collect();
+            d.sort();
+            d.dedup();
+            d
+        };
+        if !no_sts.is_empty() {
+            return format!(
+                "{} does not send aws:SourceArn/aws:SourceAccount to STS when it assumes a role, so adding them would break it; keep the role's permissions minimal and restrict who may pass it (iam:PassRole with iam:PassedToService). See {}.",
+                no_sts.join(", "),
+                docs.join(" and ")
+            );
+        }
+        format!(
+            "Pin the calling resource: add aws:SourceAccount = {} (and aws:SourceArn for the exact {} resource where known) under StringEquals/ArnLike, or aws:SourceOrgID for your organization. See {}.",
+            self.fix.owner,
+            self.fix_services().iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+            docs.join(" and ")
+        )
+    }
+
+    pub fn exposed_names(&self) -> String {
+        self.facts
+            .exposed
+            .iter()
+            .map(|s| s.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Renders `docs/rules.md` from the registry.
+pub fn render_markdown() -> String {
+    let mut out = String::from(
+        "# deputy-audit rules\n\n<!-- Generated from crates/analyze/src/rules/ by `UPDATE_RULES_DOC=1 cargo test -p deputy-audit-analyze --test rules_doc`. Do not edit by hand. -->\n\n| id | name | severity | when |\n|---|---|---|---|\n",
+    );
+    for r in rules() {
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} |\n",
+            r.id,
+            r.id.to_ascii_lowercase(),
+            r.name,
+            r.severity,
+            r.summary
+        ));
+    }
+    for r in rules() {
+        out.push_str(&format!(
+            "\n## {}\n\n**{}** · severity **{}**\n\n{}\n\n### Why it matters\n\n{}\n\n### Vulnerable\n\n```json\n{}\n```\n\n### Fixed\n\n```json\n{}\n```\n\n### Fix\n\n{}\n",
+            r.id,
+            r.name,
+            r.severity,
+            r.summary,
+            r.rationale,
+            r.vulnerable_example.trim(),
+            r.fixed_example.trim(),
+            r.fix
+        ));
+    }
+    out
+}
