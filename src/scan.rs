@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::bail;
 use deputy_audit_analyze::{analyze, AnalysisOptions};
+use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::collect::{
     self, AwsSession, Collected, Collector, RegionContext, Scope, SessionOptions,
@@ -43,7 +44,7 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanStartError> {
     tracing::info!(account = %session.account_id, caller = %session.caller_arn, "scanning");
 
     // Global services are listed once (from the first region), regional ones in each.
-    let mut jobs: Vec<(&dyn Collector, RegionContext<'_>)> = Vec::new();
+    let mut jobs: Vec<(&'static dyn Collector, RegionContext<'_>)> = Vec::new();
     for &collector in &collectors {
         let job_regions = match collector.scope() {
             Scope::Global => &regions[..1],
@@ -59,12 +60,7 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanStartError> {
             ));
         }
     }
-    let outcomes = futures::future::join_all(jobs.iter().map(|(collector, ctx)| async move {
-        let collected = collector.collect(ctx).await;
-        tracing::debug!(service = collector.service(), region = %ctx.region, items = collected.len(), "collected");
-        (*collector, collected)
-    }))
-    .await;
+    let outcomes = collect_until_interrupted(&jobs).await;
 
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
@@ -117,6 +113,74 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanStartError> {
     report.scan_finished = now_rfc3339();
     report.normalize();
     Ok(report)
+}
+
+/// Runs every job concurrently. On Ctrl-C or SIGTERM (an ECS task being
+/// stopped) the jobs already finished are kept and each unfinished one is
+/// recorded as not assessed, so the partial report that follows is honest.
+async fn collect_until_interrupted<'a>(
+    jobs: &'a [(&'static dyn Collector, RegionContext<'a>)],
+) -> Vec<(&'static dyn Collector, Vec<Collected>)> {
+    let mut pending: FuturesUnordered<_> = jobs
+        .iter()
+        .enumerate()
+        .map(|(index, (collector, ctx))| async move {
+            let collected = collector.collect(ctx).await;
+            tracing::debug!(service = collector.service(), region = %ctx.region, items = collected.len(), "collected");
+            (index, collected)
+        })
+        .collect();
+    let mut done: Vec<Option<Vec<Collected>>> = jobs.iter().map(|_| None).collect();
+    let interrupted = shutdown_signal();
+    tokio::pin!(interrupted);
+    let signal_name = loop {
+        tokio::select! {
+            next = pending.next() => match next {
+                Some((index, collected)) => done[index] = Some(collected),
+                None => break None,
+            },
+            name = &mut interrupted => break Some(name),
+        }
+    };
+    drop(pending);
+    jobs.iter()
+        .zip(done)
+        .map(|((collector, ctx), collected)| {
+            let collected = collected.unwrap_or_else(|| {
+                let signal = signal_name.unwrap_or("a signal");
+                vec![Collected::ListingFailed(collect::ScanError::listing(
+                    ctx,
+                    *collector,
+                    "(interrupted)",
+                    format!("the scan was interrupted by {signal} before this listing finished"),
+                ))]
+            });
+            (*collector, collected)
+        })
+        .collect()
+}
+
+/// Resolves with the signal's name on Ctrl-C (SIGINT) or SIGTERM.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
 }
 
 async fn resolve_regions(request: &ScanRequest) -> anyhow::Result<Vec<String>> {

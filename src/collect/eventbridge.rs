@@ -29,6 +29,10 @@ impl Collector for EventBuses {
         &["events:ListEventBuses"]
     }
 
+    fn scope_suffix(&self) -> &'static str {
+        "event-bus/*"
+    }
+
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {
             let config = aws_sdk_eventbridge::config::Builder::from(&ctx.sdk_config())
@@ -52,15 +56,9 @@ impl Collector for EventBuses {
                         policy: bus.policy,
                         aws_managed: false,
                     }),
-                    Err(reason) => Collected::ListingFailed(ScanError::new(
+                    Err(reason) => Collected::ListingFailed(ScanError::listing(
                         ctx,
-                        ResourceType::EventBus,
-                        format!(
-                            "arn:{}:events:{}:{}:event-bus/*",
-                            ctx.partition(),
-                            ctx.region,
-                            ctx.account_id()
-                        ),
+                        self,
                         "ListEventBuses",
                         reason,
                     )),

@@ -8,13 +8,11 @@ use futures::StreamExt;
 
 use super::{
     describe_sdk_error, paginate, BoxFuture, Collected, Collector, RegionContext, ScanError, Scope,
+    GLOBAL_REGION,
 };
 use crate::collect::ReadOnlyGuard;
 
 pub struct IamRoles;
-
-/// IAM is global; its resources are reported under this region name.
-pub const GLOBAL_REGION: &str = "global";
 
 impl Collector for IamRoles {
     fn service(&self) -> &'static str {
@@ -33,6 +31,11 @@ impl Collector for IamRoles {
         &["iam:ListRoles"]
     }
 
+    // Role ARNs carry no region.
+    fn listing_scope(&self, ctx: &RegionContext<'_>) -> String {
+        format!("arn:{}:iam::{}:role/*", ctx.partition(), ctx.account_id())
+    }
+
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {
             let config = aws_sdk_iam::config::Builder::from(&ctx.sdk_config())
@@ -49,16 +52,12 @@ impl Collector for IamRoles {
                             .map(|role| Collected::Resource(role_policy(ctx, role))),
                     ),
                     Err(err) => {
-                        out.push(Collected::ListingFailed(ScanError {
-                            region: GLOBAL_REGION.to_string(),
-                            ..ScanError::new(
-                                ctx,
-                                ResourceType::IamRole,
-                                format!("arn:{}:iam::{}:role/*", ctx.partition(), ctx.account_id()),
-                                "ListRoles",
-                                describe_sdk_error(&err),
-                            )
-                        }));
+                        out.push(Collected::ListingFailed(ScanError::listing(
+                            ctx,
+                            self,
+                            "ListRoles",
+                            describe_sdk_error(&err),
+                        )));
                         break;
                     }
                 }

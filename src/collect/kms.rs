@@ -32,18 +32,16 @@ impl Collector for KmsKeys {
         &["kms:ListKeys", "kms:ListAliases", "kms:GetKeyPolicy"]
     }
 
+    fn scope_suffix(&self) -> &'static str {
+        "key/*"
+    }
+
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {
             let config = aws_sdk_kms::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
                 .build();
             let client = aws_sdk_kms::Client::from_conf(config);
-            let scope_arn = format!(
-                "arn:{}:kms:{}:{}:key/*",
-                ctx.partition(),
-                ctx.region,
-                ctx.account_id()
-            );
             let mut out = Vec::new();
 
             // Which keys AWS manages. If aliases cannot be listed, keys are still
@@ -64,10 +62,9 @@ impl Collector for KmsKeys {
                         }
                     }
                     Err(reason) => {
-                        out.push(Collected::ListingFailed(ScanError::new(
+                        out.push(Collected::ListingFailed(ScanError::listing(
                             ctx,
-                            ResourceType::KmsKey,
-                            scope_arn.clone(),
+                            self,
                             "ListAliases",
                             reason,
                         )));
@@ -80,15 +77,7 @@ impl Collector for KmsKeys {
                 client.list_keys().limit(1000).into_paginator().send(),
                 |page| page.keys.unwrap_or_default(),
             );
-            let on_list_error = |reason| {
-                ScanError::new(
-                    ctx,
-                    ResourceType::KmsKey,
-                    scope_arn.clone(),
-                    "ListKeys",
-                    reason,
-                )
-            };
+            let on_list_error = |reason| ScanError::listing(ctx, self, "ListKeys", reason);
             let aws_managed = &aws_managed;
             let keys = fetch_each(keys, ctx.concurrency(), on_list_error, |key| {
                 let client = client.clone();

@@ -38,6 +38,10 @@ impl Collector for LambdaFunctions {
         ]
     }
 
+    fn scope_suffix(&self) -> &'static str {
+        "function:*"
+    }
+
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {
             let config = aws_sdk_lambda::config::Builder::from(&ctx.sdk_config())
@@ -50,21 +54,7 @@ impl Collector for LambdaFunctions {
                     .into_iter()
                     .filter_map(|f| f.function_arn)
             });
-            let on_list_error = |reason| {
-                let scope = format!(
-                    "arn:{}:lambda:{}:{}:function:*",
-                    ctx.partition(),
-                    ctx.region,
-                    ctx.account_id()
-                );
-                ScanError::new(
-                    ctx,
-                    ResourceType::LambdaFunction,
-                    scope,
-                    "ListFunctions",
-                    reason,
-                )
-            };
+            let on_list_error = |reason| ScanError::listing(ctx, self, "ListFunctions", reason);
             fetch_each(functions, ctx.concurrency(), on_list_error, |arn| {
                 let client = client.clone();
                 async move { read_function(ctx, &client, arn).await }

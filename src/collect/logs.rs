@@ -31,6 +31,10 @@ impl Collector for LogsResourcePolicies {
         &["logs:DescribeResourcePolicies"]
     }
 
+    fn scope_suffix(&self) -> &'static str {
+        "resource-policy/*"
+    }
+
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {
             let config = aws_sdk_cloudwatchlogs::config::Builder::from(&ctx.sdk_config())
@@ -65,10 +69,9 @@ impl Collector for LogsResourcePolicies {
                         policy: policy.policy_document,
                         aws_managed: false,
                     }),
-                    Err(reason) => Collected::ListingFailed(ScanError::new(
+                    Err(reason) => Collected::ListingFailed(ScanError::listing(
                         ctx,
-                        ResourceType::LogsResourcePolicy,
-                        format!("{base}*"),
+                        self,
                         "DescribeResourcePolicies",
                         reason,
                     )),

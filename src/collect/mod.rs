@@ -69,6 +69,23 @@ pub trait Collector: Sync {
     /// The IAM actions this collector needs; `iam/deputy-audit-policy.json`
     /// must grant exactly the union of these (a test checks it).
     fn permissions(&self) -> &'static [&'static str];
+    /// What a failed listing covers, named as an ARN pattern in errors
+    /// (`arn:aws:sqs:us-east-1:111122223333:*`). The default suits regional
+    /// services whose ARNs carry region and account.
+    fn listing_scope(&self, ctx: &RegionContext<'_>) -> String {
+        format!(
+            "arn:{}:{}:{}:{}:{}",
+            ctx.partition(),
+            self.resource_type().service(),
+            ctx.region,
+            ctx.account_id(),
+            self.scope_suffix()
+        )
+    }
+    /// The resource part of [`Collector::listing_scope`] (`*`, `key/*`).
+    fn scope_suffix(&self) -> &'static str {
+        "*"
+    }
     /// Lists every resource of this kind in `region` and reads its policy.
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>>;
 }
@@ -108,6 +125,32 @@ pub enum Collected {
     /// The listing itself failed; resources beyond this point are unknown.
     ListingFailed(ScanError),
 }
+
+impl ScanError {
+    /// A listing that failed: resources beyond it are unknown. Global services
+    /// report the region as `global`.
+    pub fn listing(
+        ctx: &RegionContext<'_>,
+        collector: &dyn Collector,
+        operation: &str,
+        reason: impl Into<String>,
+    ) -> Self {
+        let mut error = ScanError::new(
+            ctx,
+            collector.resource_type(),
+            collector.listing_scope(ctx),
+            operation,
+            reason,
+        );
+        if collector.scope() == Scope::Global {
+            error.region = GLOBAL_REGION.to_string();
+        }
+        error
+    }
+}
+
+/// Global services (IAM, S3's listing) are reported under this region name.
+pub const GLOBAL_REGION: &str = "global";
 
 /// Lets a per-item fetch return one outcome or several (a Lambda function
 /// with its versions and aliases).

@@ -40,6 +40,11 @@ impl Collector for S3Buckets {
         ]
     }
 
+    // Bucket ARNs carry neither region nor account.
+    fn listing_scope(&self, ctx: &RegionContext<'_>) -> String {
+        format!("arn:{}:s3:::*", ctx.partition())
+    }
+
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {
             let clients = RegionalClients::new(ctx);
@@ -47,15 +52,7 @@ impl Collector for S3Buckets {
             let buckets = list_items(lister.list_buckets().into_paginator().send(), |page| {
                 page.buckets.unwrap_or_default()
             });
-            let on_list_error = |reason| {
-                ScanError::new(
-                    ctx,
-                    ResourceType::S3Bucket,
-                    format!("arn:{}:s3:::*", ctx.partition()),
-                    "ListBuckets",
-                    reason,
-                )
-            };
+            let on_list_error = |reason| ScanError::listing(ctx, self, "ListBuckets", reason);
             fetch_each(buckets, ctx.concurrency(), on_list_error, |bucket| {
                 read_bucket(ctx, &clients, bucket)
             })

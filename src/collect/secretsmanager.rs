@@ -30,6 +30,10 @@ impl Collector for Secrets {
         ]
     }
 
+    fn scope_suffix(&self) -> &'static str {
+        "secret:*"
+    }
+
     fn collect<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, Vec<Collected>> {
         Box::pin(async move {
             let config = aws_sdk_secretsmanager::config::Builder::from(&ctx.sdk_config())
@@ -49,21 +53,7 @@ impl Collector for Secrets {
                         .filter_map(|s| s.arn)
                 },
             );
-            let on_list_error = |reason| {
-                let scope = format!(
-                    "arn:{}:secretsmanager:{}:{}:secret:*",
-                    ctx.partition(),
-                    ctx.region,
-                    ctx.account_id()
-                );
-                ScanError::new(
-                    ctx,
-                    ResourceType::SecretsManagerSecret,
-                    scope,
-                    "ListSecrets",
-                    reason,
-                )
-            };
+            let on_list_error = |reason| ScanError::listing(ctx, self, "ListSecrets", reason);
             fetch_each(arns, ctx.concurrency(), on_list_error, |arn| {
                 let client = client.clone();
                 async move {

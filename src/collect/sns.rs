@@ -39,20 +39,7 @@ impl Collector for SnsTopics {
                     .into_iter()
                     .filter_map(|t| t.topic_arn)
             });
-            let on_list_error = |reason| {
-                ScanError::new(
-                    ctx,
-                    ResourceType::SnsTopic,
-                    format!(
-                        "arn:{}:sns:{}:{}:*",
-                        ctx.partition(),
-                        ctx.region,
-                        ctx.account_id()
-                    ),
-                    "ListTopics",
-                    reason,
-                )
-            };
+            let on_list_error = |reason| ScanError::listing(ctx, self, "ListTopics", reason);
             fetch_each(arns, ctx.concurrency(), on_list_error, |arn| {
                 let client = client.clone();
                 async move {

@@ -42,20 +42,7 @@ impl Collector for SqsQueues {
                     .send(),
                 |page| page.queue_urls.unwrap_or_default(),
             );
-            let on_list_error = |reason| {
-                ScanError::new(
-                    ctx,
-                    ResourceType::SqsQueue,
-                    format!(
-                        "arn:{}:sqs:{}:{}:*",
-                        ctx.partition(),
-                        ctx.region,
-                        ctx.account_id()
-                    ),
-                    "ListQueues",
-                    reason,
-                )
-            };
+            let on_list_error = |reason| ScanError::listing(ctx, self, "ListQueues", reason);
             fetch_each(urls, ctx.concurrency(), on_list_error, |url| {
                 let client = client.clone();
                 async move { read_queue(ctx, &client, url).await }
