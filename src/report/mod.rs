@@ -182,9 +182,29 @@ impl Destination {
 fn write_stdout(report: &Report, format: Format, color: bool) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
-    format.write(report, &mut lock, color)?;
-    lock.flush()?;
-    Ok(())
+    let result = format
+        .write(report, &mut lock, color)
+        .and_then(|()| Ok(lock.flush()?));
+    match result {
+        // The reader went away (`deputy-audit scan | head`): not a failure of
+        // the scan, and nothing more can be shown to anyone.
+        Err(err) if is_broken_pipe(&err) => Ok(()),
+        other => other,
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<::csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), ::csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 /// Writes to a temporary file beside `path`, then renames it into place, so a
