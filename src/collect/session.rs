@@ -53,9 +53,19 @@ impl AwsSession {
     pub async fn load_config(options: &SessionOptions, region: Option<&str>) -> SdkConfig {
         // Adaptive mode adds client-side rate limiting on throttling responses, so a
         // throttled scan slows down instead of failing resources.
+        //
+        // Retry behaviour 2.1: under the legacy (2.0) spec, which `BehaviorVersion::latest()`
+        // still selects, every throttled retry charges the client rate limiter 10 tokens,
+        // and a partition throttled early in a scan has a fill rate of 0.5 tokens/s: each
+        // throttled retry then sleeps 20 s, so three throttles of one request exhaust the
+        // default 60 s `--timeout` and the resource is lost (measured with the fault proxy
+        // in tests/faults.rs). Under 2.1 a retry waits its backoff plus one send token, so
+        // throttling slows the scan down without failing requests. `with_retry_spec` is
+        // marked SDK-internal; Cargo.lock pins the version it was verified with.
         let retry = RetryConfig::adaptive()
             .with_max_attempts(options.max_attempts.max(1))
-            .with_initial_backoff(Duration::from_millis(200));
+            .with_initial_backoff(Duration::from_millis(200))
+            .with_retry_spec(aws_smithy_types::retry::RetrySpec::v2_1());
         let timeouts = TimeoutConfig::builder()
             .operation_timeout(options.timeout)
             .connect_timeout(Duration::from_secs(5))
