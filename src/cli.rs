@@ -136,6 +136,8 @@ fn parse_resource_type(s: &str) -> Result<ResourceType, String> {
 }
 
 impl AnalysisArgs {
+    // `..Default::default()` keeps this compiling when the analyzer adds options.
+    #[allow(clippy::needless_update)]
     pub fn options(&self) -> deputy_audit_analyze::AnalysisOptions {
         deputy_audit_analyze::AnalysisOptions {
             trusted_accounts: self.trusted_accounts.clone(),
