@@ -1,0 +1,909 @@
+//! Reliability under faults: the real `deputy-audit scan` binary runs against LocalStack
+//! through a fault-injecting proxy (tests/support/fault_proxy.rs).
+//!
+//! - transient faults (throttling, 500s, slow answers, dropped connections) leave the
+//!   report exactly as it is without them;
+//! - permanent AccessDenied on chosen resources puts exactly those in `errors`, assesses
+//!   the rest, and exits 3;
+//! - every request the scanner sends is a List/Get/Describe call or GetCallerIdentity;
+//! - Ctrl-C mid-scan leaves a complete partial report and no temporary file;
+//! - policies that are too deep, not JSON, or not UTF-8 become recorded errors.
+//!
+//! LocalStack must be running at `DEPUTY_AUDIT_TEST_ENDPOINT` (default
+//! http://127.0.0.1:4566). When it is not, these tests fail, never skip: a skipped
+//! integration test looks like a passing one in CI.
+
+#[path = "support/fault_proxy.rs"]
+mod fault_proxy;
+#[path = "support/seed.rs"]
+mod seed;
+
+use std::collections::hash_map::RandomState;
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use fault_proxy::{Fault, FaultPlan, FaultProxy};
+use serde_json::Value;
+
+const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
+const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
+/// Only stops a hung binary from hanging the test run; scans here take seconds.
+const SCAN_TIMEOUT: Duration = Duration::from_secs(300);
+/// Attempts per request under injected faults. With 45% of requests faulted, the chance
+/// that one request fails this many attempts in a row is far below one in a million;
+/// and the fault sequence is deterministic, so a run that passes passes again.
+const FAULT_MAX_ATTEMPTS: &str = "25";
+
+// ---------------------------------------------------------------------------
+// LocalStack, accounts, the binary
+// ---------------------------------------------------------------------------
+
+fn test_endpoint() -> String {
+    std::env::var("DEPUTY_AUDIT_TEST_ENDPOINT")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string())
+}
+
+/// Panics unless LocalStack answers its health check with every needed service usable.
+/// No skip path, with or without `CI=true`.
+fn require_localstack(endpoint: &str) {
+    if let Err(reason) = localstack_health(endpoint) {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        panic!(
+            "LocalStack is not reachable at {endpoint} ({reason}); start it with \
+             `bash localstack/start.sh` (or run `bash scripts/test.sh`).{}",
+            if ci {
+                " CI=true: integration tests fail rather than skip."
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+/// `GET /_localstack/health` over a plain socket.
+fn localstack_health(endpoint: &str) -> Result<(), String> {
+    let rest = endpoint
+        .strip_prefix("http://")
+        .ok_or_else(|| "only http:// endpoints can be health-checked".to_string())?;
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    let addr_text = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let addr = addr_text
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {addr_text}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{addr_text} resolves to no address"))?;
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(3))
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET /_localstack/health HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n"
+    )
+    .map_err(|e| format!("cannot send the health request: {e}"))?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| format!("no health response: {e}"))?;
+    if !response.lines().next().unwrap_or_default().contains(" 200") {
+        return Err("health check did not answer 200".to_string());
+    }
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or("");
+    let health: Value =
+        serde_json::from_str(body).map_err(|e| format!("health response is not JSON: {e}"))?;
+    for service in ["iam", "sts", "sqs", "sns", "s3", "kms"] {
+        let state = health["services"][service].as_str().unwrap_or("missing");
+        if state != "running" && state != "available" {
+            return Err(format!("service {service} is {state}"));
+        }
+    }
+    Ok(())
+}
+
+/// An account id nobody used before, so a long-lived LocalStack shows an empty account
+/// and expected sets stay exact across reruns.
+fn fresh_account_id() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock before 1970")
+        .as_nanos();
+    let hash = RandomState::new().hash_one((nanos, std::process::id()));
+    format!("{}", 100_000_000_000 + hash % 900_000_000_000)
+}
+
+fn regions() -> Vec<String> {
+    REGIONS.iter().map(|r| r.to_string()).collect()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// `deputy-audit scan` for `account` through `endpoint`, with nothing from the
+/// developer's AWS setup leaking in (no `AWS_*` variables, an empty HOME, no IMDS).
+fn scan_command(account: &str, endpoint: &str, extra: &[&str], home: &Path) -> Command {
+    std::fs::create_dir_all(home).expect("create temp HOME");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deputy-audit"));
+    cmd.arg("scan").arg("--endpoint-url").arg(endpoint);
+    for region in REGIONS {
+        cmd.arg("--region").arg(region);
+    }
+    cmd.args(extra);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.env("HOME", home)
+        .env("AWS_ACCESS_KEY_ID", account)
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", REGIONS[0])
+        .env("AWS_CONFIG_FILE", home.join("no-such-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.join("no-such-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("DEPUTY_AUDIT_LOG")
+        .stdin(Stdio::null());
+    cmd
+}
+
+struct Run {
+    code: Option<i32>,
+    stderr: String,
+    report: Value,
+}
+
+/// Runs a scan writing JSON to a file and returns the exit code and the parsed report.
+fn run_scan(account: &str, endpoint: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("report.json");
+    let mut args = vec![
+        "--format",
+        "json",
+        "--output",
+        out.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    let mut cmd = scan_command(account, endpoint, &args, &dir.path().join("home"));
+    let err_path = dir.path().join("stderr.txt");
+    cmd.stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"));
+    let mut child = cmd.spawn().expect("spawn deputy-audit");
+    let code = wait_with_timeout(&mut child, SCAN_TIMEOUT);
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let text = std::fs::read_to_string(&out).unwrap_or_else(|e| {
+        panic!(
+            "no report at {} ({e}); exit {code:?}\n{stderr}",
+            out.display()
+        )
+    });
+    let report = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("report is not JSON ({e}); exit {code:?}\n{stderr}"));
+    Run {
+        code,
+        stderr,
+        report,
+    }
+}
+
+/// Waits for the child, polling; kills it and panics after `timeout`.
+fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<i32> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for deputy-audit") {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("deputy-audit did not finish within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds; panics with `what` after `timeout`.
+fn wait_until(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The parts of a report that must not depend on faults: everything but timestamps.
+fn comparable(report: &Value) -> (Value, Value, Value) {
+    (
+        report["resource_counts"].clone(),
+        report["findings"].clone(),
+        report["errors"].clone(),
+    )
+}
+
+/// A short account of how two reports differ (whole reports are too long to print).
+fn describe_difference(got: &(Value, Value, Value), want: &(Value, Value, Value)) -> String {
+    let keys = |v: &Value| -> BTreeSet<String> {
+        v.as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "{} {} {} {}",
+                            i["resource_arn"].as_str().unwrap_or_default(),
+                            i["rule_id"]
+                                .as_str()
+                                .or(i["operation"].as_str())
+                                .unwrap_or_default(),
+                            i["statement_index"],
+                            i["reason"].as_str().unwrap_or_default()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut out = String::new();
+    if got.0 != want.0 {
+        out += &format!("resource_counts: got {} want {}\n", got.0, want.0);
+    }
+    for (what, g, w) in [("finding", &got.1, &want.1), ("error", &got.2, &want.2)] {
+        let (g, w) = (keys(g), keys(w));
+        for k in g.difference(&w) {
+            out += &format!("extra {what}: {k}\n");
+        }
+        for k in w.difference(&g) {
+            out += &format!("missing {what}: {k}\n");
+        }
+    }
+    if out.is_empty() {
+        out = "same keys; a field differs".to_string();
+    }
+    out
+}
+
+fn errors(report: &Value) -> &Vec<Value> {
+    report["errors"].as_array().expect("errors is a list")
+}
+
+// ---------------------------------------------------------------------------
+// The shared fixture: the whole seed catalogue in one fresh account, and its
+// fault-free report (through a pass-through proxy that records every request)
+// ---------------------------------------------------------------------------
+
+struct Fixture {
+    endpoint: String,
+    manifest: seed::Manifest,
+    baseline: Run,
+    baseline_requests: Vec<fault_proxy::Recorded>,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let endpoint = test_endpoint();
+        require_localstack(&endpoint);
+        let account = fresh_account_id();
+        let manifest = runtime()
+            .block_on(seed::seed_account(&endpoint, &account, &regions()))
+            .unwrap_or_else(|e| panic!("seeding LocalStack at {endpoint} failed: {e:#}"));
+        eprintln!("seeded {}", manifest.summary());
+        let proxy = FaultProxy::start(&endpoint, FaultPlan::pass_through()).expect("proxy");
+        let baseline = run_scan(&account, &proxy.url(), &[]);
+        Fixture {
+            endpoint,
+            manifest,
+            baseline,
+            baseline_requests: proxy.requests(),
+        }
+    })
+}
+
+#[test]
+fn fault_free_baseline_is_what_was_seeded() {
+    let fx = fixture();
+    let report = &fx.baseline.report;
+    // Sanity for the comparisons below: the baseline really holds the seeded account
+    // (findings on it, the one unparseable queue in errors), not an empty report.
+    let arns: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["resource_arn"].as_str())
+        .collect();
+    let expected: BTreeSet<String> = fx
+        .manifest
+        .expected_findings()
+        .into_iter()
+        .map(|k| k.0)
+        .collect();
+    assert!(!expected.is_empty());
+    for arn in &expected {
+        assert!(
+            arns.contains(arn.as_str()),
+            "no finding on {arn}\n{}",
+            fx.baseline.stderr
+        );
+    }
+    let bad: Vec<&str> = errors(report)
+        .iter()
+        .filter_map(|e| e["resource_arn"].as_str())
+        .collect();
+    let expected_bad: Vec<&str> = fx
+        .manifest
+        .invalid_policy_queues
+        .iter()
+        .map(|q| q.arn.as_str())
+        .collect();
+    assert_eq!(bad, expected_bad, "{}", fx.baseline.stderr);
+    // Findings at or above the default threshold decide the exit code.
+    assert_eq!(fx.baseline.code, Some(1), "{}", fx.baseline.stderr);
+}
+
+#[test]
+fn transient_faults_leave_the_report_unchanged() {
+    let fx = fixture();
+    let plan = FaultPlan {
+        throttle: 0.30,
+        server_error: 0.10,
+        slow: 0.05,
+        drop_connection: 0.05,
+        slow_delay: Duration::from_millis(300),
+        ..FaultPlan::default()
+    };
+    let proxy = FaultProxy::start(&fx.endpoint, plan).expect("proxy");
+    let run = run_scan(
+        &fx.manifest.account_id,
+        &proxy.url(),
+        &["--max-attempts", FAULT_MAX_ATTEMPTS],
+    );
+    let faults = proxy.fault_counts();
+    // The test means something only if every kind of fault actually happened.
+    for kind in [
+        Fault::Throttle,
+        Fault::ServerError,
+        Fault::Slow,
+        Fault::DropConnection,
+    ] {
+        assert!(
+            faults.get(&kind).copied().unwrap_or(0) > 0,
+            "no {kind:?} was injected ({faults:?}); the scan made {} requests",
+            proxy.requests().len()
+        );
+    }
+    let (got, want) = (comparable(&run.report), comparable(&fx.baseline.report));
+    assert!(
+        got == want,
+        "the report under transient faults ({faults:?}) differs from the fault-free one:\n{}\n{}",
+        describe_difference(&got, &want),
+        run.stderr
+    );
+    assert_eq!(run.code, fx.baseline.code);
+    // Retries happened: more requests than the fault-free scan made.
+    assert!(proxy.requests().len() > fx.baseline_requests.len());
+    assert_read_only(&proxy.requests());
+}
+
+/// Every request is a read: List*, Get*, Describe* or sts:GetCallerIdentity (which
+/// starts with Get as well, but is named for clarity).
+fn assert_read_only(requests: &[fault_proxy::Recorded]) {
+    let writes: BTreeSet<(String, String, String)> = requests
+        .iter()
+        .filter(|r| {
+            !(["List", "Get", "Describe"]
+                .iter()
+                .any(|p| r.operation.starts_with(p))
+                || r.operation == "GetCallerIdentity")
+        })
+        .map(|r| (r.service.clone(), r.operation.clone(), r.method.clone()))
+        .collect();
+    assert!(writes.is_empty(), "non-read requests: {writes:?}");
+    // REST reads are GETs: a DELETE or PUT to a recognised path would be a write.
+    let rest_writes: Vec<_> = requests
+        .iter()
+        .filter(|r| (r.service == "s3" || r.service == "lambda") && r.method != "GET")
+        .collect();
+    assert!(
+        rest_writes.is_empty(),
+        "non-GET REST requests: {rest_writes:?}"
+    );
+}
+
+#[test]
+fn scanner_is_read_only() {
+    let fx = fixture();
+    let requests = &fx.baseline_requests;
+    assert_read_only(requests);
+    let operations: BTreeSet<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.service.as_str(), r.operation.as_str()))
+        .collect();
+    // Non-empty, and it covers every collector's listing: a proxy that saw nothing
+    // (the scan bypassing it) would otherwise pass.
+    for expected in [
+        ("sts", "GetCallerIdentity"),
+        ("iam", "ListRoles"),
+        ("sqs", "ListQueues"),
+        ("sqs", "GetQueueAttributes"),
+        ("sns", "ListTopics"),
+        ("sns", "GetTopicAttributes"),
+        ("s3", "ListBuckets"),
+        ("s3", "GetBucketPolicy"),
+        ("kms", "ListKeys"),
+        ("kms", "ListAliases"),
+        ("kms", "GetKeyPolicy"),
+        ("lambda", "ListFunctions"),
+        ("secretsmanager", "ListSecrets"),
+        ("events", "ListEventBuses"),
+        ("logs", "DescribeResourcePolicies"),
+    ] {
+        assert!(
+            operations.contains(&expected),
+            "{expected:?} was never called; saw {operations:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Permanent AccessDenied
+// ---------------------------------------------------------------------------
+
+/// Creates protected (as published) queues, topics and buckets from the catalogue,
+/// `copies` of each, named `da-<tag>-<example>-<i>`. Returns `(resource_type, name, arn)`.
+async fn seed_protected(
+    endpoint: &str,
+    account: &str,
+    tag: &str,
+    copies: usize,
+) -> Vec<(String, String, String)> {
+    let catalogue = seed::catalogue();
+    let region = REGIONS[0];
+    let conf = seed::sdk_config(endpoint, account, region);
+    let sqs = aws_sdk_sqs::Client::new(&conf);
+    let sns = aws_sdk_sns::Client::new(&conf);
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&conf)
+            .force_path_style(true)
+            .build(),
+    );
+    let mut created = Vec::new();
+    for example in &catalogue.examples {
+        if !["sqs-queue", "sns-topic", "s3-bucket"].contains(&example.resource_type.as_str()) {
+            continue;
+        }
+        // Exit code 3 below needs an account without findings.
+        assert!(
+            example.expected_protected.is_empty(),
+            "catalogue example {} now expects findings in its protected form; pick another",
+            example.name
+        );
+        for i in 1..=copies {
+            let name = match example.resource_type.as_str() {
+                "s3-bucket" => format!("da-{account}-{tag}-{i}"),
+                _ => format!("da-{tag}-{}-{i}", example.name),
+            };
+            let doc = |arn: &str| {
+                example
+                    .document(
+                        seed::Form::Protected,
+                        &seed::Vars {
+                            account,
+                            region,
+                            resource_arn: Some(arn),
+                        },
+                    )
+                    .expect("render")
+                    .to_string()
+            };
+            let arn = match example.resource_type.as_str() {
+                "sqs-queue" => {
+                    let url = sqs
+                        .create_queue()
+                        .queue_name(&name)
+                        .send()
+                        .await
+                        .expect("CreateQueue")
+                        .queue_url
+                        .expect("queue url");
+                    let arn = format!("arn:aws:sqs:{region}:{account}:{name}");
+                    sqs.set_queue_attributes()
+                        .queue_url(url)
+                        .attributes(aws_sdk_sqs::types::QueueAttributeName::Policy, doc(&arn))
+                        .send()
+                        .await
+                        .expect("SetQueueAttributes");
+                    arn
+                }
+                "sns-topic" => {
+                    let arn = sns
+                        .create_topic()
+                        .name(&name)
+                        .send()
+                        .await
+                        .expect("CreateTopic")
+                        .topic_arn
+                        .expect("topic arn");
+                    sns.set_topic_attributes()
+                        .topic_arn(&arn)
+                        .attribute_name("Policy")
+                        .attribute_value(doc(&arn))
+                        .send()
+                        .await
+                        .expect("SetTopicAttributes");
+                    arn
+                }
+                _ => {
+                    s3.create_bucket()
+                        .bucket(&name)
+                        .send()
+                        .await
+                        .expect("CreateBucket");
+                    let arn = format!("arn:aws:s3:::{name}");
+                    s3.put_bucket_policy()
+                        .bucket(&name)
+                        .policy(doc(&arn))
+                        .send()
+                        .await
+                        .expect("PutBucketPolicy");
+                    arn
+                }
+            };
+            created.push((example.resource_type.clone(), name, arn));
+        }
+    }
+    created
+}
+
+#[test]
+fn access_denied_resources_are_listed_as_not_assessed() {
+    let endpoint = test_endpoint();
+    require_localstack(&endpoint);
+    let account = fresh_account_id();
+    let created = runtime().block_on(seed_protected(&endpoint, &account, "deny", 3));
+    let pick = |ty: &str| {
+        created
+            .iter()
+            .filter(|c| c.0 == ty)
+            .nth(1)
+            .cloned()
+            .unwrap_or_else(|| panic!("no second {ty} seeded"))
+    };
+    let (queue, bucket) = (pick("sqs-queue"), pick("s3-bucket"));
+    let plan = FaultPlan {
+        deny: vec![queue.1.clone(), bucket.1.clone()],
+        ..FaultPlan::default()
+    };
+    let proxy = FaultProxy::start(&endpoint, plan).expect("proxy");
+    let run = run_scan(&account, &proxy.url(), &[]);
+
+    let got: BTreeMap<String, (String, String)> = errors(&run.report)
+        .iter()
+        .map(|e| {
+            (
+                e["resource_arn"].as_str().unwrap_or_default().to_string(),
+                (
+                    e["operation"].as_str().unwrap_or_default().to_string(),
+                    e["reason"].as_str().unwrap_or_default().to_string(),
+                ),
+            )
+        })
+        .collect();
+    let arns: BTreeSet<&String> = got.keys().collect();
+    assert_eq!(
+        arns,
+        BTreeSet::from([&queue.2, &bucket.2]),
+        "exactly the two denied resources must be in errors\n{}",
+        run.stderr
+    );
+    assert_eq!(got[&queue.2].0, "GetQueueAttributes");
+    assert_eq!(got[&bucket.2].0, "GetBucketPolicy");
+    for (arn, (_, reason)) in &got {
+        assert!(reason.contains("AccessDenied"), "{arn}: reason {reason:?}");
+    }
+    // Everything else was assessed: every created resource is counted (the denied ones
+    // included, as contracted), and nothing else failed.
+    // Every account has a default event bus in each region.
+    let mut expected_counts: BTreeMap<String, u64> =
+        BTreeMap::from([("event-bus".to_string(), REGIONS.len() as u64)]);
+    for (ty, _, _) in &created {
+        *expected_counts.entry(ty.clone()).or_default() += 1;
+    }
+    let counts: BTreeMap<String, u64> = run.report["resource_counts"]
+        .as_object()
+        .expect("resource_counts")
+        .iter()
+        .filter_map(|(k, v)| v.as_u64().filter(|n| *n > 0).map(|n| (k.clone(), n)))
+        .collect();
+    assert_eq!(counts, expected_counts, "{}", run.stderr);
+    assert_eq!(run.report["findings"], Value::Array(vec![]));
+    // 3 = incomplete: the protected policies give no finding at all, so nothing at or
+    // above --fail-on (default medium) decides 1, and two resources were not assessed.
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    // The denials were answered by the proxy on every attempt (not retried away).
+    assert!(
+        proxy
+            .fault_counts()
+            .get(&Fault::AccessDenied)
+            .copied()
+            .unwrap_or(0)
+            >= 2
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Ctrl-C
+// ---------------------------------------------------------------------------
+
+#[test]
+fn interrupted_scan_leaves_a_complete_partial_report() {
+    let fx = fixture();
+    // Every request answers only after 5 s, so the scan is surely mid-flight when
+    // interrupted, whatever the machine's speed.
+    let slow = Duration::from_secs(5);
+    let proxy = FaultProxy::start(
+        &fx.endpoint,
+        FaultPlan {
+            slow: 1.0,
+            slow_delay: slow,
+            ..FaultPlan::default()
+        },
+    )
+    .expect("proxy");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_dir = dir.path().join("reports");
+    std::fs::create_dir(&out_dir).expect("report dir");
+    let mut cmd = scan_command(
+        &fx.manifest.account_id,
+        &proxy.url(),
+        &[
+            "--format",
+            "json",
+            "--output",
+            out_dir.to_str().expect("utf-8"),
+        ],
+        &dir.path().join("home"),
+    );
+    let err_path = dir.path().join("stderr.txt");
+    cmd.stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"));
+    let mut child = cmd.spawn().expect("spawn deputy-audit");
+
+    // Interrupt once every job is waiting on its first request. Each of the 16 jobs
+    // (IAM and S3 once, 7 regional collectors in 2 regions) sends exactly one request
+    // before the first answer, which takes 5 s. Waiting for all 16, not just the first,
+    // matters: scan.rs polls the jobs before it first polls its signal listener, so a
+    // SIGINT sent as soon as the first listing arrives can beat the handler's
+    // registration and kill the process (seen under load).
+    let jobs = 2 + 7 * REGIONS.len();
+    wait_until("every job's first request", Duration::from_secs(60), || {
+        proxy
+            .requests()
+            .iter()
+            .filter(|r| r.operation != "GetCallerIdentity")
+            .count()
+            >= jobs
+    });
+    let interrupted_at = Instant::now();
+    let pid = i32::try_from(child.id()).expect("pid fits i32");
+    // SAFETY: kill(2) on our own child's pid; no memory is involved.
+    let rc = unsafe { libc::kill(pid, libc::SIGINT) };
+    assert_eq!(rc, 0, "kill(SIGINT) failed");
+    let code = wait_with_timeout(&mut child, Duration::from_secs(60));
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    // It stopped at once instead of waiting for the slow answers.
+    assert!(
+        interrupted_at.elapsed() < slow,
+        "exit took {:?} after SIGINT\n{stderr}",
+        interrupted_at.elapsed()
+    );
+    assert_eq!(code, Some(3), "{stderr}");
+
+    let entries: Vec<String> = std::fs::read_dir(&out_dir)
+        .expect("read report dir")
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert!(
+        !entries.iter().any(|n| n.starts_with(".deputy-audit-")),
+        "a temporary report file was left behind: {entries:?}"
+    );
+    assert_eq!(
+        entries.len(),
+        1,
+        "expected one JSON report, found {entries:?}"
+    );
+    let name = &entries[0];
+    assert!(
+        name.starts_with(&format!("deputy-audit-{}-", fx.manifest.account_id))
+            && name.ends_with(".json"),
+        "{name}"
+    );
+    let text = std::fs::read_to_string(out_dir.join(name)).expect("read report");
+    let report: Value = serde_json::from_str(&text).expect("the partial report is complete JSON");
+    let errs = errors(&report);
+    // Every job was still waiting on the proxy: each is recorded as interrupted.
+    // 2 global jobs (IAM, S3) + 7 regional collectors in 2 regions.
+    assert_eq!(errs.len(), jobs, "{text}");
+    for e in errs {
+        assert_eq!(e["operation"], "(interrupted)", "{e}");
+        assert!(
+            e["reason"].as_str().unwrap_or_default().contains("SIGINT"),
+            "{e}"
+        );
+    }
+    assert_eq!(report["account_id"], fx.manifest.account_id.as_str());
+}
+
+// ---------------------------------------------------------------------------
+// Hostile policy documents
+// ---------------------------------------------------------------------------
+
+/// `[[[...]]]` `depth` levels deep as the `Statement`.
+fn nested_policy(depth: usize) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":{}"x"{}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    )
+}
+
+/// A valid topic policy of about `bytes` bytes: many statements granting
+/// `sns.amazonaws.com`... without a source condition (each one a finding).
+fn large_topic_policy(arn: &str, bytes: usize) -> (String, usize) {
+    let statement = |i: usize| {
+        serde_json::json!({
+            "Sid": format!("S{i:04}"),
+            "Effect": "Allow",
+            "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "SNS:Publish",
+            "Resource": arn,
+        })
+    };
+    let mut statements = Vec::new();
+    while serde_json::to_string(&statements)
+        .map(|s| s.len())
+        .unwrap_or(0)
+        < bytes
+    {
+        statements.push(statement(statements.len()));
+    }
+    let n = statements.len();
+    (
+        serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string(),
+        n,
+    )
+}
+
+#[test]
+fn hostile_policies_on_real_resources_are_recorded_not_fatal() {
+    let endpoint = test_endpoint();
+    require_localstack(&endpoint);
+    let account = fresh_account_id();
+    let region = REGIONS[0];
+    let rt = runtime();
+    let (deep_arns, topic_arn, statements) = rt.block_on(async {
+        let conf = seed::sdk_config(&endpoint, &account, region);
+        let sqs = aws_sdk_sqs::Client::new(&conf);
+        let mut deep = Vec::new();
+        // 100 levels: JSON, but not a policy. 1,000 levels: past serde_json's recursion
+        // limit, so not even JSON to the parser.
+        for depth in [100usize, 1000] {
+            let name = format!("da-deep-{depth}");
+            let url = sqs
+                .create_queue()
+                .queue_name(&name)
+                .send()
+                .await
+                .expect("CreateQueue")
+                .queue_url
+                .expect("url");
+            sqs.set_queue_attributes()
+                .queue_url(url)
+                .attributes(
+                    aws_sdk_sqs::types::QueueAttributeName::Policy,
+                    nested_policy(depth),
+                )
+                .send()
+                .await
+                .expect("LocalStack stores a deeply nested queue policy");
+            deep.push(format!("arn:aws:sqs:{region}:{account}:{name}"));
+        }
+        let sns = aws_sdk_sns::Client::new(&conf);
+        let arn = sns
+            .create_topic()
+            .name("da-large-policy")
+            .send()
+            .await
+            .expect("CreateTopic")
+            .topic_arn
+            .expect("arn");
+        // SNS's limit for a topic policy is 30 KiB.
+        let (policy, n) = large_topic_policy(&arn, 30_000);
+        sns.set_topic_attributes()
+            .topic_arn(&arn)
+            .attribute_name("Policy")
+            .attribute_value(policy)
+            .send()
+            .await
+            .expect("LocalStack stores a 30 KB topic policy");
+        (deep, arn, n)
+    });
+    let run = run_scan(&account, &endpoint, &["--services", "sqs,sns"]);
+    let errs: BTreeMap<&str, &str> = errors(&run.report)
+        .iter()
+        .map(|e| {
+            (
+                e["resource_arn"].as_str().unwrap_or_default(),
+                e["reason"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(errs.len(), 2, "{errs:?}\n{}", run.stderr);
+    assert!(
+        errs[deep_arns[0].as_str()].contains("malformed"),
+        "100 levels: {errs:?}"
+    );
+    assert!(
+        errs[deep_arns[1].as_str()].contains("not valid JSON")
+            && errs[deep_arns[1].as_str()].contains("recursion"),
+        "1,000 levels: {errs:?}"
+    );
+    // The large policy is a policy: assessed, one finding per statement.
+    let on_topic = run.report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["resource_arn"] == topic_arn.as_str())
+        .count();
+    assert_eq!(on_topic, statements, "{}", run.stderr);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+}
+
+/// Policy text that is not UTF-8 cannot be stored in any AWS service (their APIs take
+/// strings), so it is tested where it can arrive: a file given to `check`.
+#[test]
+fn invalid_utf8_policy_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("policy.json");
+    std::fs::write(&path, b"{\"Statement\": [\"\xff\xfe\"]}").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_deputy-audit"))
+        .args([
+            "check",
+            "--resource-type",
+            "sqs-queue",
+            "--account",
+            "111122223333",
+        ])
+        .arg(&path)
+        .output()
+        .expect("run check");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+}
