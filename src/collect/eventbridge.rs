@@ -37,6 +37,7 @@ impl Collector for EventBuses {
         Box::pin(async move {
             let config = aws_sdk_eventbridge::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_eventbridge::Client::from_conf(config);
             let buses = token_pages(|token| {

@@ -40,6 +40,7 @@ impl Collector for IamRoles {
         Box::pin(async move {
             let config = aws_sdk_iam::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_iam::Client::from_conf(config);
             // 1,000 roles a page (the API's maximum) instead of the default 100: a

@@ -40,6 +40,7 @@ impl Collector for KmsKeys {
         Box::pin(async move {
             let config = aws_sdk_kms::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_kms::Client::from_conf(config);
             let mut out = Vec::new();

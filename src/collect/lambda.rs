@@ -46,6 +46,7 @@ impl Collector for LambdaFunctions {
         Box::pin(async move {
             let config = aws_sdk_lambda::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_lambda::Client::from_conf(config);
             let functions = list_items(client.list_functions().into_paginator().send(), |page| {

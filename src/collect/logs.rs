@@ -39,6 +39,7 @@ impl Collector for LogsResourcePolicies {
         Box::pin(async move {
             let config = aws_sdk_cloudwatchlogs::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_cloudwatchlogs::Client::from_conf(config);
             let policies = token_pages(|token| {

@@ -153,6 +153,7 @@ impl<'a> RegionalClients<'a> {
                         // bucket names such as `bucket.127.0.0.1`.
                         .force_path_style(self.ctx.session.has_custom_endpoint())
                         .interceptor(ReadOnlyGuard)
+                        .retry_partition(super::retry_partition("s3", region))
                         .build();
                 aws_sdk_s3::Client::from_conf(config)
             })

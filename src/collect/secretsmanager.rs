@@ -38,6 +38,7 @@ impl Collector for Secrets {
         Box::pin(async move {
             let config = aws_sdk_secretsmanager::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_secretsmanager::Client::from_conf(config);
             let arns = list_items(

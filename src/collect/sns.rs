@@ -31,6 +31,7 @@ impl Collector for SnsTopics {
         Box::pin(async move {
             let config = aws_sdk_sns::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_sns::Client::from_conf(config);
             let arns = list_items(client.list_topics().into_paginator().send(), |page| {

@@ -32,6 +32,7 @@ impl Collector for SqsQueues {
         Box::pin(async move {
             let config = aws_sdk_sqs::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_sqs::Client::from_conf(config);
             let urls = list_items(
