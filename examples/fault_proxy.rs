@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --example fault_proxy -- [--listen 127.0.0.1:4567] [--upstream URL]
 //!     [--counts-file PATH] [--throttle SHARE] [--server-error SHARE] [--slow SHARE]
-//!     [--drop SHARE] [--slow-ms MS] [--deny NAME]...
+//!     [--drop SHARE] [--slow-ms MS] [--deny NAME]... [--rate-limit PER_SECOND]
 //! ```
 //!
 //! It prints `listening on http://...` once ready. On SIGINT or SIGTERM it writes one line
@@ -57,6 +57,13 @@ fn parse_args() -> Result<Args, String> {
                 args.plan.slow_delay = Duration::from_millis(ms);
             }
             "--deny" => args.plan.deny.push(value()?),
+            "--rate-limit" => {
+                let v = value()?;
+                let rate = v.parse::<f64>().ok().filter(|r| *r >= 1.0).ok_or_else(|| {
+                    format!("--rate-limit {v:?}: requests per second, at least 1")
+                })?;
+                args.plan.rate_limit = Some(rate);
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }

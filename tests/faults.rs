@@ -406,6 +406,37 @@ fn transient_faults_leave_the_report_unchanged() {
     assert_read_only(&proxy.requests());
 }
 
+/// Throttling as AWS does it, by rate: each service takes 4 requests a second and
+/// throttles the rest. Adaptive retry slows down until the throttling stops, and the
+/// report is the fault-free one.
+#[test]
+fn rate_limited_scan_slows_down_and_loses_nothing() {
+    let fx = fixture();
+    let plan = FaultPlan {
+        rate_limit: Some(4.0),
+        ..FaultPlan::default()
+    };
+    let proxy = FaultProxy::start(&fx.endpoint, plan).expect("proxy");
+    let run = run_scan(&fx.manifest.account_id, &proxy.url(), &[]);
+    let throttled = proxy
+        .fault_counts()
+        .get(&Fault::Throttle)
+        .copied()
+        .unwrap_or(0);
+    assert!(
+        throttled > 0,
+        "the rate limit never throttled; the test proves nothing"
+    );
+    let (got, want) = (comparable(&run.report), comparable(&fx.baseline.report));
+    assert!(
+        got == want,
+        "the report under rate limiting ({throttled} throttled) differs:\n{}\n{}",
+        describe_difference(&got, &want),
+        run.stderr
+    );
+    assert_eq!(run.code, fx.baseline.code);
+}
+
 /// Every request is a read: List*, Get*, Describe* or sts:GetCallerIdentity (which
 /// starts with Get as well, but is named for clarity).
 fn assert_read_only(requests: &[fault_proxy::Recorded]) {

@@ -53,6 +53,10 @@ pub struct FaultPlan {
     pub deny: Vec<String>,
     /// Where the fault sequence starts; tests vary it to fault other request numbers.
     pub seed: u64,
+    /// Throttle like AWS does: each service accepts this many requests per second
+    /// (token bucket, burst of one second's worth) and throttles the rest. Unlike the
+    /// shares above, this throttling stops when the client slows down.
+    pub rate_limit: Option<f64>,
 }
 
 impl FaultPlan {
@@ -90,6 +94,8 @@ struct State {
     counter: AtomicU64,
     log: Mutex<Vec<Recorded>>,
     client: hyper::Client<hyper::client::HttpConnector>,
+    /// Per service: tokens left and when they were last refilled ([`FaultPlan::rate_limit`]).
+    buckets: Mutex<std::collections::HashMap<String, (f64, std::time::Instant)>>,
 }
 
 /// A running proxy. It runs on its own thread and runtime, so synchronous tests and
@@ -119,6 +125,7 @@ impl FaultProxy {
             plan: Mutex::new(plan),
             counter: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
+            buckets: Mutex::new(std::collections::HashMap::new()),
             client: hyper::Client::builder()
                 .pool_max_idle_per_host(256)
                 .build(connector),
@@ -260,6 +267,11 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Result<Response<Body>,
         .cloned();
     let fault = if denied.is_some() {
         Some(Fault::AccessDenied)
+    } else if plan
+        .rate_limit
+        .is_some_and(|rate| !take_token(&state, &service, rate))
+    {
+        Some(Fault::Throttle)
     } else {
         pick_fault(&plan, state.counter.fetch_add(1, Ordering::Relaxed))
     };
@@ -303,6 +315,21 @@ async fn forward(state: &State, parts: http::request::Parts, body: Bytes) -> Res
         Ok(response) => response,
         // The upstream is gone: a 502, which the SDK retries like any 5xx.
         Err(e) => plain(StatusCode::BAD_GATEWAY, &format!("upstream: {e}")),
+    }
+}
+
+/// Takes one token from `service`'s bucket, refilled at `rate` per second up to `rate`.
+fn take_token(state: &State, service: &str, rate: f64) -> bool {
+    let now = std::time::Instant::now();
+    let mut buckets = lock(&state.buckets);
+    let (tokens, last) = buckets.entry(service.to_string()).or_insert((rate, now));
+    *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(rate);
+    *last = now;
+    if *tokens >= 1.0 {
+        *tokens -= 1.0;
+        true
+    } else {
+        false
     }
 }
 
