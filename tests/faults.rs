@@ -938,3 +938,10 @@ fn invalid_utf8_policy_is_an_error_not_a_crash() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("not valid UTF-8"), "{stderr}");
 }
+
+/// The LocalStack check fails, with the message CI shows, when nothing listens.
+#[test]
+#[should_panic(expected = "LocalStack is not reachable at http://127.0.0.1:9")]
+fn missing_localstack_fails_instead_of_skipping() {
+    require_localstack("http://127.0.0.1:9");
+}
