@@ -91,7 +91,7 @@ fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
     match kind {
         KeyKind::Account => {
             if has_wildcard(v) {
-                ValuePin::Unpinned(format!("{key} \"{v}\" holds a wildcard"))
+                ValuePin::Unpinned(format!("{key} {v:?} holds a wildcard"))
             } else {
                 ValuePin::Account(v.to_string())
             }
@@ -100,11 +100,11 @@ fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
             Some(f) => {
                 let account = f[4];
                 if has_wildcard(account) {
-                    ValuePin::Unpinned(format!("{key} \"{v}\" has a wildcard in its account field"))
+                    ValuePin::Unpinned(format!("{key} {v:?} has a wildcard in its account field"))
                 } else if account.is_empty() {
                     if has_wildcard(f[5]) {
                         ValuePin::Unpinned(format!(
-                            "{key} \"{v}\" has no account field and a wildcard resource, so it matches resources anyone can create"
+                            "{key} {v:?} has no account field and a wildcard resource, so it matches resources anyone can create"
                         ))
                     } else {
                         ValuePin::AccountLess
@@ -114,13 +114,13 @@ fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
                 }
             }
             None if has_wildcard(v) => {
-                ValuePin::Unpinned(format!("{key} \"{v}\" matches any account"))
+                ValuePin::Unpinned(format!("{key} {v:?} matches any account"))
             }
             None => ValuePin::Opaque,
         },
         KeyKind::OrgId => {
             if has_wildcard(v) || v.is_empty() {
-                ValuePin::Unpinned(format!("{key} \"{v}\" matches any organization"))
+                ValuePin::Unpinned(format!("{key} {v:?} matches any organization"))
             } else {
                 ValuePin::Org(v.to_string())
             }
@@ -128,14 +128,14 @@ fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
         KeyKind::OrgPaths => {
             let org = v.split('/').next().unwrap_or_default();
             if org.is_empty() || has_wildcard(org) {
-                ValuePin::Unpinned(format!("{key} \"{v}\" does not name an organization"))
+                ValuePin::Unpinned(format!("{key} {v:?} does not name an organization"))
             } else {
                 ValuePin::Org(org.to_string())
             }
         }
         KeyKind::Network => {
             if has_wildcard(v) {
-                ValuePin::Unpinned(format!("{key} \"{v}\" holds a wildcard"))
+                ValuePin::Unpinned(format!("{key} {v:?} holds a wildcard"))
             } else {
                 ValuePin::Opaque
             }
@@ -304,6 +304,8 @@ pub(crate) struct Facts<'a> {
     /// Something among all pin keys pins the caller of a public grant.
     pub public_pinned: bool,
 
+    /// A source key sits under an operator that is unknown, malformed or negated.
+    pub ineffective_source: bool,
     pub unpinned: Vec<String>,
     pub null_checks: Vec<String>,
     pub weak: Vec<String>,
@@ -374,7 +376,7 @@ pub(crate) fn statement_facts<'a>(
                     if let Some(op) = e.operator {
                         if op.base.is_literal_string() {
                             for v in e.values.iter().filter(|v| has_wildcard(v)) {
-                                f.literal.push(format!("{} \"{v}\"", describe(e)));
+                                f.literal.push(format!("{} {v:?}", describe(e)));
                             }
                         }
                     }
@@ -397,7 +399,7 @@ pub(crate) fn statement_facts<'a>(
         let is_source = source_kind.is_some();
         let c = classify(e, kind);
         for v in &c.literal_values {
-            f.literal.push(format!("{} \"{v}\"", describe(e)));
+            f.literal.push(format!("{} {v:?}", describe(e)));
         }
         match c.outcome {
             Outcome::Pin {
@@ -444,11 +446,13 @@ pub(crate) fn statement_facts<'a>(
             }
             Outcome::Negated => {
                 if is_source {
+                    f.ineffective_source = true;
                     f.negated
                         .push(format!("{} is negated inside an Allow", describe(e)));
                 }
             }
             Outcome::Invalid(reason) => {
+                f.ineffective_source |= is_source;
                 if let Some(r) = reason {
                     f.invalid.push(r);
                 }
@@ -465,9 +469,7 @@ pub(crate) fn statement_facts<'a>(
         && !account_values.iter().any(|a| arn_accounts.contains(a))
     {
         f.conflict = Some(format!(
-            "aws:SourceAccount {} but aws:SourceArn names account {}",
-            account_values.join(", "),
-            arn_accounts.join(", ")
+            "aws:SourceAccount {account_values:?} but aws:SourceArn names account {arn_accounts:?}"
         ));
         f.dead = true;
         // A condition that can never match pins nothing worth checking further.

@@ -86,10 +86,12 @@ pub fn analyze_policy(
             let Some(emit) = (r.check)(&cx) else { continue };
             let principals = principals
                 .get_or_insert_with(|| {
-                    st.principal
-                        .as_ref()
-                        .map(policy::Principals::display_list)
-                        .unwrap_or_else(|| vec!["*".to_string()])
+                    match (&st.principal, &st.not_principal) {
+                        (Some(p), _) => p.display_list(),
+                        // Allow with NotPrincipal reaches everyone else.
+                        (None, Some(_)) => vec!["*".to_string()],
+                        (None, None) => Vec::new(),
+                    }
                 })
                 .clone();
             let mut message = emit.message;

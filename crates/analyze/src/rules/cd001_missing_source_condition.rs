@@ -50,8 +50,8 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
         cx.exposed_names(),
         cx.resource.resource_type
     );
-    if !f.invalid.is_empty() || !f.negated.is_empty() {
-        message.push_str(" (the conditions present are not enforced as protection)");
+    if f.ineffective_source {
+        message.push_str(" (the source-key conditions present are malformed, unknown or negated, so they do not protect)");
     }
     Some(Emit {
         message,

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::eval::Facts;
+use crate::eval::{Facts, ServiceRef};
 use crate::knowledge::knowledge;
 use crate::policy::Statement;
 use crate::{AnalysisOptions, ResourcePolicy, Severity};
@@ -135,22 +135,23 @@ impl FixContext {
 
 impl Ctx<'_> {
     /// The service principals a source-condition fix is for: the exposed ones,
-    /// or (for CD100) the same-account ones.
-    fn fix_services(&self) -> Vec<&crate::eval::ServiceRef<'_>> {
+    /// or the same-account ones when none is exposed.
+    fn fix_services(&self) -> &[ServiceRef<'_>] {
         if self.facts.exposed.is_empty() {
-            self.facts.same_account.iter().collect()
+            &self.facts.same_account
         } else {
-            self.facts.exposed.iter().collect()
+            &self.facts.exposed
         }
     }
 
-    /// Services of this trust policy that do not send the source keys to STS.
-    pub fn services_without_sts_keys(&self) -> Vec<&str> {
+    /// Those of `services` that do not send the source keys to STS, when this
+    /// is a trust policy (elsewhere the keys are not about STS).
+    fn without_sts_keys<'s>(&self, services: &'s [ServiceRef<'_>]) -> Vec<&'s str> {
         if !self.resource.resource_type.is_trust_policy() {
             return Vec::new();
         }
-        self.fix_services()
-            .into_iter()
+        services
+            .iter()
             .filter(|s| s.entry.is_some_and(|e| !e.sends_source_keys_to_sts))
             .map(|s| s.name)
             .collect()
@@ -159,12 +160,16 @@ impl Ctx<'_> {
     /// `{"StringEquals":{"aws:SourceAccount":owner},"ArnLike":{"aws:SourceArn":...}}`
     /// for this resource, or `None` where the condition would break the service.
     pub fn source_condition(&self) -> Option<Value> {
-        if !self.services_without_sts_keys().is_empty() {
+        self.source_condition_for(self.fix_services())
+    }
+
+    /// [`Self::source_condition`] for the given services.
+    pub fn source_condition_for(&self, services: &[ServiceRef<'_>]) -> Option<Value> {
+        if !self.without_sts_keys(services).is_empty() {
             return None;
         }
         let fx = self.fix;
-        let mut patterns: Vec<String> = self
-            .fix_services()
+        let mut patterns: Vec<String> = services
             .iter()
             .filter_map(|s| s.entry)
             .filter_map(|e| e.source_arn_for(&fx.partition, &fx.region, &fx.owner))
@@ -190,14 +195,15 @@ impl Ctx<'_> {
 
     /// The standard recommendation for pinning the source of a service request.
     pub fn source_recommendation(&self) -> String {
-        let no_sts = self.services_without_sts_keys();
+        self.source_recommendation_for(self.fix_services())
+    }
+
+    /// [`Self::source_recommendation`] for the given services.
+    pub fn source_recommendation_for(&self, services: &[ServiceRef<'_>]) -> String {
+        let no_sts = self.without_sts_keys(services);
         let kb = knowledge();
         let docs: Vec<&str> = {
-            let mut d: Vec<&str> = self
-                .fix_services()
-                .iter()
-                .map(|s| kb.doc_for(s.name))
-                .collect();
+            let mut d: Vec<&str> = services.iter().map(|s| kb.doc_for(s.name)).collect();
             d.sort();
             d.dedup();
             d
@@ -212,7 +218,7 @@ impl Ctx<'_> {
         format!(
             "Pin the calling resource: add aws:SourceAccount = {} (and aws:SourceArn for the exact {} resource where known) under StringEquals/ArnLike, or aws:SourceOrgID for your organization. See {}.",
             self.fix.owner,
-            self.fix_services().iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+            services.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
             docs.join(" and ")
         )
     }
