@@ -82,8 +82,11 @@ enum ValuePin {
     Org(String),
     /// An ARN with no account field (an S3 bucket): pins a name, not an owner.
     AccountLess,
-    /// Pins something specific that carries no account (a VPC id, a non-ARN literal).
+    /// Pins something specific that carries no account (a VPC id).
     Opaque,
+    /// The value of an ARN key is not an ARN (an unsubstituted placeholder such
+    /// as "your Amazon Connect instance ARN"): it never matches.
+    NotArn,
     Unpinned(String),
 }
 
@@ -116,7 +119,7 @@ fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
             None if has_wildcard(v) => {
                 ValuePin::Unpinned(format!("{key} {v:?} matches any account"))
             }
-            None => ValuePin::Opaque,
+            None => ValuePin::NotArn,
         },
         KeyKind::OrgId => {
             if has_wildcard(v) || v.is_empty() {
@@ -163,7 +166,20 @@ enum Outcome {
 
 struct Classified {
     outcome: Outcome,
+    /// Values a literal operator compares with `*` or `?` in them (CD007).
     literal_values: Vec<String>,
+    /// Values of an ARN key that are not ARNs: they never match (CD008).
+    not_arn_values: Vec<String>,
+}
+
+impl Classified {
+    fn just(outcome: Outcome) -> Classified {
+        Classified {
+            outcome,
+            literal_values: Vec::new(),
+            not_arn_values: Vec::new(),
+        }
+    }
 }
 
 fn describe(e: &ConditionEntry) -> String {
@@ -172,63 +188,49 @@ fn describe(e: &ConditionEntry) -> String {
 
 /// Classifies an entry in an Allow statement.
 fn classify(e: &ConditionEntry, kind: KeyKind) -> Classified {
-    let mut literal_values = Vec::new();
     let Some(op) = e.operator else {
-        return Classified {
-            outcome: Outcome::Invalid(None),
-            literal_values,
-        };
+        return Classified::just(Outcome::Invalid(None));
     };
     if !e.values_valid {
-        return Classified {
-            outcome: Outcome::Invalid(None),
-            literal_values,
-        };
+        return Classified::just(Outcome::Invalid(None));
     }
     if op.base == BaseOperator::Null {
-        return Classified {
-            outcome: Outcome::NullCheck,
-            literal_values,
-        };
+        return Classified::just(Outcome::NullCheck);
     }
     if !op.base.is_string_or_arn() {
-        return Classified {
-            outcome: Outcome::Invalid(Some(format!(
-                "{} compares {} with a non-string operator, which cannot pin it",
-                describe(e),
-                e.key_as_written
-            ))),
-            literal_values,
-        };
+        return Classified::just(Outcome::Invalid(Some(format!(
+            "{} compares {} with a non-string operator, which cannot pin it",
+            describe(e),
+            e.key_as_written
+        ))));
     }
+    let mut c = Classified::just(Outcome::Dead);
     let mut pins = Vec::new();
     for v in &e.values {
         if op.base.is_literal_string() && has_wildcard(v) {
-            literal_values.push(v.clone());
+            c.literal_values.push(v.clone());
         } else {
-            pins.push(value_pin(kind, v, &e.key_as_written));
+            match value_pin(kind, v, &e.key_as_written) {
+                ValuePin::NotArn => c.not_arn_values.push(v.clone()),
+                pin => pins.push(pin),
+            }
         }
     }
     if op.base.is_negated() {
-        return Classified {
-            outcome: Outcome::Negated,
-            literal_values,
-        };
+        c.outcome = Outcome::Negated;
+        return c;
     }
+    // Only values that never match (literal wildcards, non-ARNs): the entry,
+    // and so the statement, never matches.
     if pins.is_empty() {
-        return Classified {
-            outcome: Outcome::Dead,
-            literal_values,
-        };
+        return c;
     }
     if let Some(reason) = pins.iter().find_map(|p| match p {
         ValuePin::Unpinned(r) => Some(r.clone()),
         _ => None,
     }) {
-        return Classified {
-            outcome: Outcome::Unpinned(reason),
-            literal_values,
-        };
+        c.outcome = Outcome::Unpinned(reason);
+        return c;
     }
     let mut accounts = Vec::new();
     let mut orgs = Vec::new();
@@ -238,7 +240,7 @@ fn classify(e: &ConditionEntry, kind: KeyKind) -> Classified {
             ValuePin::Account(a) => accounts.push(a),
             ValuePin::Org(o) => orgs.push(o),
             ValuePin::AccountLess => accountless = true,
-            ValuePin::Opaque | ValuePin::Unpinned(_) => {}
+            ValuePin::Opaque | ValuePin::NotArn | ValuePin::Unpinned(_) => {}
         }
     }
     let weak = if op.if_exists {
@@ -248,15 +250,13 @@ fn classify(e: &ConditionEntry, kind: KeyKind) -> Classified {
     } else {
         None
     };
-    Classified {
-        outcome: Outcome::Pin {
-            accounts,
-            orgs,
-            accountless,
-            weak,
-        },
-        literal_values,
-    }
+    c.outcome = Outcome::Pin {
+        accounts,
+        orgs,
+        accountless,
+        weak,
+    };
+    c
 }
 
 /// A Deny statement that guards an Allow.
@@ -292,6 +292,8 @@ pub(crate) struct Facts<'a> {
     pub exposed: Vec<ServiceRef<'a>>,
     /// Same-account service principals exempt here (IAM roles, not `--strict`).
     pub same_account: Vec<ServiceRef<'a>>,
+    /// Service principals a Deny statement guards (removed from the two lists above).
+    pub guarded: Vec<ServiceRef<'a>>,
     /// `"*"` or `{"AWS": "*"}`.
     pub public: bool,
 
@@ -320,6 +322,7 @@ pub(crate) struct Facts<'a> {
     pub pinned_accounts: Vec<String>,
     pub pinned_orgs: Vec<String>,
 
+    /// Set when every service principal of the statement is guarded (the first guard).
     pub guard: Option<Guard>,
     pub public_guard: Option<Guard>,
 }
@@ -401,6 +404,12 @@ pub(crate) fn statement_facts<'a>(
         for v in &c.literal_values {
             f.literal.push(format!("{} {v:?}", describe(e)));
         }
+        for v in &c.not_arn_values {
+            f.invalid.push(format!(
+                "{} value {v:?} is not an ARN, so it never matches",
+                describe(e)
+            ));
+        }
         match c.outcome {
             Outcome::Pin {
                 accounts,
@@ -477,32 +486,37 @@ pub(crate) fn statement_facts<'a>(
     }
 
     if !f.exposed.is_empty() || !f.same_account.is_empty() {
-        let mut guard = None;
-        let names: Vec<&str> = f
-            .exposed
-            .iter()
-            .chain(&f.same_account)
-            .map(|s| s.name)
-            .collect();
-        for name in names {
-            match find_guard(policy, st, |p| covers_service(p, name), source_key_kind) {
-                Some(g) => {
-                    if guard.is_none() {
-                        guard = Some(g);
+        // Each service principal is guarded on its own: a Deny for SNS does not
+        // protect the S3 half of an Allow naming both.
+        let mut guards: Vec<Guard> = Vec::new();
+        let mut guarded = Vec::new();
+        for list in [&mut f.exposed, &mut f.same_account] {
+            list.retain(|s| {
+                match find_guard(policy, st, |p| covers_service(p, s.name), source_key_kind) {
+                    Some(g) => {
+                        if !guards.contains(&g) {
+                            guards.push(g);
+                        }
+                        guarded.push(s.clone());
+                        false
                     }
+                    None => true,
                 }
-                None => {
-                    guard = None;
-                    break;
-                }
-            }
+            });
         }
-        f.guard = guard;
+        f.guarded = guarded;
+        for g in &guards {
+            f.pinned_accounts.extend(g.accounts.iter().cloned());
+            f.pinned_orgs.extend(g.orgs.iter().cloned());
+        }
+        if f.exposed.is_empty() && f.same_account.is_empty() {
+            f.guard = guards.into_iter().next();
+        }
     }
     if f.public {
         f.public_guard = find_guard(policy, st, Principals::is_public, any_key_kind);
     }
-    for g in f.guard.iter().chain(&f.public_guard) {
+    if let Some(g) = &f.public_guard {
         f.pinned_accounts.extend(g.accounts.iter().cloned());
         f.pinned_orgs.extend(g.orgs.iter().cloned());
     }
@@ -612,7 +626,7 @@ fn guard_condition(d: &Statement, kind_of: fn(&str) -> Option<KeyKind>) -> Optio
                 ValuePin::Account(a) => accounts.push(a),
                 ValuePin::Org(o) => orgs.push(o),
                 ValuePin::Opaque => {}
-                ValuePin::AccountLess | ValuePin::Unpinned(_) => return None,
+                ValuePin::AccountLess | ValuePin::NotArn | ValuePin::Unpinned(_) => return None,
             }
         }
         negated_pins += 1;

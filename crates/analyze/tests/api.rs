@@ -237,3 +237,52 @@ fn unknown_owner_account_suggests_a_placeholder_and_skips_cd004() {
         Some("<account-id>")
     );
 }
+
+#[test]
+fn a_deny_for_one_service_leaves_the_other_reported() {
+    let p = r#"{"Statement":[
+        {"Effect":"Allow","Principal":{"Service":["sns.amazonaws.com","s3.amazonaws.com"]},"Action":"sqs:SendMessage"},
+        {"Sid":"OnlySns","Effect":"Deny","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"StringNotEquals":{"aws:SourceAccount":"111122223333"}}}]}"#;
+    let f = run_with(ResourceType::SqsQueue, p, &AnalysisOptions::default());
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.starts_with("s3.amazonaws.com may act"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("guards only sns.amazonaws.com"),
+        "{}",
+        f[0].message
+    );
+    // S3 source ARNs carry no account, so only SourceAccount is suggested.
+    assert_eq!(
+        f[0].suggested_condition,
+        Some(serde_json::json!({"StringEquals": {"aws:SourceAccount": OWNER}}))
+    );
+}
+
+#[test]
+fn suggested_source_arn_only_when_every_service_has_a_pattern() {
+    let run = |services: &str| {
+        let p = format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"Service":{services}}},"Action":"sqs:SendMessage"}}]}}"#
+        );
+        run_with(ResourceType::SqsQueue, &p, &AnalysisOptions::default())
+            .remove(0)
+            .suggested_condition
+            .expect("a suggestion")
+    };
+    // Two known services: both patterns, as a list.
+    assert_eq!(
+        run(r#"["sns.amazonaws.com","events.amazonaws.com"]"#)["ArnLike"]["aws:SourceArn"],
+        serde_json::json!([
+            "arn:aws:events:us-east-1:111122223333:rule/*",
+            "arn:aws:sns:us-east-1:111122223333:*"
+        ])
+    );
+    // An unknown service has no pattern: a SourceArn for SNS alone would lock it out.
+    assert!(run(r#"["sns.amazonaws.com","newservice.amazonaws.com"]"#)
+        .get("ArnLike")
+        .is_none());
+}

@@ -53,6 +53,13 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
     if f.ineffective_source {
         message.push_str(" (the source-key conditions present are malformed, unknown or negated, so they do not protect)");
     }
+    if !f.guarded.is_empty() {
+        let names: Vec<&str> = f.guarded.iter().map(|s| s.name).collect();
+        message.push_str(&format!(
+            "; a Deny statement guards only {}",
+            names.join(", ")
+        ));
+    }
     Some(Emit {
         message,
         recommendation: cx.source_recommendation(),

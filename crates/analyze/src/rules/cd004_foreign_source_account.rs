@@ -38,7 +38,10 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Option<Emit> {
     let f = cx.facts;
-    if !f.allow || f.dead || (f.exposed.is_empty() && f.same_account.is_empty() && !f.public) {
+    if !f.allow
+        || f.dead
+        || (f.exposed.is_empty() && f.same_account.is_empty() && f.guarded.is_empty() && !f.public)
+    {
         return None;
     }
     let owner = &cx.resource.account_id;

@@ -135,12 +135,15 @@ impl FixContext {
 
 impl Ctx<'_> {
     /// The service principals a source-condition fix is for: the exposed ones,
-    /// or the same-account ones when none is exposed.
+    /// else the same-account ones, else the guarded ones.
     fn fix_services(&self) -> &[ServiceRef<'_>] {
-        if self.facts.exposed.is_empty() {
-            &self.facts.same_account
+        let f = self.facts;
+        if !f.exposed.is_empty() {
+            &f.exposed
+        } else if !f.same_account.is_empty() {
+            &f.same_account
         } else {
-            &self.facts.exposed
+            &f.guarded
         }
     }
 
@@ -169,11 +172,22 @@ impl Ctx<'_> {
             return None;
         }
         let fx = self.fix;
-        let mut patterns: Vec<String> = services
+        // A SourceArn pattern is suggested only when every service has one that
+        // names the account: a pattern for one service would lock the others
+        // out, and an account-less pattern (S3's) pins nothing.
+        let patterns: Option<Vec<String>> = services
             .iter()
-            .filter_map(|s| s.entry)
-            .filter_map(|e| e.source_arn_for(&fx.partition, &fx.region, &fx.owner))
+            .map(|s| {
+                s.entry
+                    .filter(|e| {
+                        e.source_arn_pattern
+                            .as_deref()
+                            .is_some_and(|p| p.contains("{account}"))
+                    })
+                    .and_then(|e| e.source_arn_for(&fx.partition, &fx.region, &fx.owner))
+            })
             .collect();
+        let mut patterns = patterns.unwrap_or_default();
         patterns.sort();
         patterns.dedup();
         let mut cond = Map::new();
