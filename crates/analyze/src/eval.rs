@@ -513,12 +513,10 @@ pub(crate) fn statement_facts<'a>(
             f.guard = guards.into_iter().next();
         }
     }
+    // A public grant's guard may pin IAM callers (aws:PrincipalAccount); its
+    // accounts are not source accounts, so CD004 does not judge them.
     if f.public {
         f.public_guard = find_guard(policy, st, Principals::is_public, any_key_kind);
-    }
-    if let Some(g) = &f.public_guard {
-        f.pinned_accounts.extend(g.accounts.iter().cloned());
-        f.pinned_orgs.extend(g.orgs.iter().cloned());
     }
     f.pinned_accounts.sort();
     f.pinned_accounts.dedup();
