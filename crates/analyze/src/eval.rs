@@ -299,6 +299,8 @@ pub(crate) struct Facts<'a> {
 
     /// A source key pins an account or organization (possibly weakly).
     pub source_pinned: bool,
+    /// The entries that pin (`StringEquals → aws:SourceAccount`), for explanations.
+    pub pins: Vec<String>,
     /// A SourceArn naming a resource without an account field (and nothing else).
     pub accountless_arn: Vec<String>,
     /// A source-account/org pin that pairs an account-less SourceArn.
@@ -419,6 +421,7 @@ pub(crate) fn statement_facts<'a>(
             } => {
                 let real = !accountless;
                 f.public_pinned = true;
+                f.pins.push(describe(e));
                 if is_source {
                     if real {
                         f.source_pinned = true;

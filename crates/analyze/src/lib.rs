@@ -5,11 +5,13 @@
 //! account), `deputy-audit check` (files, offline) and the test corpus.
 
 mod eval;
+pub mod explain;
 pub mod knowledge;
 pub mod model;
 pub mod policy;
 pub mod rules;
 
+pub use explain::{explain_policy, StatementExplanation, Verdict};
 pub use model::{Finding, ResourcePolicy, ResourceType, Severity};
 pub use rules::{rule, rules, RuleInfo};
 

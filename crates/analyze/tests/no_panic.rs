@@ -7,7 +7,8 @@
 use std::collections::BTreeSet;
 
 use deputy_audit_analyze::{
-    analyze, rule, AnalysisOptions, PolicyError, ResourcePolicy, ResourceType,
+    analyze, explain_policy, policy, rule, AnalysisOptions, PolicyError, ResourcePolicy,
+    ResourceType, Verdict,
 };
 use serde_json::{Map, Value};
 
@@ -295,6 +296,31 @@ fn check(rng: &mut Rng, text: String) -> usize {
                 assert!(!f.message.is_empty() && !f.recommendation.is_empty());
                 if let Some(c) = &f.suggested_condition {
                     assert!(c.is_object(), "suggested condition is a JSON object");
+                }
+            }
+            // The explanation and the findings agree on exposure: a statement
+            // is explained as exposed exactly when CD001, CD002 or CD009 fires.
+            let text = res.policy.as_deref().unwrap_or_default();
+            let parsed = policy::parse(text).expect("analyze accepted it");
+            for x in explain_policy(&res, &opts, &parsed) {
+                let exposed_finding = findings.iter().any(|f| {
+                    f.statement_index == x.statement_index
+                        && matches!(f.rule_id.as_str(), "CD001" | "CD002" | "CD009")
+                });
+                assert_eq!(
+                    x.verdict == Verdict::Exposed,
+                    exposed_finding,
+                    "statement {} explained as {:?} ({}) but findings are {:?} for {text}",
+                    x.statement_index,
+                    x.verdict,
+                    x.text,
+                    findings
+                        .iter()
+                        .map(|f| (&f.rule_id, f.statement_index))
+                        .collect::<Vec<_>>()
+                );
+                if x.verdict == Verdict::Guarded {
+                    assert!(x.guarded_by.is_some());
                 }
             }
             findings.len()
