@@ -90,7 +90,38 @@ enum ValuePin {
     Unpinned(String),
 }
 
-fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
+/// The policy variable that stands for the owner's organization; a pin to it
+/// is a pin to the owner's organization, whatever its id.
+pub(crate) const RESOURCE_ORG_VAR: &str = "${aws:ResourceOrgID}";
+
+/// Resolves `${aws:ResourceAccount}` (the data-perimeter way of writing "the
+/// owner's account") to the owner's account id.
+fn resolve_vars<'v>(v: &'v str, owner: &str) -> std::borrow::Cow<'v, str> {
+    const VAR: &str = "${aws:resourceaccount}";
+    if !v.contains("${") || !is_account_id(owner) {
+        return std::borrow::Cow::Borrowed(v);
+    }
+    let lower = v.to_ascii_lowercase();
+    let mut out = String::with_capacity(v.len());
+    let mut rest = 0;
+    let mut from = 0;
+    while let Some(at) = lower
+        .get(from..)
+        .and_then(|l| l.find(VAR))
+        .map(|i| i + from)
+    {
+        out.push_str(v.get(rest..at).unwrap_or_default());
+        out.push_str(owner);
+        rest = at + VAR.len();
+        from = rest;
+    }
+    out.push_str(v.get(rest..).unwrap_or_default());
+    std::borrow::Cow::Owned(out)
+}
+
+fn value_pin(kind: KeyKind, v: &str, key: &str, owner: &str) -> ValuePin {
+    let resolved = resolve_vars(v, owner);
+    let v: &str = &resolved;
     match kind {
         KeyKind::Account => {
             if has_wildcard(v) {
@@ -187,7 +218,7 @@ fn describe(e: &ConditionEntry) -> String {
 }
 
 /// Classifies an entry in an Allow statement.
-fn classify(e: &ConditionEntry, kind: KeyKind) -> Classified {
+fn classify(e: &ConditionEntry, kind: KeyKind, owner: &str) -> Classified {
     let Some(op) = e.operator else {
         return Classified::just(Outcome::Invalid(None));
     };
@@ -210,7 +241,7 @@ fn classify(e: &ConditionEntry, kind: KeyKind) -> Classified {
         if op.base.is_literal_string() && has_wildcard(v) {
             c.literal_values.push(v.clone());
         } else {
-            match value_pin(kind, v, &e.key_as_written) {
+            match value_pin(kind, v, &e.key_as_written, owner) {
                 ValuePin::NotArn => c.not_arn_values.push(v.clone()),
                 pin => pins.push(pin),
             }
@@ -402,7 +433,7 @@ pub(crate) fn statement_facts<'a>(
             continue;
         };
         let is_source = source_kind.is_some();
-        let c = classify(e, kind);
+        let c = classify(e, kind, &resource.account_id);
         for v in &c.literal_values {
             f.literal.push(format!("{} {v:?}", describe(e)));
         }
@@ -488,6 +519,7 @@ pub(crate) fn statement_facts<'a>(
         f.pinned_accounts.clear();
     }
 
+    let owner = resource.account_id.as_str();
     if !f.exposed.is_empty() || !f.same_account.is_empty() {
         // Each service principal is guarded on its own: a Deny for SNS does not
         // protect the S3 half of an Allow naming both.
@@ -495,7 +527,13 @@ pub(crate) fn statement_facts<'a>(
         let mut guarded = Vec::new();
         for list in [&mut f.exposed, &mut f.same_account] {
             list.retain(|s| {
-                match find_guard(policy, st, |p| covers_service(p, s.name), source_key_kind) {
+                match find_guard(
+                    policy,
+                    st,
+                    owner,
+                    |p| covers_service(p, s.name),
+                    source_key_kind,
+                ) {
                     Some(g) => {
                         if !guards.contains(&g) {
                             guards.push(g);
@@ -519,7 +557,7 @@ pub(crate) fn statement_facts<'a>(
     // A public grant's guard may pin IAM callers (aws:PrincipalAccount); its
     // accounts are not source accounts, so CD004 does not judge them.
     if f.public {
-        f.public_guard = find_guard(policy, st, Principals::is_public, any_key_kind);
+        f.public_guard = find_guard(policy, st, owner, Principals::is_public, any_key_kind);
     }
     f.pinned_accounts.sort();
     f.pinned_accounts.dedup();
@@ -537,6 +575,7 @@ fn covers_service(p: &Principals, service: &str) -> bool {
 fn find_guard(
     policy: &Policy,
     allow: &Statement,
+    owner: &str,
     covers: impl Fn(&Principals) -> bool,
     kind_of: fn(&str) -> Option<KeyKind>,
 ) -> Option<Guard> {
@@ -550,7 +589,7 @@ fn find_guard(
         if !actions_cover(d, allow) || !resources_cover(d, allow) {
             return None;
         }
-        guard_condition(d, kind_of)
+        guard_condition(d, owner, kind_of)
     })
 }
 
@@ -588,7 +627,11 @@ fn resources_cover(deny: &Statement, allow: &Statement) -> bool {
 /// protective key (at least one), a `Null` "key exists" check on one, or
 /// `Bool aws:PrincipalIsAWSService true`: extra conditions would only make the
 /// Deny apply less often.
-fn guard_condition(d: &Statement, kind_of: fn(&str) -> Option<KeyKind>) -> Option<Guard> {
+fn guard_condition(
+    d: &Statement,
+    owner: &str,
+    kind_of: fn(&str) -> Option<KeyKind>,
+) -> Option<Guard> {
     if !d.condition_problems.is_empty() || d.conditions.is_empty() {
         return None;
     }
@@ -623,7 +666,7 @@ fn guard_condition(d: &Statement, kind_of: fn(&str) -> Option<KeyKind>) -> Optio
             if op.base.is_literal_string() && has_wildcard(v) {
                 return None;
             }
-            match value_pin(kind, v, &e.key_as_written) {
+            match value_pin(kind, v, &e.key_as_written, owner) {
                 ValuePin::Account(a) => accounts.push(a),
                 ValuePin::Org(o) => orgs.push(o),
                 ValuePin::Opaque => {}
@@ -714,47 +757,80 @@ mod tests {
         assert_eq!(arn_fields("notarn:a:b:c:d:e"), None);
     }
 
+    const O: &str = "111122223333";
+
+    #[test]
+    fn resource_account_variable_is_the_owner() {
+        assert_eq!(resolve_vars("${aws:ResourceAccount}", O), "111122223333");
+        assert_eq!(
+            resolve_vars("arn:aws:sns:*:${AWS:RESOURCEACCOUNT}:*", O),
+            "arn:aws:sns:*:111122223333:*"
+        );
+        assert_eq!(
+            resolve_vars("${aws:ResourceAccount}", ""),
+            "${aws:ResourceAccount}"
+        );
+        assert_eq!(
+            resolve_vars("${aws:PrincipalAccount}", O),
+            "${aws:PrincipalAccount}"
+        );
+        assert_eq!(
+            resolve_vars("é${aws:ResourceAccount}é", O),
+            "é111122223333é"
+        );
+        assert_eq!(
+            value_pin(
+                KeyKind::Account,
+                "${aws:ResourceAccount}",
+                "aws:SourceAccount",
+                O
+            ),
+            ValuePin::Account(O.into())
+        );
+    }
+
     #[test]
     fn value_pins() {
         let k = "aws:SourceArn";
         assert_eq!(
-            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:111122223333:*", k),
+            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:111122223333:*", k, O),
             ValuePin::Account("111122223333".into())
         );
         assert!(matches!(
-            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:*:*", k),
+            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:*:*", k, O),
             ValuePin::Unpinned(_)
         ));
         assert!(matches!(
-            value_pin(KeyKind::Arn, "arn:aws:sns:us-east-1:1111222233?3:t", k),
+            value_pin(KeyKind::Arn, "arn:aws:sns:us-east-1:1111222233?3:t", k, O),
             ValuePin::Unpinned(_)
         ));
         assert_eq!(
-            value_pin(KeyKind::Arn, "arn:aws:s3:::my-bucket", k),
+            value_pin(KeyKind::Arn, "arn:aws:s3:::my-bucket", k, O),
             ValuePin::AccountLess
         );
         assert!(matches!(
-            value_pin(KeyKind::Arn, "arn:aws:s3:::*", k),
+            value_pin(KeyKind::Arn, "arn:aws:s3:::*", k, O),
             ValuePin::Unpinned(_)
         ));
         assert!(matches!(
-            value_pin(KeyKind::Arn, "*", k),
+            value_pin(KeyKind::Arn, "*", k, O),
             ValuePin::Unpinned(_)
         ));
         assert!(matches!(
-            value_pin(KeyKind::Account, "1111*", k),
+            value_pin(KeyKind::Account, "1111*", k, O),
             ValuePin::Unpinned(_)
         ));
         assert_eq!(
             value_pin(
                 KeyKind::OrgPaths,
                 "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*",
-                k
+                k,
+                O
             ),
             ValuePin::Org("o-a1b2c3d4e5".into())
         );
         assert!(matches!(
-            value_pin(KeyKind::OrgPaths, "o-*/*", k),
+            value_pin(KeyKind::OrgPaths, "o-*/*", k, O),
             ValuePin::Unpinned(_)
         ));
     }

@@ -62,6 +62,8 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
     } else {
         f.pinned_orgs
             .iter()
+            // `${aws:ResourceOrgID}` is the owner's organization by definition.
+            .filter(|o| !o.eq_ignore_ascii_case(crate::eval::RESOURCE_ORG_VAR))
             .filter(|o| !opts.org_ids.iter().any(|t| t == *o))
             .map(String::as_str)
             .collect()
