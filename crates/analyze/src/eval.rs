@@ -132,7 +132,10 @@ fn value_pin(kind: KeyKind, v: &str, key: &str, owner: &str) -> ValuePin {
         }
         KeyKind::Arn => match arn_fields(v) {
             Some(f) => {
-                let account = f[4];
+                // S3 bucket ARNs never carry an account or region, so a
+                // wildcard there (the older `arn:aws:s3:*:*:bucket` form) only
+                // matches the empty field: the ARN is account-less, not open.
+                let account = if f[2] == "s3" { "" } else { f[4] };
                 if has_wildcard(account) {
                     ValuePin::Unpinned(format!("{key} {v:?} has a wildcard in its account field"))
                 } else if account.is_empty() {
@@ -810,6 +813,14 @@ mod tests {
         );
         assert!(matches!(
             value_pin(KeyKind::Arn, "arn:aws:s3:::*", k, O),
+            ValuePin::Unpinned(_)
+        ));
+        assert_eq!(
+            value_pin(KeyKind::Arn, "arn:aws:s3:*:*:my-bucket", k, O),
+            ValuePin::AccountLess
+        );
+        assert!(matches!(
+            value_pin(KeyKind::Arn, "arn:aws:s3:*:*:my-*", k, O),
             ValuePin::Unpinned(_)
         ));
         assert!(matches!(
