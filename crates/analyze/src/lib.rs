@@ -12,7 +12,7 @@
 //! 2. `eval` (private): what each statement's conditions really do (which
 //!    entries pin the caller, which are weak, unpinned, malformed or can never
 //!    match, which Deny statements guard an Allow), computed once per statement.
-//! 3. [`rules`]: one module per rule (`CD001`…`CD010`, `CD100`), each with its
+//! 3. [`mod@rules`]: one module per rule (`CD001`…`CD010`, `CD100`), each with its
 //!    description, examples and check, and one registry ([`rules()`], [`rule`]).
 //! 4. [`knowledge`]: what is known of each service principal, from
 //!    `data/service-principals.json`.

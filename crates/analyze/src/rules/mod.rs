@@ -1,6 +1,7 @@
 //! The rule catalogue. One module per rule, each holding its [`RuleInfo`] and
-//! its check; [`ALL`] is the one registry. Adding a rule is one new file and one
-//! line in [`ALL`].
+//! its check; `ALL` is the one registry (read it through [`rules()`] and
+//! [`rule`]). Adding a rule is one new file and one
+//! line in `ALL`.
 
 use serde_json::{json, Map, Value};
 
@@ -247,6 +248,51 @@ impl Ctx<'_> {
     }
 }
 
+/// How the rules read a policy; rendered into `docs/rules.md`.
+const SEMANTICS: &str = r#"
+## How policies are read
+
+- **Protective keys** (pin the source of a service request): `aws:SourceAccount`,
+  `aws:SourceOwner` (legacy SNS/S3 form), `aws:SourceArn`, `aws:SourceOrgID`,
+  `aws:SourceOrgPaths`, and service keys listed in the knowledge base
+  (`kms:EncryptionContext:aws:logs:arn`). `aws:ResourceAccount`,
+  `aws:SecureTransport`, `aws:PrincipalAccount` and the like do not pin a service
+  request. For public grants (CD009) `aws:PrincipalAccount`, `aws:PrincipalOrgID`,
+  `aws:PrincipalOrgPaths`, `aws:PrincipalArn`, `aws:SourceVpc` and `aws:SourceVpce`
+  pin as well.
+- **Protective operators**: `StringEquals`, `StringEqualsIgnoreCase`, `StringLike`,
+  `ArnEquals`, `ArnLike` (with `ForAnyValue:`). `...IfExists` and `ForAllValues:`
+  still pin when the key is present but are reported (CD005); negated operators in
+  an Allow do not pin (CD005, and CD001 when nothing else pins).
+- **A pin**: an account value that is a 12-digit id without wildcards; a SourceArn
+  whose account field is such an id (other fields may be wildcards); an
+  organization id without wildcards. `${aws:ResourceAccount}` is the owner's
+  account and `${aws:ResourceOrgID}` the owner's organization. An S3 bucket ARN
+  (no account field) pins a name only (CD003 unless paired).
+- **Conditions are ANDed**: one pinning entry protects the statement, whatever
+  the other entries say. Values in a list are ORed: one wildcard value unpins the
+  entry (CD002).
+- **Broken is not exposed**: a statement whose conditions can never hold
+  (SourceAccount and SourceArn disagree, CD006; only literal wildcards under a
+  `StringEquals`, CD007; a SourceArn value that is not an ARN, CD008) is reported
+  as broken, not as CD001.
+- **Not in effect**: an unknown operator (`" ArnEquals"`), a malformed block, or
+  a source key under a non-string operator (CD008) protects nothing, so CD001 is
+  reported too when nothing else pins.
+- **Deny guards**: a Deny whose principal covers the service (`"*"`, `{"AWS":"*"}`
+  or the service itself), whose actions and resources cover the Allow's, and whose
+  every condition entry is a negated pin (`StringNotEquals aws:SourceAccount`,
+  `ArnNotLike aws:SourceArn`, `StringNotEquals aws:SourceOrgID`...), a `Null`
+  "key exists" check or `Bool aws:PrincipalIsAWSService true`, guards that
+  service: no CD001, CD002, CD003 or CD005, and other findings on the statement
+  name the Deny by index and Sid. Each service of a statement is guarded on its own.
+- **Same-account services** (`ec2`, `lambda`, `ecs-tasks`): exempt on IAM role
+  trust policies only (CD100, info); elsewhere, and with `--strict`, they are
+  ordinary service principals. Unknown service principals are cross-account-capable.
+- **CD004** judges accounts only when the owner's account is known, and
+  organizations only when `--org-id` is given.
+"#;
+
 /// Renders `docs/rules.md` from the registry.
 pub fn render_markdown() -> String {
     let mut out = String::from(
@@ -262,6 +308,7 @@ pub fn render_markdown() -> String {
             r.summary
         ));
     }
+    out.push_str(SEMANTICS);
     for r in rules() {
         out.push_str(&format!(
             "\n## {}\n\n**{}** · severity **{}**\n\n{}\n\n### Why it matters\n\n{}\n\n### Vulnerable\n\n```json\n{}\n```\n\n### Fixed\n\n```json\n{}\n```\n\n### Fix\n\n{}\n",
