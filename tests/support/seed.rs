@@ -688,7 +688,7 @@ async fn queue_policy(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String> {
 /// Whether an account already holds the seeded resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedState {
-    /// Nothing seeded (the first planned role is absent).
+    /// Nothing seeded (not even the IAM user, the first thing created).
     Absent,
     /// The marker queue, created last, exists.
     Complete,
@@ -713,12 +713,10 @@ pub async fn seed_state(endpoint: &str, account: &str, regions: &[String]) -> Re
                 .is_some_and(|s| s.is_queue_does_not_exist()) => {}
         Err(e) => return Err(sdk_err(e)).context("GetQueueUrl (seed marker)"),
     }
-    let first_role = plan(account, regions)?
-        .into_iter()
-        .find(|p| p.resource_type == "iam-role")
-        .ok_or_else(|| anyhow!("the catalogue has no IAM role"))?;
+    // The IAM user is the seeder's first write: present without the marker means an
+    // interrupted seed.
     let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_API_REGION));
-    match iam.get_role().role_name(&first_role.name).send().await {
+    match iam.get_user().user_name(VIDEO_ANALYST_USER).send().await {
         Ok(_) => Ok(SeedState::Partial),
         Err(e)
             if e.as_service_error()
@@ -726,6 +724,6 @@ pub async fn seed_state(endpoint: &str, account: &str, regions: &[String]) -> Re
         {
             Ok(SeedState::Absent)
         }
-        Err(e) => Err(sdk_err(e)).context("GetRole (seed check)"),
+        Err(e) => Err(sdk_err(e)).context("GetUser (seed check)"),
     }
 }
