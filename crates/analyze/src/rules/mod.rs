@@ -1,7 +1,6 @@
 //! The rule catalogue. One module per rule, each holding its [`RuleInfo`] and
 //! its check; `ALL` is the one registry (read it through [`rules()`] and
-//! [`rule`]). Adding a rule is one new file and one
-//! line in `ALL`.
+//! [`rule`]). Adding a rule is one new file and one line in `registry!`.
 
 use serde_json::{json, Map, Value};
 
@@ -9,18 +8,6 @@ use crate::eval::{Facts, ServiceRef};
 use crate::knowledge::knowledge;
 use crate::policy::Statement;
 use crate::{AnalysisOptions, ResourcePolicy, Severity};
-
-mod cd001_missing_source_condition;
-mod cd002_unpinned_source_condition;
-mod cd003_source_arn_without_account;
-mod cd004_foreign_source_account;
-mod cd005_weak_condition_operator;
-mod cd006_conflicting_source_conditions;
-mod cd007_literal_wildcard;
-mod cd008_invalid_condition;
-mod cd009_public_principal;
-mod cd010_allow_not_principal;
-mod cd100_same_account_service;
 
 /// What a rule is, for `explain`, SARIF and `docs/rules.md`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,20 +51,29 @@ pub(crate) struct Emit {
     pub suggested_condition: Option<Value>,
 }
 
-/// The registry, in id order.
-pub(crate) static ALL: [&Rule; 11] = [
-    &cd001_missing_source_condition::RULE,
-    &cd002_unpinned_source_condition::RULE,
-    &cd003_source_arn_without_account::RULE,
-    &cd004_foreign_source_account::RULE,
-    &cd005_weak_condition_operator::RULE,
-    &cd006_conflicting_source_conditions::RULE,
-    &cd007_literal_wildcard::RULE,
-    &cd008_invalid_condition::RULE,
-    &cd009_public_principal::RULE,
-    &cd010_allow_not_principal::RULE,
-    &cd100_same_account_service::RULE,
-];
+/// Declares each rule module and lists it in `ALL`, in id order: adding a
+/// rule is one new file and one line here.
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+        /// The registry, in id order.
+        pub(crate) static ALL: &[&Rule] = &[$(&$module::RULE),*];
+    };
+}
+
+registry! {
+    cd001_missing_source_condition,
+    cd002_unpinned_source_condition,
+    cd003_source_arn_without_account,
+    cd004_foreign_source_account,
+    cd005_weak_condition_operator,
+    cd006_conflicting_source_conditions,
+    cd007_literal_wildcard,
+    cd008_invalid_condition,
+    cd009_public_principal,
+    cd010_allow_not_principal,
+    cd100_same_account_service,
+}
 
 static INFOS: std::sync::LazyLock<Vec<&'static RuleInfo>> =
     std::sync::LazyLock::new(|| ALL.iter().map(|r| &r.info).collect());
