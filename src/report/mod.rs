@@ -28,8 +28,32 @@ pub struct Report {
     pub regions: Vec<String>,
     /// Every resource listed, with or without a policy, readable or not.
     pub resource_counts: BTreeMap<ResourceType, usize>,
+    /// One entry per account scanned (or that could not be scanned).
+    #[serde(default)]
+    pub accounts: Vec<AccountSummary>,
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
+}
+
+/// What one account contributed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub account_id: String,
+    /// The role assumed to scan it; absent for the caller's own account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    pub status: AccountStatus,
+    pub resource_counts: BTreeMap<ResourceType, usize>,
+    pub findings: usize,
+    pub errors: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Scanned,
+    /// Its role could not be assumed; the reason is in `errors`.
+    Failed,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,7 +107,8 @@ impl Report {
 }
 
 /// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// A short human summary.
     Table,

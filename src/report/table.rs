@@ -86,7 +86,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
         writeln!(out)?;
         // Most severe first; the report's own order within a severity.
         let mut findings: Vec<_> = report.findings.iter().collect();
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         for f in findings {
             let label = format!("{:<6}", f.severity.as_str().to_uppercase());
             let managed = if f.aws_managed { " [AWS-managed]" } else { "" };
