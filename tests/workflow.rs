@@ -366,7 +366,13 @@ fn scope_apis_that_fail_stop_the_scan_with_their_name() {
     let a = accounts();
     let dir = tempfile::tempdir().expect("tempdir");
     // No --region: the region comes from AWS_REGION, as --all-regions requires.
-    let run = run_scan(&a.caller.account_id, &[], &a.endpoint, &["--all-regions"], dir.path());
+    let run = run_scan(
+        &a.caller.account_id,
+        &[],
+        &a.endpoint,
+        &["--all-regions"],
+        dir.path(),
+    );
     assert_eq!(run.code, Some(2), "{}", run.describe());
     assert!(
         run.stderr.contains("account:ListRegions"),
@@ -383,8 +389,16 @@ fn scope_apis_that_fail_stop_the_scan_with_their_name() {
     );
 
     let run = scan(&["--all-regions"], dir.path());
-    assert_eq!(run.code, Some(2), "--all-regions with --region is a usage error");
-    assert!(run.stderr.contains("cannot be used with"), "{}", run.describe());
+    assert_eq!(
+        run.code,
+        Some(2),
+        "--all-regions with --region is a usage error"
+    );
+    assert!(
+        run.stderr.contains("cannot be used with"),
+        "{}",
+        run.describe()
+    );
 }
 
 /// Progress bars are for a person at a terminal: a job's captured stderr
