@@ -30,7 +30,9 @@ fn wrapped(out: &mut dyn Write, label: &str, text: &str) -> std::io::Result<()> 
     let options = textwrap::Options::new(WIDTH)
         .initial_indent(&first)
         .subsequent_indent(INDENT)
-        .break_words(false);
+        .break_words(false)
+        // Splitting at hyphens would cut URLs and ARNs in two.
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     for line in textwrap::wrap(text, options) {
         writeln!(out, "{line}")?;
     }
@@ -176,7 +178,7 @@ mod tests {
             rule_name: "missing-source-condition".into(),
             severity,
             message: "sns.amazonaws.com may act on this sqs-queue for any AWS account: no aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths condition pins the calling resource".into(),
-            recommendation: "Pin the calling resource: add aws:SourceAccount = 111122223333 under StringEquals.".into(),
+            recommendation: "Pin the calling resource: add aws:SourceAccount = 111122223333 under StringEquals. See https://docs.aws.amazon.com/connect/latest/adminguide/cross-service-confused-deputy-prevention.html.".into(),
             suggested_condition: None,
             aws_managed: false,
         }
@@ -233,6 +235,10 @@ mod tests {
         ));
         assert!(text.contains("HIGH   CD001 missing-source-condition"));
         assert!(!text.contains('\u{1b}'), "no colour when not asked");
+        assert!(
+            !text.lines().any(|l| l.ends_with('-')),
+            "no word split at a hyphen:\n{text}"
+        );
     }
 
     #[test]
