@@ -332,3 +332,37 @@ fn explanations_name_pins_guards_and_exposure() {
         .collect();
     assert_eq!(ids, pairs(&[("CD001", 3), ("CD007", 5)]));
 }
+
+/// AWS IoT documents that some of its STS integrations send no source keys:
+/// the advice to add them must carry that warning, on trust policies only.
+#[test]
+fn iot_trust_recommendation_repeats_the_documented_sts_caveat() {
+    let trust = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"iot.amazonaws.com"},"Action":"sts:AssumeRole"}}"#;
+    let findings = analyze(
+        &resource(ResourceType::IamRole, trust),
+        &AnalysisOptions::default(),
+    )
+    .expect("analyzes");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].rule_id, "CD001");
+    assert!(
+        findings[0].recommendation.contains("AccessDenied"),
+        "{}",
+        findings[0].recommendation
+    );
+    assert!(
+        findings[0].suggested_condition.is_some(),
+        "the condition is still suggested"
+    );
+
+    let queue = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"iot.amazonaws.com"},"Action":"sqs:SendMessage"}}"#;
+    let findings = analyze(
+        &resource(ResourceType::SqsQueue, queue),
+        &AnalysisOptions::default(),
+    )
+    .expect("analyzes");
+    assert!(
+        !findings[0].recommendation.contains("AccessDenied"),
+        "STS caveats are for trust policies"
+    );
+}

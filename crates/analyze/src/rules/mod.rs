@@ -226,12 +226,26 @@ impl Ctx<'_> {
                 docs.join(" and ")
             );
         }
-        format!(
+        let mut text = format!(
             "Pin the calling resource: add aws:SourceAccount = {} (and aws:SourceArn for the exact {} resource where known) under StringEquals/ArnLike, or aws:SourceOrgID for your organization. See {}.",
             self.fix.owner,
             services.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
             docs.join(" and ")
-        )
+        );
+        // Documented caveats travel with the advice they qualify.
+        if self.resource.resource_type.is_trust_policy() {
+            let mut cautions: Vec<&str> = services
+                .iter()
+                .filter_map(|s| s.entry.and_then(|e| e.sts_caution.as_deref()))
+                .collect();
+            cautions.sort();
+            cautions.dedup();
+            for caution in cautions {
+                text.push(' ');
+                text.push_str(caution);
+            }
+        }
+        text
     }
 
     pub fn exposed_names(&self) -> String {
