@@ -3,6 +3,7 @@
 mod check;
 mod cli;
 mod collect;
+mod diff;
 mod report;
 mod scan;
 
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => run_scan(args),
         Command::Check(args) => check::run(&args),
         Command::IamPolicy => print_iam_policy(),
+        Command::Diff(args) => diff::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -63,6 +65,7 @@ fn init_logging(verbose: u8) {
 fn run_scan(args: cli::ScanArgs) -> anyhow::Result<u8> {
     let formats = formats_or_default(&args.output);
     let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
+    let baseline = report::baseline::load_optional(args.output.baseline.as_deref())?;
     let request = scan::ScanRequest {
         session: collect::SessionOptions {
             profile: args.profile.clone(),
@@ -83,6 +86,7 @@ fn run_scan(args: cli::ScanArgs) -> anyhow::Result<u8> {
         Err(scan::ScanStartError::Usage(message)) => anyhow::bail!(message),
         Err(scan::ScanStartError::Connect(err)) => return Err(err),
     };
+    let report = report::baseline::apply_optional(baseline.as_ref(), report);
     emit(&report, &formats, &destination, args.output.fail_on)
 }
 

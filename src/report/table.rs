@@ -53,13 +53,22 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
 
     // Counts by service and severity.
     let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
-    for f in &report.findings {
+    let (active, suppressed): (Vec<_>, Vec<_>) = report
+        .findings
+        .iter()
+        .partition(|f| f.suppression.is_none());
+    for f in &active {
         by_service.entry(f.service.as_str()).or_default()[f.severity as usize] += 1;
     }
+    let suppressed_note = if suppressed.is_empty() {
+        String::new()
+    } else {
+        format!(" (+{} suppressed by --baseline)", suppressed.len())
+    };
     writeln!(
         out,
-        "Findings: {}   Errors (not assessed): {}",
-        report.findings.len(),
+        "Findings: {}{suppressed_note}   Errors (not assessed): {}",
+        active.len(),
         report.errors.len()
     )?;
     if !by_service.is_empty() {
@@ -82,11 +91,11 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
         }
     }
 
-    if !report.findings.is_empty() {
+    if !active.is_empty() {
         writeln!(out)?;
         // Most severe first; the report's own order within a severity.
-        let mut findings: Vec<_> = report.findings.iter().collect();
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        let mut findings = active;
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         for f in findings {
             let label = format!("{:<6}", f.severity.as_str().to_uppercase());
             let managed = if f.aws_managed { " [AWS-managed]" } else { "" };
@@ -109,6 +118,24 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
                 f.statement_index, f.message
             )?;
             writeln!(out, "       fix: {}", f.recommendation)?;
+            writeln!(out, "       id: {}", f.finding_id)?;
+        }
+    }
+
+    if !suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint(bold, "Suppressed (not gating):"))?;
+        for f in suppressed {
+            let reason = f.suppression.as_ref().map(|s| s.reason.as_str());
+            writeln!(
+                out,
+                "  {} {} {} {}",
+                f.finding_id,
+                f.severity.as_str().to_uppercase(),
+                f.rule_id,
+                f.resource_arn
+            )?;
+            writeln!(out, "       reason: {}", reason.unwrap_or(""))?;
         }
     }
 

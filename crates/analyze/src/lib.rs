@@ -10,7 +10,7 @@ pub mod model;
 pub mod policy;
 pub mod rules;
 
-pub use model::{Finding, ResourcePolicy, ResourceType, Severity};
+pub use model::{Finding, ResourcePolicy, ResourceType, Severity, Suppression};
 pub use rules::{rule, rules, RuleInfo};
 
 /// What the analysis needs to know beyond the policy itself.
@@ -113,6 +113,8 @@ pub fn analyze_policy(
                 recommendation: emit.recommendation,
                 suggested_condition: emit.suggested_condition,
                 aws_managed: resource.aws_managed,
+                finding_id: model::statement_finding_id(resource, parsed, st, r.info.id),
+                suppression: None,
             });
         }
     }
