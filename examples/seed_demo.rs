@@ -14,10 +14,11 @@ mod seed;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: seed_demo [--endpoint-url URL] [--account ID] [--region REGION]...\n\
-  --endpoint-url URL   AWS-compatible endpoint (default http://127.0.0.1:4566)\n\
-  --account ID         12-digit account id, used as the access key id (default 000000000000)\n\
-  --region REGION      region to spread regional resources over; repeatable\n\
+// A plain multi-line literal: `\` line continuations would eat the indentation.
+const USAGE: &str = "usage: seed_demo [--endpoint-url URL] [--account ID] [--region REGION]...
+  --endpoint-url URL   AWS-compatible endpoint (default http://127.0.0.1:4566)
+  --account ID         12-digit account id, used as the access key id (default 000000000000)
+  --region REGION      region to spread regional resources over; repeatable
                        (default us-east-1 and eu-west-1)";
 
 struct Args {

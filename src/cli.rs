@@ -51,6 +51,14 @@ EXIT CODES:
     1  findings at or above --fail-on
     2  usage error, or an input that cannot be read or parsed (named with line and column)")]
     Check(CheckArgs),
+    /// Explain a rule: why it matters, a vulnerable and a fixed example. Without RULE, list the rules.
+    #[command(after_help = "EXAMPLES:
+    deputy-audit explain            # every rule, one line each
+    deputy-audit explain CD001")]
+    Explain {
+        /// A rule id such as CD001 (case-insensitive).
+        rule: Option<String>,
+    },
     /// Print the least-privilege IAM policy a scan needs (JSON).
     IamPolicy,
     /// Compare two JSON reports by finding id: new, resolved and unchanged findings.

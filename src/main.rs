@@ -30,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Check(args) => check::run(&args),
+        Command::Explain { rule } => explain(rule.as_deref()),
         Command::IamPolicy => print_iam_policy(),
         Command::Diff(args) => diff::run(&args),
     };
@@ -40,6 +41,32 @@ fn main() -> ExitCode {
             ExitCode::from(exit::USAGE)
         }
     }
+}
+
+fn explain(rule_id: Option<&str>) -> anyhow::Result<u8> {
+    let Some(id) = rule_id else {
+        for rule in deputy_audit_analyze::rules() {
+            println!(
+                "{}  {:<6}  {:<30}  {}",
+                rule.id,
+                rule.severity.as_str(),
+                rule.name,
+                rule.summary
+            );
+        }
+        return Ok(exit::CLEAN);
+    };
+    let Some(rule) = deputy_audit_analyze::rule(&id.to_ascii_uppercase()) else {
+        let known: Vec<&str> = deputy_audit_analyze::rules().iter().map(|r| r.id).collect();
+        anyhow::bail!("unknown rule '{id}' (known: {})", known.join(", "));
+    };
+    println!("{} {} (severity: {})\n", rule.id, rule.name, rule.severity);
+    println!("{}\n", rule.summary);
+    println!("Why it matters\n{}\n", rule.rationale);
+    println!("Vulnerable\n{}\n", rule.vulnerable_example);
+    println!("Fixed\n{}\n", rule.fixed_example);
+    println!("How to fix\n{}", rule.fix);
+    Ok(exit::CLEAN)
 }
 
 fn print_iam_policy() -> anyhow::Result<u8> {

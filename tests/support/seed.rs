@@ -23,9 +23,12 @@ use serde_json::Value;
 /// The catalogue of seed examples (templates plus expected findings).
 pub const CATALOGUE_JSON: &str = include_str!("../fixtures/seed-examples.json");
 
-/// IAM is global; reports carry `us-east-1` for roles by convention (see
-/// `ResourcePolicy::region` in `crates/analyze/src/model.rs`).
-pub const IAM_REGION: &str = "us-east-1";
+/// IAM is global: the API is called through `us-east-1`...
+pub const IAM_API_REGION: &str = "us-east-1";
+
+/// ...and reports name the region of IAM roles `global` (README, report columns; the
+/// scanner's IAM collector agrees).
+pub const IAM_REPORT_REGION: &str = "global";
 
 /// LocalStack only serves the commercial partition.
 pub const PARTITION: &str = "aws";
@@ -187,7 +190,7 @@ pub struct Planned {
     pub form: Form,
     /// The name (queue, topic, bucket, role) or, for KMS keys, the alias without `alias/`.
     pub name: String,
-    /// Where the resource lives and is reported (`IAM_REGION` for roles).
+    /// Where the resource lives and is reported (`IAM_REPORT_REGION` for roles).
     pub region: String,
     /// The region substituted for `{{REGION}}` (for roles: the region of the calling
     /// service the trust policy names).
@@ -290,7 +293,7 @@ pub fn plan(account: &str, regions: &[String]) -> Result<Vec<Planned>> {
             slot += 1;
             let base = format!("{NAME_PREFIX}-{}-{}", example.name, form);
             let (name, region) = match example.resource_type.as_str() {
-                "iam-role" => (base, IAM_REGION.to_string()),
+                "iam-role" => (base, IAM_REPORT_REGION.to_string()),
                 // Bucket names are global across accounts: include the account id.
                 "s3-bucket" => (
                     format!("{NAME_PREFIX}-{account}-{}-{}", example.name, form),
@@ -374,7 +377,7 @@ pub async fn seed_account(endpoint: &str, account: &str, regions: &[String]) -> 
     let plan = plan(account, regions)?;
     let catalogue = catalogue();
 
-    let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_REGION));
+    let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_API_REGION));
     ensure_user(&iam, VIDEO_ANALYST_USER).await?;
 
     let mut resources = Vec::with_capacity(plan.len());
@@ -685,7 +688,7 @@ async fn queue_policy(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String> {
 /// Whether an account already holds the seeded resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedState {
-    /// Nothing seeded (the first planned role is absent).
+    /// Nothing seeded (not even the IAM user, the first thing created).
     Absent,
     /// The marker queue, created last, exists.
     Complete,
@@ -710,12 +713,10 @@ pub async fn seed_state(endpoint: &str, account: &str, regions: &[String]) -> Re
                 .is_some_and(|s| s.is_queue_does_not_exist()) => {}
         Err(e) => return Err(sdk_err(e)).context("GetQueueUrl (seed marker)"),
     }
-    let first_role = plan(account, regions)?
-        .into_iter()
-        .find(|p| p.resource_type == "iam-role")
-        .ok_or_else(|| anyhow!("the catalogue has no IAM role"))?;
-    let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_REGION));
-    match iam.get_role().role_name(&first_role.name).send().await {
+    // The IAM user is the seeder's first write: present without the marker means an
+    // interrupted seed.
+    let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_API_REGION));
+    match iam.get_user().user_name(VIDEO_ANALYST_USER).send().await {
         Ok(_) => Ok(SeedState::Partial),
         Err(e)
             if e.as_service_error()
@@ -723,6 +724,6 @@ pub async fn seed_state(endpoint: &str, account: &str, regions: &[String]) -> Re
         {
             Ok(SeedState::Absent)
         }
-        Err(e) => Err(sdk_err(e)).context("GetRole (seed check)"),
+        Err(e) => Err(sdk_err(e)).context("GetUser (seed check)"),
     }
 }

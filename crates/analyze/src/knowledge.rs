@@ -38,6 +38,9 @@ pub struct ServiceEntry {
     /// Service-specific keys that pin the calling resource (values are ARNs).
     pub extra_protective_keys: Vec<String>,
     pub doc: String,
+    /// Why an entry says what it says, where the documentation is indirect.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl ServiceEntry {

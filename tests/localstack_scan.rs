@@ -1,0 +1,911 @@
+//! End-to-end: seed LocalStack with every confused-deputy example from the seed
+//! documents (protected and with `Condition` stripped, five resource types, two accounts,
+//! two regions each), run the real `deputy-audit scan` binary, and compare its reports
+//! with what the seeder says it created.
+//!
+//! LocalStack must be running at `DEPUTY_AUDIT_TEST_ENDPOINT` (default
+//! http://127.0.0.1:4566). When it is not, these tests fail, never skip: a skipped
+//! integration test looks like a passing one in CI.
+
+#[path = "support/seed.rs"]
+mod seed;
+
+use std::collections::hash_map::RandomState;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::hash::BuildHasher;
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
+
+/// The services the seeder writes to and the scanner reads.
+const REQUIRED_SERVICES: [&str; 6] = ["iam", "sts", "sqs", "sns", "s3", "kms"];
+
+const CSV_HEADER: &str = "account_id,region,service,resource_type,resource_arn,statement_index,\
+statement_sid,principals,actions,rule_id,severity,message,recommendation";
+
+/// Generous: a scan of ~30 resources takes seconds; this only stops a hung binary from
+/// hanging the test run.
+const SCAN_TIMEOUT: Duration = Duration::from_secs(300);
+
+type FindingKey = (String, String, usize);
+
+// ---------------------------------------------------------------------------
+// LocalStack and fixtures
+// ---------------------------------------------------------------------------
+
+fn test_endpoint() -> String {
+    std::env::var("DEPUTY_AUDIT_TEST_ENDPOINT")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string())
+}
+
+/// Panics unless LocalStack answers its health check with every needed service usable.
+/// Deliberately no skip path, whether or not `CI=true`.
+fn require_localstack(endpoint: &str) {
+    if let Err(reason) = localstack_health(endpoint) {
+        panic!(
+            "LocalStack is not reachable at {endpoint} ({reason}); start it with \
+             `localstack/start.sh` (or run the README's test command, `scripts/test.sh`)"
+        );
+    }
+}
+
+/// `GET /_localstack/health` over a plain socket (no HTTP client in the dependencies).
+fn localstack_health(endpoint: &str) -> Result<(), String> {
+    let rest = endpoint
+        .strip_prefix("http://")
+        .ok_or_else(|| "only http:// endpoints can be health-checked".to_string())?;
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    let addr_text = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let addr = addr_text
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {addr_text}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{addr_text} resolves to no address"))?;
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(3))
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    // HTTP/1.0: the body arrives unchunked and the server closes the connection.
+    write!(
+        stream,
+        "GET /_localstack/health HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n"
+    )
+    .map_err(|e| format!("cannot send the health request: {e}"))?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| format!("no health response: {e}"))?;
+    let status = response.lines().next().unwrap_or_default();
+    if !status.contains(" 200") {
+        return Err(format!("health check answered {status:?}"));
+    }
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .ok_or("health response has no body")?;
+    let health: Value =
+        serde_json::from_str(body).map_err(|e| format!("health response is not JSON: {e}"))?;
+    for service in REQUIRED_SERVICES {
+        let state = health["services"][service].as_str().unwrap_or("missing");
+        if state != "running" && state != "available" {
+            return Err(format!("service {service} is {state}"));
+        }
+    }
+    Ok(())
+}
+
+/// Account ids nobody used before, so reruns against a long-lived LocalStack see empty
+/// accounts and the expected sets stay exact. Time and pid make them differ between
+/// runs; `RandomState` adds per-process randomness without a `rand` dependency.
+fn fresh_account_ids(n: usize) -> Vec<String> {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock before 1970")
+        .as_nanos();
+    let random = RandomState::new();
+    let mut ids: Vec<String> = Vec::with_capacity(n);
+    let mut salt = 0u64;
+    while ids.len() < n {
+        let hash = random.hash_one((nanos, std::process::id(), salt));
+        salt += 1;
+        // 12 digits, no leading zero, never LocalStack's default 000000000000.
+        let id = format!("{}", 100_000_000_000 + hash % 900_000_000_000);
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+struct Fixture {
+    endpoint: String,
+    accounts: Vec<seed::Manifest>,
+}
+
+/// Seeds two fresh accounts once per test binary; the scans only read, so every test
+/// can share them.
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let endpoint = test_endpoint();
+        require_localstack(&endpoint);
+        let ids = fresh_account_ids(2);
+        // Two regions per account, different in each account. IAM is listed once (from
+        // the first region) and reported under "global".
+        let layouts = [
+            (
+                ids[0].clone(),
+                vec!["us-east-1".to_string(), "eu-west-1".to_string()],
+            ),
+            // No us-east-1 here: IAM is then listed through another region, and both
+            // buckets need a LocationConstraint.
+            (
+                ids[1].clone(),
+                vec!["eu-central-1".to_string(), "ap-southeast-2".to_string()],
+            ),
+        ];
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let accounts = runtime
+            .block_on(futures::future::try_join_all(layouts.iter().map(
+                |(account, regions)| seed::seed_account(&endpoint, account, regions),
+            )))
+            .unwrap_or_else(|e| panic!("seeding LocalStack at {endpoint} failed: {e:#}"));
+        for m in &accounts {
+            eprintln!("seeded {}", m.summary());
+        }
+        Fixture { endpoint, accounts }
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Running the binary
+// ---------------------------------------------------------------------------
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn describe(&self) -> String {
+        format!(
+            "exit code {:?}\n--- stderr ---\n{}\n--- stdout ---\n{}",
+            self.code, self.stderr, self.stdout
+        )
+    }
+}
+
+/// Runs `deputy-audit scan` for `account` with nothing from the developer's AWS setup
+/// leaking in: every `AWS_*` variable removed, `HOME` pointing at an empty directory
+/// (no ~/.aws), instance metadata disabled, and static credentials whose key id is the
+/// account (LocalStack's mapping).
+fn run_scan(account: &str, regions: &[String], endpoint: &str, extra: &[&str], dir: &Path) -> Run {
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).expect("create temp HOME");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deputy-audit"));
+    cmd.arg("scan").arg("--endpoint-url").arg(endpoint);
+    for region in regions {
+        cmd.arg("--region").arg(region);
+    }
+    cmd.args(extra);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.env("HOME", &home)
+        .env("AWS_ACCESS_KEY_ID", account)
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env(
+            "AWS_REGION",
+            regions.first().map_or("us-east-1", String::as_str),
+        )
+        .env("AWS_CONFIG_FILE", home.join("no-such-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.join("no-such-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    run_with_timeout(cmd, dir)
+}
+
+fn run_with_timeout(mut cmd: Command, dir: &Path) -> Run {
+    // Files rather than pipes: no reader threads, no pipe-buffer deadlock.
+    let out_path = dir.join("stdout.txt");
+    let err_path = dir.join("stderr.txt");
+    cmd.stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"));
+    let mut child = cmd.spawn().expect("spawn deputy-audit");
+    let deadline = Instant::now() + SCAN_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for deputy-audit") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let run = Run {
+        code: status.and_then(|s| s.code()),
+        stdout: std::fs::read_to_string(&out_path).unwrap_or_default(),
+        stderr: std::fs::read_to_string(&err_path).unwrap_or_default(),
+    };
+    assert!(
+        status.is_some(),
+        "deputy-audit did not finish within {SCAN_TIMEOUT:?}\n{}",
+        run.describe()
+    );
+    run
+}
+
+// ---------------------------------------------------------------------------
+// Comparing
+// ---------------------------------------------------------------------------
+
+/// Names a resource for humans: `example (form, type, region)`.
+fn label(manifest: &seed::Manifest, arn: &str) -> String {
+    if let Some(r) = manifest.by_arn(arn) {
+        return format!(
+            "{} ({}, {}, {})",
+            r.example, r.form, r.resource_type, r.region
+        );
+    }
+    if let Some(q) = manifest.invalid_policy_queues.iter().find(|q| q.arn == arn) {
+        return format!("{} (invalid JSON policy, {})", q.name, q.region);
+    }
+    "not seeded by this test".to_string()
+}
+
+/// Asserts set equality and shows both directions of the difference.
+fn assert_same_findings(
+    what: &str,
+    manifest: &seed::Manifest,
+    expected: &BTreeSet<FindingKey>,
+    actual: &[FindingKey],
+) {
+    let actual_set: BTreeSet<FindingKey> = actual.iter().cloned().collect();
+    let mut problems = String::new();
+    for key in expected.difference(&actual_set) {
+        let _ = writeln!(
+            problems,
+            "  missing:    {} at statement {} of {}\n              {}",
+            key.1,
+            key.2,
+            label(manifest, &key.0),
+            key.0
+        );
+    }
+    for key in actual_set.difference(expected) {
+        let _ = writeln!(
+            problems,
+            "  unexpected: {} at statement {} of {}\n              {}",
+            key.1,
+            key.2,
+            label(manifest, &key.0),
+            key.0
+        );
+    }
+    if actual.len() != actual_set.len() {
+        let _ = writeln!(
+            problems,
+            "  {} findings reported but only {} distinct (resource, rule, statement)",
+            actual.len(),
+            actual_set.len()
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{what}, account {}: findings differ from the seeded expectations \
+         ({} expected, {} reported)\n{problems}",
+        manifest.account_id,
+        expected.len(),
+        actual.len()
+    );
+}
+
+/// The seeded resources per type (the invalid-policy queue included), plus what every
+/// account has without seeding: one `default` EventBridge bus per region, in AWS as in
+/// LocalStack.
+fn expected_counts(manifest: &seed::Manifest) -> BTreeMap<String, u64> {
+    let mut counts: BTreeMap<String, u64> = manifest
+        .resource_counts()
+        .into_iter()
+        .map(|(t, n)| (t, n as u64))
+        .collect();
+    counts.insert("event-bus".to_string(), manifest.regions.len() as u64);
+    counts
+}
+
+/// `resource_counts` without zero entries: the report lists every collected type, and
+/// types the seeder does not create (Lambda, ...) must be zero in a fresh account.
+fn nonzero_counts(report: &Value) -> BTreeMap<String, u64> {
+    report["resource_counts"]
+        .as_object()
+        .unwrap_or_else(|| {
+            panic!(
+                "resource_counts is not an object: {}",
+                report["resource_counts"]
+            )
+        })
+        .iter()
+        .map(|(t, n)| {
+            let n = n
+                .as_u64()
+                .unwrap_or_else(|| panic!("resource_counts[{t}] is not a count: {n}"));
+            (t.clone(), n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+fn json_finding_keys(report: &Value) -> Vec<FindingKey> {
+    report["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("findings is not an array: {}", report["findings"]))
+        .iter()
+        .map(|f| {
+            (
+                f["resource_arn"].as_str().unwrap_or_default().to_string(),
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["statement_index"].as_u64().unwrap_or(u64::MAX) as usize,
+            )
+        })
+        .collect()
+}
+
+/// `(resource_arn, rule_id, statement_index)` of every CSV row, after checking the
+/// fixed header and that every row belongs to `account`.
+fn csv_finding_keys(text: &str, account: &str) -> Vec<FindingKey> {
+    let first_line = text.lines().next().unwrap_or_default();
+    assert!(
+        first_line.starts_with(CSV_HEADER),
+        "CSV header differs\n  expected to start with: {CSV_HEADER}\n  actual:                 {first_line}"
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().expect("CSV header").clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("CSV has no {name} column"))
+    };
+    let (account_col, arn_col, rule_col, index_col) = (
+        col("account_id"),
+        col("resource_arn"),
+        col("rule_id"),
+        col("statement_index"),
+    );
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, record)| {
+            let record = record.unwrap_or_else(|e| panic!("CSV row {} is malformed: {e}", i + 2));
+            assert_eq!(
+                &record[account_col],
+                account,
+                "CSV row {} has the wrong account_id",
+                i + 2
+            );
+            let index = record[index_col].parse().unwrap_or_else(|e| {
+                panic!(
+                    "CSV row {} statement_index {:?}: {e}",
+                    i + 2,
+                    &record[index_col]
+                )
+            });
+            (
+                record[arn_col].to_string(),
+                record[rule_col].to_string(),
+                index,
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------
+
+/// The JSON report of one seeded account: exit code, header, the exact finding set,
+/// every finding's attribution, the single unreadable-policy error, resource counts.
+fn check_json_scan(account_index: usize) {
+    let fx = fixture();
+    let m = &fx.accounts[account_index];
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("report.json");
+    let run = run_scan(
+        &m.account_id,
+        &m.regions,
+        &fx.endpoint,
+        &[
+            "--format",
+            "json",
+            "--output",
+            out.to_str().expect("utf-8 path"),
+        ],
+        tmp.path(),
+    );
+    // Findings at or above the default --fail-on (medium) decide 1, even though one
+    // resource could not be assessed (which alone would be 3).
+    assert_eq!(
+        run.code,
+        Some(1),
+        "scan of {} should exit 1\n{}",
+        m.account_id,
+        run.describe()
+    );
+    let text = std::fs::read_to_string(&out).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report at {}: {e}\n{}",
+            out.display(),
+            run.describe()
+        )
+    });
+    let report: Value = serde_json::from_str(&text).expect("JSON report parses");
+
+    assert_eq!(report["schema_version"], 1, "schema_version");
+    assert_eq!(report["account_id"], m.account_id.as_str(), "account_id");
+    let regions: Vec<&str> = report["regions"]
+        .as_array()
+        .expect("regions array")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(regions, m.regions, "regions");
+
+    let actual = json_finding_keys(&report);
+    assert_same_findings("JSON report", m, &m.expected_findings(), &actual);
+
+    // Attribution of every finding on a seeded resource.
+    let mut wrong = String::new();
+    for f in report["findings"].as_array().expect("findings") {
+        let arn = f["resource_arn"].as_str().unwrap_or_default();
+        let Some(r) = m.by_arn(arn) else { continue };
+        let service = r.resource_type.split('-').next().unwrap_or_default();
+        for (field, want) in [
+            ("account_id", m.account_id.as_str()),
+            ("region", r.region.as_str()),
+            ("resource_type", r.resource_type.as_str()),
+            ("service", service),
+        ] {
+            if f[field] != want {
+                let _ = writeln!(
+                    wrong,
+                    "  {} {}: {field} is {}, expected {want:?}",
+                    f["rule_id"],
+                    label(m, arn),
+                    f[field]
+                );
+            }
+        }
+    }
+    // IAM roles are expected under "global", as the README's report columns say
+    // (crates/analyze/src/model.rs's ResourcePolicy::region doc says otherwise).
+    assert!(wrong.is_empty(), "findings attributed wrongly:\n{wrong}");
+
+    // Exactly one error: the queue whose policy is not JSON.
+    let errors = report["errors"].as_array().expect("errors array");
+    let bad = &m.invalid_policy_queues[0];
+    assert_eq!(
+        errors.len(),
+        1,
+        "expected exactly one error (queue {} with an invalid JSON policy), got:\n{}",
+        bad.arn,
+        serde_json::to_string_pretty(errors).unwrap_or_default()
+    );
+    let e = &errors[0];
+    for (field, want) in [
+        ("account_id", m.account_id.as_str()),
+        ("region", bad.region.as_str()),
+        ("service", "sqs"),
+        ("resource_type", "sqs-queue"),
+        ("resource_arn", bad.arn.as_str()),
+        ("operation", "GetQueueAttributes"),
+    ] {
+        assert_eq!(e[field], want, "errors[0].{field} (error: {e})");
+    }
+    let reason = e["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.to_ascii_lowercase().contains("json"),
+        "errors[0].reason should say the policy is not valid JSON, got {reason:?}"
+    );
+
+    assert_eq!(
+        nonzero_counts(&report),
+        expected_counts(m),
+        "resource_counts (zero entries dropped) vs seeded resources (incl. the invalid-policy \
+         queue) and the default event bus of each region"
+    );
+}
+
+#[test]
+fn json_report_of_first_account_is_exact() {
+    check_json_scan(0);
+}
+
+#[test]
+fn json_report_of_second_account_is_exact() {
+    check_json_scan(1);
+}
+
+#[test]
+fn csv_report_has_fixed_header_and_one_row_per_finding() {
+    let fx = fixture();
+    let m = &fx.accounts[1];
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("report.csv");
+    let run = run_scan(
+        &m.account_id,
+        &m.regions,
+        &fx.endpoint,
+        &[
+            "--format",
+            "csv",
+            "--output",
+            out.to_str().expect("utf-8 path"),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.code, Some(1), "scan should exit 1\n{}", run.describe());
+    let text = std::fs::read_to_string(&out).unwrap_or_else(|e| {
+        panic!(
+            "no CSV report at {}: {e}\n{}",
+            out.display(),
+            run.describe()
+        )
+    });
+    let rows = csv_finding_keys(&text, &m.account_id);
+    assert_same_findings("CSV report", m, &m.expected_findings(), &rows);
+}
+
+#[test]
+fn output_directory_receives_one_file_per_format() {
+    let fx = fixture();
+    let m = &fx.accounts[0];
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("reports");
+    std::fs::create_dir(&dir).expect("create output dir");
+    let run = run_scan(
+        &m.account_id,
+        &m.regions,
+        &fx.endpoint,
+        &[
+            "--format",
+            "json",
+            "--format",
+            "csv",
+            "--output",
+            dir.to_str().expect("utf-8 path"),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.code, Some(1), "scan should exit 1\n{}", run.describe());
+
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("read output dir")
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    // Exactly two files: also catches leftover temporary files from atomic writes.
+    assert_eq!(
+        names.len(),
+        2,
+        "expected a .csv and a .json report, found {names:?}"
+    );
+    let prefix = format!("deputy-audit-{}-", m.account_id);
+    let stamps: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| {
+            let rest = n
+                .strip_prefix(&prefix)
+                .unwrap_or_else(|| panic!("{n} does not start with {prefix}"));
+            rest.rsplit_once('.')
+                .unwrap_or_else(|| panic!("{n} has no extension"))
+        })
+        .collect();
+    assert_eq!(
+        stamps.iter().map(|(_, ext)| *ext).collect::<Vec<_>>(),
+        ["csv", "json"],
+        "extensions of {names:?}"
+    );
+    let stamp = stamps[0].0;
+    assert!(
+        !stamp.is_empty() && stamp.bytes().any(|b| b.is_ascii_digit()),
+        "timestamp part of {names:?} is {stamp:?}"
+    );
+    assert_eq!(
+        stamps[1].0, stamp,
+        "both files should carry the same timestamp: {names:?}"
+    );
+
+    let path = |ext: &str| -> PathBuf { dir.join(format!("{prefix}{stamp}.{ext}")) };
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(path("json")).expect("read json"))
+            .expect("JSON report parses");
+    assert_eq!(json["account_id"], m.account_id.as_str());
+    assert_same_findings(
+        "JSON file in output dir",
+        m,
+        &m.expected_findings(),
+        &json_finding_keys(&json),
+    );
+    let csv_text = std::fs::read_to_string(path("csv")).expect("read csv");
+    assert_same_findings(
+        "CSV file in output dir",
+        m,
+        &m.expected_findings(),
+        &csv_finding_keys(&csv_text, &m.account_id),
+    );
+}
+
+/// Nothing listens on port 9 (discard): the scan cannot start, and must say so in a
+/// message, with a contract exit code, not a panic.
+#[test]
+fn dead_endpoint_fails_cleanly() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let account = fresh_account_ids(1).remove(0);
+    let run = run_scan(
+        &account,
+        &["us-east-1".to_string()],
+        "http://127.0.0.1:9",
+        &["--format", "json"],
+        tmp.path(),
+    );
+    assert!(
+        matches!(run.code, Some(2) | Some(3)),
+        "expected exit 2 (nothing scanned) or 3 (incomplete)\n{}",
+        run.describe()
+    );
+    assert!(
+        !run.stderr.trim().is_empty(),
+        "stderr should explain the failure\n{}",
+        run.describe()
+    );
+    assert!(
+        !run.stderr.contains("panicked"),
+        "deputy-audit panicked\n{}",
+        run.describe()
+    );
+}
+
+/// The LocalStack guard fails loudly; there is no skip path to fall into.
+#[test]
+#[should_panic(expected = "LocalStack is not reachable at http://127.0.0.1:9 ")]
+fn missing_localstack_fails_instead_of_skipping() {
+    require_localstack("http://127.0.0.1:9");
+}
+
+/// The catalogue itself, without LocalStack: every seed example is there, placeholders
+/// are gone, each document pins the account and region it is rendered for, the
+/// deliberate quirks survive, and the expectations follow from the documents.
+#[test]
+fn catalogue_matches_the_seed_documents() {
+    let catalogue = seed::catalogue();
+    let names: BTreeSet<&str> = catalogue.examples.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(
+        catalogue.examples.len(),
+        13,
+        "one entry per distinct seed example"
+    );
+    assert_eq!(names.len(), 13, "example names are unique");
+    let types: BTreeSet<&str> = catalogue
+        .examples
+        .iter()
+        .map(|e| e.resource_type.as_str())
+        .collect();
+    assert_eq!(
+        types,
+        BTreeSet::from(["iam-role", "kms-key", "s3-bucket", "sns-topic", "sqs-queue"]),
+        "all five resource types"
+    );
+
+    // Values that appear nowhere in the templates, so any survivor is a leftover.
+    let (account, region) = ("444455556666", "eu-west-3");
+    let arn = "arn:aws:sqs:eu-west-3:444455556666:sample";
+    let leftovers = [
+        "your ",
+        "Account ID",
+        "123456789012",
+        "111122223333",
+        "us-east-1",
+        "region name",
+        "User ARN",
+        "amzn-s3-demo",
+        "\n",
+        "{{",
+    ];
+    for example in &catalogue.examples {
+        let vars = seed::Vars {
+            account,
+            region,
+            resource_arn: Some(arn),
+        };
+        let protected = example
+            .document(seed::Form::Protected, &vars)
+            .expect("render");
+        let stripped = example
+            .document(seed::Form::Stripped, &vars)
+            .expect("render");
+        let text = protected.to_string();
+        // Sids are prose kept verbatim from the seed ("... to your queue"), not
+        // placeholders, so they are left out of the leftover check.
+        let mut without_sids = protected.clone();
+        match &mut without_sids["Statement"] {
+            Value::Array(items) => items.iter_mut().for_each(|s| {
+                s.as_object_mut().map(|o| o.remove("Sid"));
+            }),
+            Value::Object(o) => {
+                o.remove("Sid");
+            }
+            _ => {}
+        }
+        let checked = without_sids.to_string();
+        for bad in leftovers {
+            assert!(
+                !checked.contains(bad),
+                "{}: {bad:?} left in {checked}",
+                example.name
+            );
+        }
+
+        let statements = |doc: &Value| -> Vec<Value> {
+            match &doc["Statement"] {
+                Value::Array(items) => items.clone(),
+                Value::Object(_) => vec![doc["Statement"].clone()],
+                other => panic!("{}: Statement is {other}", example.name),
+            }
+        };
+        // A Statement object stays an object in both forms.
+        assert_eq!(
+            protected["Statement"].is_object(),
+            stripped["Statement"].is_object(),
+            "{}: stripping changed the Statement shape",
+            example.name
+        );
+        let mut grants_service = Vec::new();
+        for (i, s) in statements(&protected).iter().enumerate() {
+            if s["Effect"] == "Allow" && !s["Principal"]["Service"].is_null() {
+                grants_service.push(i);
+                let cond = s["Condition"]
+                    .as_object()
+                    .expect("protected statement has a Condition");
+                // Pinned to its own account: aws:SourceAccount under StringEquals, and
+                // every aws:SourceArn naming this account and region (or a wildcard).
+                let source_account = cond
+                    .get("StringEquals")
+                    .and_then(|c| c.get("aws:SourceAccount"));
+                assert_eq!(
+                    source_account.and_then(Value::as_str),
+                    Some(account),
+                    "{} statement {i}: StringEquals aws:SourceAccount",
+                    example.name
+                );
+                for (op, block) in cond {
+                    if let Some(source_arn) = block.get("aws:SourceArn").and_then(Value::as_str) {
+                        assert!(
+                            source_arn.contains(&format!(":{region}:{account}:")),
+                            "{} statement {i}: {op} aws:SourceArn {source_arn} does not pin {region}/{account}",
+                            example.name
+                        );
+                    }
+                }
+            }
+        }
+        for s in statements(&stripped) {
+            assert!(
+                s.get("Condition").is_none(),
+                "{}: stripped form keeps a Condition",
+                example.name
+            );
+        }
+        let want_stripped: Vec<seed::ExpectedFinding> = grants_service
+            .iter()
+            .map(|&i| seed::ExpectedFinding {
+                rule_id: "CD001".into(),
+                statement_index: i,
+            })
+            .collect();
+        assert_eq!(
+            example.expected_stripped, want_stripped,
+            "{}: expected_stripped",
+            example.name
+        );
+
+        // Only the broken-operator example expects anything when protected.
+        let broken_operator = text.contains("\" ArnEquals\"");
+        let want_protected: Vec<seed::ExpectedFinding> = if broken_operator {
+            vec![seed::ExpectedFinding {
+                rule_id: "CD008".into(),
+                statement_index: 0,
+            }]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(
+            example.expected_protected, want_protected,
+            "{}: expected_protected",
+            example.name
+        );
+    }
+    assert_eq!(
+        catalogue
+            .examples
+            .iter()
+            .filter(|e| e.policy.to_string().contains("\" ArnEquals\""))
+            .count(),
+        1,
+        "the ' ArnEquals' quirk is kept, in exactly one example"
+    );
+    for name in [
+        "connect-profile-kms-domain",
+        "connect-profile-kms-object-types",
+        "connect-profile-s3-bucket",
+        "connect-voiceid-trust",
+        "qldb-stream-trust",
+    ] {
+        let example = catalogue
+            .examples
+            .iter()
+            .find(|e| e.name == name)
+            .expect(name);
+        assert!(
+            example.policy["Statement"].is_object(),
+            "{name}: Statement must stay a single object"
+        );
+    }
+
+    // The layout: every regional type in every region, names unique.
+    let regions = ["us-east-1".to_string(), "eu-west-1".to_string()];
+    let plan = seed::plan("444455556666", &regions).expect("plan");
+    assert_eq!(plan.len(), 26);
+    let unique: BTreeSet<(&str, &str, &str)> = plan
+        .iter()
+        .map(|p| (p.resource_type.as_str(), p.region.as_str(), p.name.as_str()))
+        .collect();
+    assert_eq!(
+        unique.len(),
+        plan.len(),
+        "resource names unique per type and region"
+    );
+    for t in ["kms-key", "s3-bucket", "sns-topic", "sqs-queue"] {
+        let seen: BTreeSet<&str> = plan
+            .iter()
+            .filter(|p| p.resource_type == t)
+            .map(|p| p.region.as_str())
+            .collect();
+        assert_eq!(
+            seen.len(),
+            2,
+            "{t} should be spread over both regions, got {seen:?}"
+        );
+    }
+}
