@@ -26,6 +26,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         account_id: args.account.clone().unwrap_or_default(),
         regions: Vec::new(),
         resource_counts: BTreeMap::new(),
+        accounts: Vec::new(),
         findings: Vec::new(),
         errors: Vec::new(),
     };
@@ -65,7 +66,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     report.scan_finished = scan::now_rfc3339();
     report.normalize();
     let report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
-    let code = emit(&report, &formats, &destination, args.output.fail_on)?;
+    let fail_on = args
+        .output
+        .fail_on
+        .unwrap_or(deputy_audit_analyze::Severity::Medium);
+    let code = emit(&report, &formats, &destination, fail_on)?;
     Ok(if input_errors > 0 { exit::USAGE } else { code })
 }
 

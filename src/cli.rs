@@ -26,12 +26,16 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process, so the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a live AWS account (or LocalStack) and report confused-deputy exposures.
     #[command(after_help = "EXAMPLES:
     deputy-audit scan --profile prod --region us-east-1 --region eu-west-1
     deputy-audit scan --format json --format csv --output reports/
+    deputy-audit scan --org --org-role DeputyAuditRole --all-regions --fail-on high
+    deputy-audit scan --config /etc/deputy-audit.toml
     AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=test \\
         deputy-audit scan --endpoint-url http://127.0.0.1:4566 --region us-east-1
 
@@ -115,37 +119,69 @@ pub struct OutputArgs {
     /// A file for one format, or a directory that receives deputy-audit-<account>-<timestamp>.<ext>.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding of this severity or higher is reported.
-    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
-    pub fail_on: Severity,
+    /// Exit 1 when a finding of this severity or higher is reported [default: medium].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
     /// Accepted findings: a previous JSON report, or {"suppressions":[{"finding_id","reason"}]}. They are reported as suppressed and do not count toward --fail-on.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 }
 
+/// Flags of `scan`. Every one can also be set in the config file under its
+/// long name; a flag given here wins over the file, the file over the default.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    /// Config file (TOML). Default: ./deputy-audit.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Named profile from ~/.aws/config (SSO profiles included). Default: the AWS CLI's chain.
-    #[arg(long, env = "AWS_PROFILE")]
+    #[arg(long)]
     pub profile: Option<String>,
     /// Region to scan (repeatable). Default: the configured region.
     #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
+    /// Scan every region enabled for the account (calls account:ListRegions).
+    #[arg(long, conflicts_with = "regions")]
+    pub all_regions: bool,
     /// Send every request to this endpoint (LocalStack). AWS_ENDPOINT_URL is honoured too.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Services to collect, comma-separated: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs. Default: all.
     #[arg(long, value_delimiter = ',', value_name = "SERVICES")]
     pub services: Vec<String>,
-    /// Requests in flight per service and region.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
-    /// Attempts per request, first included (adaptive retry; throttling slows the scan down).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
-    pub max_attempts: u32,
-    /// Time limit for one request including its retries, in seconds.
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
-    pub timeout: u64,
+    /// Scan the account of this role too, assumed through STS (repeatable).
+    #[arg(long = "role-arn", value_name = "ARN")]
+    pub role_arns: Vec<String>,
+    /// File of account ids or role ARNs to scan, one per line (# comments); ids use --org-role.
+    #[arg(long, value_name = "FILE")]
+    pub accounts_file: Option<PathBuf>,
+    /// Scan every active account of the AWS Organization (organizations:ListAccounts), assuming --org-role in each.
+    #[arg(long)]
+    pub org: bool,
+    /// Role name to assume in accounts given by id (--org, ids in --accounts-file).
+    #[arg(long, value_name = "NAME")]
+    pub org_role: Option<String>,
+    /// External id for sts:AssumeRole.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Session name for sts:AssumeRole [default: deputy-audit].
+    #[arg(long, value_name = "NAME")]
+    pub session_name: Option<String>,
+    /// Accounts scanned at once [default: 4].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub account_concurrency: Option<u16>,
+    /// Requests in flight per service and region [default: 16].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+    /// Attempts per request, first included (adaptive retry; throttling slows the scan down) [default: 10].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: Option<u32>,
+    /// Time limit for one request including its retries, in seconds [default: 60].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+    /// No progress bars (they are drawn only when stderr is a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
     #[command(flatten)]

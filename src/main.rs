@@ -3,13 +3,14 @@
 mod check;
 mod cli;
 mod collect;
+mod config;
 mod diff;
+mod progress;
 mod report;
 mod scan;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 
@@ -90,31 +91,26 @@ fn init_logging(verbose: u8) {
 }
 
 fn run_scan(args: cli::ScanArgs) -> anyhow::Result<u8> {
-    let formats = formats_or_default(&args.output);
-    let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
-    let baseline = report::baseline::load_optional(args.output.baseline.as_deref())?;
-    let request = scan::ScanRequest {
-        session: collect::SessionOptions {
-            profile: args.profile.clone(),
-            endpoint_url: args.endpoint_url.clone(),
-            concurrency: usize::from(args.concurrency),
-            max_attempts: args.max_attempts,
-            timeout: Duration::from_secs(args.timeout.max(1)),
-        },
-        regions: args.regions.clone(),
-        services: args.services.clone(),
-        analysis: args.analysis.options(),
-    };
+    let resolved = config::resolve(args)?;
+    // Before anything is scanned: a bad baseline is a usage error.
+    let baseline = report::baseline::load_optional(resolved.baseline.as_deref())?;
+    let destination = Destination::from_args(resolved.output.as_deref(), &resolved.formats)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = match runtime.block_on(scan::run(request)) {
+    let show_progress = !resolved.quiet && std::io::stderr().is_terminal();
+    let progress: Box<dyn scan::Progress> = if show_progress {
+        Box::new(progress::TerminalProgress::new())
+    } else {
+        Box::new(scan::NoProgress)
+    };
+    let report = match runtime.block_on(scan::run(resolved.request, progress.as_ref())) {
         Ok(report) => report,
         Err(scan::ScanStartError::Usage(message)) => anyhow::bail!(message),
         Err(scan::ScanStartError::Connect(err)) => return Err(err),
     };
     let report = report::baseline::apply_optional(baseline.as_ref(), report);
-    emit(&report, &formats, &destination, args.output.fail_on)
+    emit(&report, &resolved.formats, &destination, resolved.fail_on)
 }
 
 /// Writes every report and decides the exit code.

@@ -9,12 +9,14 @@
 //! [`Collected::Unreadable`] with the operation and the reason, and a listing
 //! that fails part-way comes back as [`Collected::ListingFailed`].
 
+mod accounts;
 mod eventbridge;
 mod iam;
 mod kms;
 mod lambda;
 mod logs;
 mod readonly;
+mod regions;
 mod s3;
 mod secretsmanager;
 mod session;
@@ -30,8 +32,10 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 
+pub use accounts::{resolve_targets, AccountOptions};
 pub use readonly::ReadOnlyGuard;
-pub use session::{AwsSession, SessionOptions};
+pub use regions::enabled_regions;
+pub use session::{AssumeRoleTarget, AwsSession, SessionOptions};
 
 /// Every collector deputy-audit runs. Adding an AWS service is one new module
 /// implementing [`Collector`] and one line here.
@@ -166,7 +170,8 @@ pub struct ScanError {
     pub account_id: String,
     pub region: String,
     pub service: String,
-    pub resource_type: ResourceType,
+    /// `None` for account-level errors (a role that could not be assumed).
+    pub resource_type: Option<ResourceType>,
     /// The resource's ARN, or for a failed listing the scope it covered
     /// (`arn:aws:sqs:us-east-1:111122223333:*`).
     pub resource_arn: String,
@@ -188,7 +193,7 @@ impl ScanError {
             account_id: ctx.account_id().to_string(),
             region: ctx.region.clone(),
             service: resource_type.service().to_string(),
-            resource_type,
+            resource_type: Some(resource_type),
             resource_arn: resource_arn.into(),
             operation: operation.to_string(),
             reason: reason.into(),

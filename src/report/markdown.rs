@@ -93,6 +93,26 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         if resources == 1 { "" } else { "s" },
         report.errors.len()
     )?;
+    if report.accounts.len() > 1 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| account | status | resources | findings | not assessed |"
+        )?;
+        writeln!(out, "|---|---|---:|---:|---:|")?;
+        for a in &report.accounts {
+            let status = serde_json::to_value(a.status)?;
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                code(&a.account_id),
+                escape(status.as_str().unwrap_or_default()),
+                a.resource_counts.values().sum::<usize>(),
+                a.findings,
+                a.errors
+            )?;
+        }
+    }
     if !report.is_complete() {
         writeln!(out)?;
         writeln!(
@@ -301,6 +321,28 @@ mod tests {
         assert!(reason > details);
         assert!(md.contains("## Not assessed"));
         assert!(md.contains("AccessDenied"));
+    }
+
+    #[test]
+    fn several_accounts_get_a_summary_table() {
+        use crate::report::{AccountStatus, AccountSummary};
+        let mut report = sample_report();
+        for (id, status) in [
+            ("111122223333", AccountStatus::Scanned),
+            ("444455556666", AccountStatus::Failed),
+        ] {
+            report.accounts.push(AccountSummary {
+                account_id: id.to_string(),
+                role_arn: None,
+                status,
+                resource_counts: BTreeMap::new(),
+                findings: 0,
+                errors: 0,
+            });
+        }
+        let md = markdown(&report);
+        assert!(md.contains("| account | status |"), "{md}");
+        assert!(md.contains("| `444455556666` | failed |"), "{md}");
     }
 
     #[test]

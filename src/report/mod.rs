@@ -31,8 +31,32 @@ pub struct Report {
     pub regions: Vec<String>,
     /// Every resource listed, with or without a policy, readable or not.
     pub resource_counts: BTreeMap<ResourceType, usize>,
+    /// One entry per account scanned (or that could not be scanned).
+    #[serde(default)]
+    pub accounts: Vec<AccountSummary>,
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
+}
+
+/// What one account contributed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub account_id: String,
+    /// The role assumed to scan it; absent for the caller's own account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    pub status: AccountStatus,
+    pub resource_counts: BTreeMap<ResourceType, usize>,
+    pub findings: usize,
+    pub errors: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Scanned,
+    /// Its role could not be assumed; the reason is in `errors`.
+    Failed,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,7 +119,8 @@ impl Report {
 }
 
 /// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// A short human summary.
     Table,
@@ -306,16 +331,29 @@ pub(crate) mod test_support {
             account_id: account.to_string(),
             regions: vec!["us-east-1".to_string(), "eu-west-1".to_string()],
             resource_counts,
+            accounts: Vec::new(),
             findings,
-            errors: vec![ScanError {
-                account_id: account.to_string(),
-                region: "us-east-1".to_string(),
-                service: "kms".to_string(),
-                resource_type: ResourceType::KmsKey,
-                resource_arn: "arn:aws:kms:us-east-1:111122223333:key/1234".to_string(),
-                operation: "GetKeyPolicy".to_string(),
-                reason: "AccessDenied: not authorized".to_string(),
-            }],
+            errors: vec![
+                ScanError {
+                    account_id: account.to_string(),
+                    region: "us-east-1".to_string(),
+                    service: "kms".to_string(),
+                    resource_type: Some(ResourceType::KmsKey),
+                    resource_arn: "arn:aws:kms:us-east-1:111122223333:key/1234".to_string(),
+                    operation: "GetKeyPolicy".to_string(),
+                    reason: "AccessDenied: not authorized".to_string(),
+                },
+                // An account-level error: a role that could not be assumed.
+                ScanError {
+                    account_id: "444455556666".to_string(),
+                    region: String::new(),
+                    service: "sts".to_string(),
+                    resource_type: None,
+                    resource_arn: "arn:aws:iam::444455556666:role/deputy-audit".to_string(),
+                    operation: "AssumeRole".to_string(),
+                    reason: "AccessDenied".to_string(),
+                },
+            ],
         };
         report.normalize();
         report

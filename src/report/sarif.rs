@@ -411,6 +411,7 @@ fn log(report: &Report) -> Log {
                 "account_id": report.account_id,
                 "regions": report.regions,
                 "resource_counts": report.resource_counts,
+                "accounts": report.accounts,
                 "suppressed_count": report.suppressed_count(),
             }),
         }],

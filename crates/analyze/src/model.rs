@@ -105,8 +105,7 @@ pub struct ResourcePolicy {
     pub resource_type: ResourceType,
     /// The account that owns the resource.
     pub account_id: String,
-    /// The region the resource lives in (`global` is not used: IAM roles carry the
-    /// region the scan read them from, `us-east-1` by convention).
+    /// The region the resource lives in; `global` for IAM roles, which have none.
     pub region: String,
     /// The policy document, decoded (IAM trust policies arrive URL-encoded).
     /// `None` when the resource has no policy of this kind, which is not an error.
