@@ -334,12 +334,19 @@ pub fn select(names: &[String]) -> Result<Vec<&'static dyn Collector>, String> {
         .collect()
 }
 
+/// What finding the scan's scope needs: `--all-regions` (account:ListRegions)
+/// and `--org` (organizations:ListAccounts, in the management account). Both are
+/// read-only. Scanning other accounts also needs sts:AssumeRole on their roles,
+/// which is granted separately (README) because it names those roles.
+pub const SCOPE_PERMISSIONS: &[&str] = &["account:ListRegions", "organizations:ListAccounts"];
+
 /// The least-privilege IAM policy for a scan, generated from what the
 /// collectors declare (`deputy-audit iam-policy`).
 pub fn iam_policy() -> serde_json::Value {
     let actions: std::collections::BTreeSet<&str> = REGISTRY
         .iter()
         .flat_map(|c| c.permissions().iter().copied())
+        .chain(SCOPE_PERMISSIONS.iter().copied())
         .collect();
     serde_json::json!({
         "Version": "2012-10-17",
@@ -356,7 +363,7 @@ pub fn iam_policy() -> serde_json::Value {
 mod tests {
     use std::collections::BTreeSet;
 
-    use super::REGISTRY;
+    use super::{REGISTRY, SCOPE_PERMISSIONS};
 
     /// The shipped IAM policy is exactly what the collectors declare: nothing
     /// missing (the scan would hit AccessDenied) and nothing extra (it would not
@@ -373,7 +380,7 @@ mod tests {
         let actions = shipped["Statement"][0]["Action"]
             .as_array()
             .expect("Action list");
-        assert!(actions.len() >= REGISTRY.len());
+        assert!(actions.len() >= REGISTRY.len() + SCOPE_PERMISSIONS.len());
         for action in actions {
             let verb = action
                 .as_str()

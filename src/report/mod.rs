@@ -171,15 +171,18 @@ impl Destination {
         let Some(path) = output else {
             return Ok(Destination::Stdout);
         };
-        if path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/') {
+        // A directory when it is one, when written as one (`reports/`), or when
+        // several formats need somewhere to go; otherwise the one report's file.
+        let names_a_directory = path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/');
+        if names_a_directory || formats.len() > 1 {
+            if path.is_file() {
+                anyhow::bail!(
+                    "--output {} is a file, but {} formats were asked for; name a directory to receive one file per format",
+                    path.display(),
+                    formats.len()
+                );
+            }
             return Ok(Destination::Directory(path.to_path_buf()));
-        }
-        if formats.len() > 1 {
-            anyhow::bail!(
-                "--output {} is a file, but {} formats were asked for; give an existing directory to receive one file per format",
-                path.display(),
-                formats.len()
-            );
         }
         Ok(Destination::File(path.to_path_buf()))
     }
