@@ -414,3 +414,52 @@ fn no_progress_output_when_stderr_is_not_a_terminal() {
         run.describe()
     );
 }
+
+/// `AWS_ENDPOINT_URL` works like `--endpoint-url` (the AWS CLI's convention),
+/// S3's path-style addressing included.
+#[test]
+fn endpoint_from_the_environment() {
+    let a = accounts();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report.json");
+    let args: Vec<String> = [
+        "scan",
+        "--region",
+        REGION,
+        "--services",
+        "s3",
+        "--format",
+        "json",
+        "--output",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([out.to_string_lossy().into_owned()])
+    .collect();
+    let run = run_deputy_audit(
+        &args,
+        &[
+            ("AWS_ACCESS_KEY_ID", a.caller.account_id.as_str()),
+            ("AWS_ENDPOINT_URL", a.endpoint.as_str()),
+        ],
+        dir.path(),
+    );
+    let report = json_report(&out, &run);
+    assert_eq!(
+        report["errors"],
+        serde_json::json!([]),
+        "{}",
+        run.describe()
+    );
+    let buckets = a
+        .caller
+        .resources
+        .iter()
+        .filter(|r| r.resource_type == "s3-bucket")
+        .count();
+    assert!(buckets > 0);
+    assert_eq!(
+        report["resource_counts"]["s3-bucket"].as_u64(),
+        Some(buckets as u64)
+    );
+}

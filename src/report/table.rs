@@ -256,8 +256,10 @@ mod tests {
             vec![finding("111122223333", Severity::High)],
         ));
         for line in text.lines() {
+            // Only an unbreakable token (an ARN, a URL) may overflow, alone on its line.
+            let unbreakable = !line.trim().contains(' ');
             assert!(
-                line.chars().count() <= WIDTH || line.trim_start().starts_with("arn:"),
+                line.chars().count() <= WIDTH || unbreakable,
                 "too wide: {line:?}"
             );
         }
@@ -311,8 +313,9 @@ mod tests {
             "{text}"
         );
         for line in text.lines() {
+            let unbreakable = !line.trim().contains(' ');
             assert!(
-                line.chars().count() <= WIDTH || line.trim_start().starts_with("arn:"),
+                line.chars().count() <= WIDTH || unbreakable,
                 "too wide: {line:?}"
             );
         }

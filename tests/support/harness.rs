@@ -133,9 +133,7 @@ impl Run {
 }
 
 /// Runs `deputy-audit scan` for `account` with nothing from the developer's AWS setup
-/// leaking in: every `AWS_*` variable removed, `HOME` pointing at an empty directory
-/// (no ~/.aws), instance metadata disabled, and static credentials whose key id is the
-/// account (LocalStack's mapping).
+/// leaking in (see [`run_deputy_audit`]) and the endpoint given as a flag.
 pub fn run_scan(
     account: &str,
     regions: &[String],
@@ -143,32 +141,49 @@ pub fn run_scan(
     extra: &[&str],
     dir: &Path,
 ) -> Run {
+    let mut args = vec![
+        "scan".to_string(),
+        "--endpoint-url".to_string(),
+        endpoint.to_string(),
+    ];
+    for region in regions {
+        args.push("--region".to_string());
+        args.push(region.clone());
+    }
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let region = regions.first().map_or("us-east-1", String::as_str);
+    run_deputy_audit(
+        &args,
+        &[("AWS_ACCESS_KEY_ID", account), ("AWS_REGION", region)],
+        dir,
+    )
+}
+
+/// Runs the binary with `args` and a clean AWS environment: every `AWS_*`
+/// variable removed, `HOME` pointing at an empty directory (no ~/.aws), instance
+/// metadata disabled, a dummy secret key, then `env` on top (the access key id
+/// is the account, LocalStack's mapping).
+pub fn run_deputy_audit(args: &[String], env: &[(&str, &str)], dir: &Path) -> Run {
     let home = dir.join("home");
     std::fs::create_dir_all(&home).expect("create temp HOME");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_deputy-audit"));
-    cmd.arg("scan").arg("--endpoint-url").arg(endpoint);
-    for region in regions {
-        cmd.arg("--region").arg(region);
-    }
-    cmd.args(extra);
+    cmd.args(args);
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("AWS_") {
             cmd.env_remove(&key);
         }
     }
     cmd.env("HOME", &home)
-        .env("AWS_ACCESS_KEY_ID", account)
         .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env(
-            "AWS_REGION",
-            regions.first().map_or("us-east-1", String::as_str),
-        )
         .env("AWS_CONFIG_FILE", home.join("no-such-config"))
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",
             home.join("no-such-credentials"),
         )
         .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
     run_with_timeout(cmd, dir)
 }
 
