@@ -15,6 +15,7 @@ use crate::{emit, exit, formats_or_default, scan};
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let formats = formats_or_default(&args.output);
     let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
+    let baseline = crate::report::baseline::load_optional(args.output.baseline.as_deref())?;
     let options = args.analysis.options();
     let started = scan::now_rfc3339();
     let mut report = Report {
@@ -64,6 +65,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     report.scan_finished = scan::now_rfc3339();
     report.normalize();
+    let report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
     let fail_on = args
         .output
         .fail_on

@@ -65,6 +65,37 @@ EXIT CODES:
     },
     /// Print the least-privilege IAM policy a scan needs (JSON).
     IamPolicy,
+    /// Compare two JSON reports by finding id: new, resolved and unchanged findings.
+    #[command(after_help = "EXAMPLES:
+    deputy-audit diff reports/last-week.json reports/today.json
+    deputy-audit diff old.json new.json --format json --fail-on-new
+
+A finding missing from NEW is 'not assessed' rather than resolved when NEW could not read its resource.
+
+EXIT CODES:
+    0  the reports were compared (whatever changed), or no new finding gates with --fail-on-new
+    1  with --fail-on-new: a new, unsuppressed finding at or above --fail-on
+    2  a report cannot be read, or is not a deputy-audit JSON report with finding ids")]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier JSON report.
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later JSON report.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: crate::diff::DiffFormat,
+    /// Exit 1 when NEW has a finding that OLD did not, unsuppressed, at or above --fail-on.
+    #[arg(long)]
+    pub fail_on_new: bool,
+    /// The severity --fail-on-new counts from.
+    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
+    pub fail_on: Severity,
 }
 
 #[derive(Debug, Args)]
@@ -82,7 +113,7 @@ pub struct AnalysisArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Report format (repeatable): table, json, csv. Default: table on stdout.
+    /// Report format (repeatable): table, json, csv, sarif, markdown. Default: table on stdout.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub formats: Vec<Format>,
     /// A file for one format, or a directory that receives deputy-audit-<account>-<timestamp>.<ext>.
@@ -91,6 +122,9 @@ pub struct OutputArgs {
     /// Exit 1 when a finding of this severity or higher is reported [default: medium].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
+    /// Accepted findings: a previous JSON report, or {"suppressions":[{"finding_id","reason"}]}. They are reported as suppressed and do not count toward --fail-on.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// Flags of `scan`. Every one can also be set in the config file under its

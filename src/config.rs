@@ -50,6 +50,7 @@ pub struct ConfigFile {
     pub format: Vec<Format>,
     pub output: Option<PathBuf>,
     pub fail_on: Option<Severity>,
+    pub baseline: Option<PathBuf>,
 }
 
 impl ConfigFile {
@@ -72,9 +73,13 @@ impl ConfigFile {
         // Paths in the file are relative to the file, so a job's config works
         // from whatever directory cron or systemd starts it in.
         let base = path.parent().unwrap_or(Path::new(""));
-        for p in [&mut config.accounts_file, &mut config.output]
-            .into_iter()
-            .flatten()
+        for p in [
+            &mut config.accounts_file,
+            &mut config.output,
+            &mut config.baseline,
+        ]
+        .into_iter()
+        .flatten()
         {
             if p.is_relative() {
                 *p = base.join(&*p);
@@ -115,6 +120,8 @@ pub struct ResolvedScan {
     pub output: Option<PathBuf>,
     pub fail_on: Severity,
     pub quiet: bool,
+    /// `--baseline` (or `baseline` in the file).
+    pub baseline: Option<PathBuf>,
 }
 
 /// Flags win over the file, the file over defaults. A list flag given at all
@@ -180,6 +187,7 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
             .or(file.fail_on)
             .unwrap_or(Severity::Medium),
         quiet: args.quiet || file.quiet.unwrap_or(false),
+        baseline: args.output.baseline.or(file.baseline),
     })
 }
 
@@ -218,6 +226,28 @@ mod tests {
             ConfigFile::parse("fail-on = \"critical\"").unwrap_err()
         );
         assert!(err.contains("critical"), "{err}");
+    }
+
+    #[test]
+    fn baseline_and_report_formats_come_from_the_file_too() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("deputy-audit.toml");
+        std::fs::write(
+            &path,
+            "baseline = \"accepted.json\"\nformat = [\"sarif\", \"markdown\"]\n",
+        )
+        .expect("write");
+        let config = path.to_str().expect("utf-8 path");
+        let from_file = resolve(scan_args(&["--config", config])).expect("resolves");
+        assert_eq!(
+            from_file.baseline,
+            Some(dir.path().join("accepted.json")),
+            "relative to the file"
+        );
+        assert_eq!(from_file.formats, vec![Format::Sarif, Format::Markdown]);
+        let flag =
+            resolve(scan_args(&["--config", config, "--baseline", "b.json"])).expect("resolves");
+        assert_eq!(flag.baseline, Some(PathBuf::from("b.json")));
     }
 
     #[test]

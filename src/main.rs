@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod collect;
 mod config;
+mod diff;
 mod progress;
 mod report;
 mod scan;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Explain { rule } => explain(rule.as_deref()),
         Command::IamPolicy => print_iam_policy(),
+        Command::Diff(args) => diff::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -93,6 +95,8 @@ fn init_logging(verbose: u8) {
 
 fn run_scan(args: cli::ScanArgs) -> anyhow::Result<u8> {
     let resolved = config::resolve(args)?;
+    // Before anything is scanned: a bad baseline is a usage error.
+    let baseline = report::baseline::load_optional(resolved.baseline.as_deref())?;
     let destination = Destination::from_args(resolved.output.as_deref(), &resolved.formats)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -108,6 +112,7 @@ fn run_scan(args: cli::ScanArgs) -> anyhow::Result<u8> {
         Err(scan::ScanStartError::Usage(message)) => anyhow::bail!(message),
         Err(scan::ScanStartError::Connect(err)) => return Err(err),
     };
+    let report = report::baseline::apply_optional(baseline.as_ref(), report);
     emit(&report, &resolved.formats, &destination, resolved.fail_on)
 }
 

@@ -1,7 +1,10 @@
 //! Report: one writer per format, all fed by the same [`Report`].
 
+pub mod baseline;
 mod csv;
 mod json;
+mod markdown;
+mod sarif;
 mod table;
 
 use std::collections::BTreeMap;
@@ -94,10 +97,19 @@ impl Report {
         self.errors.sort();
     }
 
+    /// Findings that gate the exit code: at or above `threshold` and not suppressed.
     pub fn count_at_or_above(&self, threshold: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity >= threshold)
+            .filter(|f| f.severity >= threshold && f.suppression.is_none())
+            .count()
+    }
+
+    /// Findings accepted through `--baseline` (still reported, never gating).
+    pub fn suppressed_count(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppression.is_some())
             .count()
     }
 
@@ -112,10 +124,14 @@ impl Report {
 pub enum Format {
     /// A short human summary.
     Table,
-    /// One JSON document (schema in docs/CONTRACTS.md).
+    /// One JSON document (schema in docs/report.schema.json).
     Json,
     /// One row per finding, fixed header.
     Csv,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// Markdown, for a review ticket or a pull-request comment.
+    Markdown,
 }
 
 impl Format {
@@ -124,6 +140,8 @@ impl Format {
             Format::Table => "txt",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::Sarif => "sarif",
+            Format::Markdown => "md",
         }
     }
 
@@ -132,6 +150,8 @@ impl Format {
             Format::Table => table::write(report, out, color),
             Format::Json => json::write(report, out),
             Format::Csv => csv::write(&report.findings, out),
+            Format::Sarif => sarif::write(report, out),
+            Format::Markdown => markdown::write(report, out),
         }
     }
 }
@@ -258,4 +278,87 @@ pub fn write_atomically(
     tmp.persist(path)
         .with_context(|| format!("cannot write report {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use deputy_audit_analyze::{analyze, AnalysisOptions, ResourcePolicy, Suppression};
+
+    /// A report built the way `scan` builds one: real analysis of a few
+    /// policies, one finding suppressed, one resource not assessed.
+    pub fn sample_report() -> Report {
+        let account = "111122223333";
+        let policies = [
+            (
+                ResourceType::SqsQueue,
+                "arn:aws:sqs:us-east-1:111122223333:orders",
+                r#"{"Statement":[{"Sid":"FromSns","Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage"},
+                    {"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage"}]}"#,
+            ),
+            (
+                ResourceType::IamRole,
+                "arn:aws:iam::111122223333:role/config-role",
+                r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"999999999999"}}}}"#,
+            ),
+            (
+                ResourceType::SnsTopic,
+                "arn:aws:sns:eu-west-1:111122223333:alerts",
+                r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Condition":{"StringLike":{"aws:SourceArn":"*"}}}]}"#,
+            ),
+        ];
+        let mut findings = Vec::new();
+        let mut resource_counts = BTreeMap::new();
+        for (resource_type, arn, policy) in policies {
+            let resource = ResourcePolicy {
+                arn: arn.to_string(),
+                resource_type,
+                account_id: account.to_string(),
+                region: arn.split(':').nth(3).unwrap_or_default().to_string(),
+                policy: Some(policy.to_string()),
+                aws_managed: false,
+            };
+            findings.extend(analyze(&resource, &AnalysisOptions::default()).expect("analyzes"));
+            *resource_counts.entry(resource_type).or_default() += 1;
+        }
+        *resource_counts.entry(ResourceType::KmsKey).or_default() += 1;
+        assert!(findings.len() >= 3, "{findings:#?}");
+        findings[0].suppression = Some(Suppression {
+            reason: "accepted risk".to_string(),
+        });
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolInfo::current(),
+            scan_started: "2026-11-23T12:00:00Z".to_string(),
+            scan_finished: "2026-11-23T12:00:04Z".to_string(),
+            account_id: account.to_string(),
+            regions: vec!["us-east-1".to_string(), "eu-west-1".to_string()],
+            resource_counts,
+            accounts: Vec::new(),
+            findings,
+            errors: vec![
+                ScanError {
+                    account_id: account.to_string(),
+                    region: "us-east-1".to_string(),
+                    service: "kms".to_string(),
+                    resource_type: Some(ResourceType::KmsKey),
+                    resource_arn: "arn:aws:kms:us-east-1:111122223333:key/1234".to_string(),
+                    operation: "GetKeyPolicy".to_string(),
+                    reason: "AccessDenied: not authorized".to_string(),
+                },
+                // An account-level error: a role that could not be assumed.
+                ScanError {
+                    account_id: "444455556666".to_string(),
+                    region: String::new(),
+                    service: "sts".to_string(),
+                    resource_type: None,
+                    resource_arn: "arn:aws:iam::444455556666:role/deputy-audit".to_string(),
+                    operation: "AssumeRole".to_string(),
+                    reason: "AccessDenied".to_string(),
+                },
+            ],
+        };
+        report.normalize();
+        report
+    }
 }

@@ -76,16 +76,26 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
     ) {
         writeln!(out, "{line}")?;
     }
+    // Suppressed findings (--baseline) are listed apart and left out of the counts.
+    let (active, suppressed): (Vec<_>, Vec<_>) = report
+        .findings
+        .iter()
+        .partition(|f| f.suppression.is_none());
+    let suppressed_note = if suppressed.is_empty() {
+        String::new()
+    } else {
+        format!(" (+{} suppressed by --baseline)", suppressed.len())
+    };
     writeln!(
         out,
-        "Findings: {}   Not assessed: {}",
-        report.findings.len(),
+        "Findings: {}{suppressed_note}   Not assessed: {}",
+        active.len(),
         report.errors.len()
     )?;
 
     // Counts by service and severity.
     let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
-    for f in &report.findings {
+    for f in &active {
         by_service.entry(f.service.as_str()).or_default()[f.severity as usize] += 1;
     }
     if !by_service.is_empty() {
@@ -110,7 +120,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
 
     // Findings grouped by account (when there are several), most severe first,
     // the report's own order within a severity.
-    let mut findings: Vec<_> = report.findings.iter().collect();
+    let mut findings = active;
     findings.sort_by_key(|f| (&f.account_id, std::cmp::Reverse(f.severity)));
     let several_accounts = report.accounts.len() > 1;
     let mut current_account = None;
@@ -144,6 +154,25 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
             &f.message,
         )?;
         wrapped(out, "fix: ", &f.recommendation)?;
+        writeln!(out, "{INDENT}id: {}", f.finding_id)?;
+    }
+
+    if !suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint(bold, "Suppressed (not gating):"))?;
+        for f in suppressed {
+            writeln!(
+                out,
+                "{:<6} {} {} {}",
+                f.severity.as_str().to_uppercase(),
+                f.rule_id,
+                f.rule_name,
+                f.finding_id
+            )?;
+            writeln!(out, "{INDENT}{}", f.resource_arn)?;
+            let reason = f.suppression.as_ref().map(|s| s.reason.as_str());
+            wrapped(out, "reason: ", reason.unwrap_or_default())?;
+        }
     }
 
     if !report.errors.is_empty() {
@@ -181,6 +210,8 @@ mod tests {
             recommendation: "Pin the calling resource: add aws:SourceAccount = 111122223333 under StringEquals. See https://docs.aws.amazon.com/connect/latest/adminguide/cross-service-confused-deputy-prevention.html.".into(),
             suggested_condition: None,
             aws_managed: false,
+            finding_id: "DA-0123456789abcdef".into(),
+            suppression: None,
         }
     }
 
@@ -260,6 +291,34 @@ mod tests {
             .expect("second account header");
         assert!(first < second);
         assert!(text.starts_with("deputy-audit: 2 accounts"));
+    }
+
+    #[test]
+    fn suppressed_findings_are_listed_apart_and_not_counted() {
+        let mut accepted = finding("111122223333", Severity::High);
+        accepted.suppression = Some(deputy_audit_analyze::Suppression {
+            reason: "reviewed in SEC-42".into(),
+        });
+        let text = render(&report(
+            &["111122223333"],
+            vec![finding("111122223333", Severity::Low), accepted],
+        ));
+        assert!(
+            text.contains("Findings: 1 (+1 suppressed by --baseline)"),
+            "{text}"
+        );
+        let listed = text.find("Suppressed (not gating):").expect("listed");
+        assert!(
+            text[listed..].contains("reason: reviewed in SEC-42"),
+            "{text}"
+        );
+        for line in text.lines() {
+            let unbreakable = !line.trim().contains(' ');
+            assert!(
+                line.chars().count() <= WIDTH || unbreakable,
+                "too wide: {line:?}"
+            );
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub mod policy;
 pub mod rules;
 
 pub use explain::{explain_policy, StatementExplanation, Verdict};
-pub use model::{Finding, ResourcePolicy, ResourceType, Severity};
+pub use model::{Finding, ResourcePolicy, ResourceType, Severity, Suppression};
 pub use rules::{rule, rules, RuleInfo};
 
 /// What the analysis needs to know beyond the policy itself.
@@ -134,6 +134,8 @@ pub fn analyze_policy(
                 recommendation: emit.recommendation,
                 suggested_condition: emit.suggested_condition,
                 aws_managed: resource.aws_managed,
+                finding_id: model::statement_finding_id(resource, parsed, st, r.info.id),
+                suppression: None,
             });
         }
     }
