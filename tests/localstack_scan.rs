@@ -1,6 +1,8 @@
 //! End-to-end: seed LocalStack with every confused-deputy example from the seed
-//! documents (protected and with `Condition` stripped, five resource types, two accounts,
-//! two regions each), run the real `deputy-audit scan` binary, and compare its reports
+//! documents and the further resource-policy fixtures (Lambda function, version and
+//! alias policies, Secrets Manager secrets, EventBridge buses, CloudWatch Logs resource
+//! policies), protected and with `Condition` stripped, nine resource types, two accounts,
+//! two regions each; run the real `deputy-audit scan` binary, and compare its reports
 //! with what the seeder says it created.
 //!
 //! LocalStack must be running at `DEPUTY_AUDIT_TEST_ENDPOINT` (default
@@ -138,21 +140,38 @@ fn assert_same_findings(
     );
 }
 
-/// The seeded resources per type (the invalid-policy queue included), plus what every
-/// account has without seeding: one `default` EventBridge bus per region, in AWS as in
-/// LocalStack.
+/// The seeded resources per type (the invalid-policy queue, the Lambda execution role and
+/// every Lambda function, version and alias included), plus what every account has
+/// without seeding: one `default` EventBridge bus per region, with no policy, in AWS as
+/// in LocalStack.
 fn expected_counts(manifest: &seed::Manifest) -> BTreeMap<String, u64> {
     let mut counts: BTreeMap<String, u64> = manifest
         .resource_counts()
         .into_iter()
         .map(|(t, n)| (t, n as u64))
         .collect();
-    counts.insert("event-bus".to_string(), manifest.regions.len() as u64);
+    *counts.entry("event-bus".to_string()).or_insert(0) += manifest.regions.len() as u64;
     counts
 }
 
+/// The report's `service` for a resource type (the ARN's service field; README).
+fn service_of(resource_type: &str) -> &'static str {
+    match resource_type {
+        "iam-role" => "iam",
+        "sqs-queue" => "sqs",
+        "sns-topic" => "sns",
+        "s3-bucket" => "s3",
+        "kms-key" => "kms",
+        "lambda-function" => "lambda",
+        "secretsmanager-secret" => "secretsmanager",
+        "event-bus" => "events",
+        "logs-resource-policy" => "logs",
+        other => panic!("no service known for resource type {other}"),
+    }
+}
+
 /// `resource_counts` without zero entries: the report lists every collected type, and
-/// types the seeder does not create (Lambda, ...) must be zero in a fresh account.
+/// a type the seeder does not create must be zero in a fresh account.
 fn nonzero_counts(report: &Value) -> BTreeMap<String, u64> {
     report["resource_counts"]
         .as_object()
@@ -261,7 +280,8 @@ fn check_json_scan(account_index: usize) {
         tmp.path(),
     );
     // Findings at or above the default --fail-on (medium) decide 1, even though one
-    // resource could not be assessed (which alone would be 3).
+    // resource could not be assessed (which alone would be 3). The Lambda functions
+    // never become Active in host mode (no runtime); their policies are readable anyway.
     assert_eq!(
         run.code,
         Some(1),
@@ -296,7 +316,7 @@ fn check_json_scan(account_index: usize) {
     for f in report["findings"].as_array().expect("findings") {
         let arn = f["resource_arn"].as_str().unwrap_or_default();
         let Some(r) = m.by_arn(arn) else { continue };
-        let service = r.resource_type.split('-').next().unwrap_or_default();
+        let service = service_of(&r.resource_type);
         for (field, want) in [
             ("account_id", m.account_id.as_str()),
             ("region", r.region.as_str()),
@@ -697,7 +717,8 @@ fn catalogue_matches_the_seed_documents() {
     // The layout: every regional type in every region, names unique.
     let regions = ["us-east-1".to_string(), "eu-west-1".to_string()];
     let plan = seed::plan("444455556666", &regions).expect("plan");
-    assert_eq!(plan.len(), 26);
+    // 13 seed examples and 8 more, each protected and stripped.
+    assert_eq!(plan.len(), 42, "planned resources");
     let unique: BTreeSet<(&str, &str, &str)> = plan
         .iter()
         .map(|p| (p.resource_type.as_str(), p.region.as_str(), p.name.as_str()))
@@ -707,7 +728,16 @@ fn catalogue_matches_the_seed_documents() {
         plan.len(),
         "resource names unique per type and region"
     );
-    for t in ["kms-key", "s3-bucket", "sns-topic", "sqs-queue"] {
+    for t in [
+        "kms-key",
+        "s3-bucket",
+        "sns-topic",
+        "sqs-queue",
+        "lambda-function",
+        "secretsmanager-secret",
+        "event-bus",
+        "logs-resource-policy",
+    ] {
         let seen: BTreeSet<&str> = plan
             .iter()
             .filter(|p| p.resource_type == t)
@@ -719,4 +749,321 @@ fn catalogue_matches_the_seed_documents() {
             "{t} should be spread over both regions, got {seen:?}"
         );
     }
+}
+
+/// Condition keys are case-insensitive (Lambda writes `AWS:SourceArn`): the value of
+/// `key` under any operator of `condition`, as strings (a value may be a list).
+fn condition_values(condition: &Value, key: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (op, block) in condition.as_object().into_iter().flatten() {
+        for (k, v) in block.as_object().into_iter().flatten() {
+            if k.eq_ignore_ascii_case(key) {
+                let values = match v {
+                    Value::Array(items) => items.clone(),
+                    one => vec![one.clone()],
+                };
+                for value in values {
+                    found.push((op.clone(), value.as_str().unwrap_or_default().to_string()));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The second catalogue, without LocalStack: the four services and the callers the
+/// issue names are there; every protected service statement pins this account; the
+/// stripped form expects CD001 exactly at the service statements; Lambda examples are
+/// writable with AddPermission; and the analysis engine itself agrees with every
+/// expectation (so a disagreement shows up here, with the document, before any scan).
+#[test]
+fn more_services_catalogue_is_consistent_with_the_engine() {
+    let more = seed::more_services();
+    let seed_names: BTreeSet<String> = seed::catalogue()
+        .examples
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    let mut names = BTreeSet::new();
+    for e in &more.examples {
+        assert!(
+            names.insert(e.name.as_str()) && !seed_names.contains(&e.name),
+            "example name {} is not unique across both catalogues",
+            e.name
+        );
+    }
+    let types: BTreeSet<&str> = more
+        .examples
+        .iter()
+        .map(|e| e.resource_type.as_str())
+        .collect();
+    assert_eq!(
+        types,
+        BTreeSet::from([
+            "event-bus",
+            "lambda-function",
+            "logs-resource-policy",
+            "secretsmanager-secret"
+        ]),
+        "the four resource types of the second catalogue"
+    );
+    let targets: Vec<seed::LambdaTarget> = more
+        .examples
+        .iter()
+        .filter_map(|e| e.lambda_target)
+        .collect();
+    for t in [
+        seed::LambdaTarget::Function,
+        seed::LambdaTarget::Version,
+        seed::LambdaTarget::Alias,
+    ] {
+        assert!(
+            targets.contains(&t),
+            "a Lambda example on a {t:?} policy is missing (targets: {targets:?})"
+        );
+    }
+
+    let (account, region) = ("444455556666", "eu-west-3");
+    let mut principals: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let options = deputy_audit_analyze::AnalysisOptions::default();
+    for example in &more.examples {
+        let arn = format!(
+            "arn:aws:{}:{region}:{account}:example",
+            example.resource_type
+        );
+        let vars = seed::Vars {
+            account,
+            region,
+            resource_arn: Some(&arn),
+        };
+        let statements = |doc: &Value| -> Vec<Value> {
+            doc["Statement"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{}: Statement should be a list", example.name))
+                .clone()
+        };
+        let mut service_statements = Vec::new();
+        for form in seed::Form::ALL {
+            let doc = example.document(form, &vars).expect("render");
+            let text = doc.to_string();
+            for bad in ["{{", "111122223333", "123456789012", "us-east-1"] {
+                assert!(
+                    !text.contains(bad),
+                    "{} ({form}): {bad:?} left in {text}",
+                    example.name
+                );
+            }
+            for (i, s) in statements(&doc).iter().enumerate() {
+                let service = &s["Principal"]["Service"];
+                if service.is_null() {
+                    continue;
+                }
+                if form == seed::Form::Protected {
+                    service_statements.push(i);
+                    for name in match service {
+                        Value::Array(items) => items.clone(),
+                        one => vec![one.clone()],
+                    } {
+                        principals
+                            .entry(example.resource_type.as_str())
+                            .or_default()
+                            .insert(name.as_str().unwrap_or_default().to_string());
+                    }
+                    let cond = &s["Condition"];
+                    assert!(
+                        cond.is_object(),
+                        "{} statement {i}: a protected service statement needs a Condition",
+                        example.name
+                    );
+                    // Pinned to this account: aws:SourceAccount is this account, or
+                    // aws:SourceArn names it (S3 and Route 53 ARNs have no account field,
+                    // so those need aws:SourceAccount).
+                    let accounts = condition_values(cond, "aws:SourceAccount");
+                    let arns = condition_values(cond, "aws:SourceArn");
+                    assert!(
+                        accounts.iter().all(|(_, a)| a == account),
+                        "{} statement {i}: aws:SourceAccount {accounts:?} is not {account}",
+                        example.name
+                    );
+                    for (op, source_arn) in &arns {
+                        let owner = source_arn.split(':').nth(4).unwrap_or_default();
+                        assert!(
+                            owner.is_empty() || owner == account,
+                            "{} statement {i}: {op} aws:SourceArn {source_arn} names account {owner}",
+                            example.name
+                        );
+                    }
+                    let pins_account = !accounts.is_empty()
+                        || arns
+                            .iter()
+                            .any(|(_, a)| a.split(':').nth(4) == Some(account));
+                    assert!(
+                        pins_account,
+                        "{} statement {i}: neither aws:SourceAccount nor an aws:SourceArn with the account in {cond}",
+                        example.name
+                    );
+                } else {
+                    assert!(
+                        s.get("Condition").is_none(),
+                        "{} statement {i}: stripped form keeps a Condition",
+                        example.name
+                    );
+                }
+            }
+
+            // The analysis engine on the rendered document, as the scanner would feed it.
+            let resource = deputy_audit_analyze::ResourcePolicy {
+                arn: arn.clone(),
+                resource_type: example
+                    .resource_type
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{}: {e}", example.name)),
+                account_id: account.to_string(),
+                region: region.to_string(),
+                policy: Some(text.clone()),
+                aws_managed: false,
+            };
+            let found: Vec<seed::ExpectedFinding> =
+                deputy_audit_analyze::analyze(&resource, &options)
+                    .unwrap_or_else(|e| panic!("{} ({form}): {e}", example.name))
+                    .into_iter()
+                    .map(|f| seed::ExpectedFinding {
+                        rule_id: f.rule_id,
+                        statement_index: f.statement_index,
+                    })
+                    .collect();
+            assert_eq!(
+                found,
+                example.expected(form),
+                "{} ({form}): engine findings (left) vs catalogue expectation (right) for {text}",
+                example.name
+            );
+        }
+        // Written from the semantics, independently of the engine: nothing when
+        // protected, CD001 at each service statement when stripped.
+        assert!(
+            example.expected_protected.is_empty(),
+            "{}: expected_protected should be empty, is {:?}",
+            example.name,
+            example.expected_protected
+        );
+        let want: Vec<seed::ExpectedFinding> = service_statements
+            .iter()
+            .map(|&i| seed::ExpectedFinding {
+                rule_id: "CD001".into(),
+                statement_index: i,
+            })
+            .collect();
+        assert_eq!(
+            example.expected_stripped, want,
+            "{}: expected_stripped (left) vs CD001 at each service statement (right)",
+            example.name
+        );
+
+        // Lambda has no call taking a whole policy: each statement must be one
+        // AddPermission call, in both forms.
+        if example.resource_type == "lambda-function" {
+            for form in seed::Form::ALL {
+                let doc = example.document(form, &vars).expect("render");
+                for (i, s) in statements(&doc).iter().enumerate() {
+                    if let Err(e) = seed::LambdaPermission::from_statement(s, &arn) {
+                        panic!("{} ({form}) statement {i}: {e:#}", example.name);
+                    }
+                }
+            }
+        }
+    }
+    let want_callers: [(&str, &[&str]); 2] = [
+        (
+            "lambda-function",
+            &[
+                "s3.amazonaws.com",
+                "sns.amazonaws.com",
+                "events.amazonaws.com",
+                "apigateway.amazonaws.com",
+            ],
+        ),
+        (
+            "logs-resource-policy",
+            &[
+                "delivery.logs.amazonaws.com",
+                "route53.amazonaws.com",
+                "es.amazonaws.com",
+            ],
+        ),
+    ];
+    for (t, callers) in want_callers {
+        let got = principals.get(t).cloned().unwrap_or_default();
+        for caller in callers {
+            assert!(
+                got.contains(*caller),
+                "{t}: no example grants {caller} (granted: {got:?})"
+            );
+        }
+    }
+
+    // The Lambda execution role: lambda.amazonaws.com without a Condition is a
+    // same-account service, CD100 info, and the engine says so.
+    let role = &more.lambda_execution_role;
+    let role_doc = role.policy.to_string();
+    let found: Vec<(String, usize, String)> = deputy_audit_analyze::analyze(
+        &deputy_audit_analyze::ResourcePolicy {
+            arn: format!("arn:aws:iam::{account}:role/{}", role.name),
+            resource_type: deputy_audit_analyze::ResourceType::IamRole,
+            account_id: account.to_string(),
+            region: "global".to_string(),
+            policy: Some(role_doc.clone()),
+            aws_managed: false,
+        },
+        &options,
+    )
+    .expect("role trust policy parses")
+    .into_iter()
+    .map(|f| (f.rule_id, f.statement_index, f.severity.to_string()))
+    .collect();
+    assert_eq!(
+        found,
+        vec![("CD100".to_string(), 0, "info".to_string())],
+        "execution role {role_doc}: engine findings (left) vs CD100 info at 0 (right)"
+    );
+    assert_eq!(
+        role.expected,
+        vec![seed::ExpectedFinding {
+            rule_id: "CD100".into(),
+            statement_index: 0
+        }],
+        "lambda_execution_role.expected"
+    );
+}
+
+/// The hand-written zip: the CRC is the standard CRC-32 (check value of "123456789"),
+/// and the archive has its three records where the format puts them.
+#[test]
+fn placeholder_zip_is_well_formed() {
+    assert_eq!(seed::crc32(b"123456789"), 0xCBF4_3926, "CRC-32 check value");
+    let data = b"def handler(event, context):\n    return None\n";
+    let zip = seed::stored_zip("index.py", data);
+    let u32_at = |at: usize| u32::from_le_bytes(zip[at..at + 4].try_into().expect("4 bytes"));
+    assert_eq!(u32_at(0), 0x0403_4b50, "local file header signature");
+    assert_eq!(u32_at(14), seed::crc32(data), "CRC in the local header");
+    assert_eq!(&zip[30..38], b"index.py", "file name");
+    assert_eq!(&zip[38..38 + data.len()], data, "stored data");
+    let central = 38 + data.len();
+    assert_eq!(u32_at(central), 0x0201_4b50, "central directory signature");
+    let end = zip.len() - 22;
+    assert_eq!(
+        u32_at(end),
+        0x0605_4b50,
+        "end of central directory signature"
+    );
+    assert_eq!(
+        u32_at(end + 16) as usize,
+        central,
+        "central directory offset"
+    );
+    assert_eq!(
+        u32_at(end + 12) as usize,
+        end - central,
+        "central directory size"
+    );
 }
