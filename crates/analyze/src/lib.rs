@@ -57,6 +57,11 @@ pub enum PolicyError {
     /// JSON, but not the shape of a policy document.
     #[error("policy document is malformed: {0}")]
     Malformed(String),
+    /// Larger than any policy AWS stores ([`policy::MAX_POLICY_BYTES`]): not
+    /// parsed at all, so a hostile or corrupt document cannot cost unbounded
+    /// time or memory.
+    #[error("policy document is {bytes} bytes, over the {limit}-byte limit (no AWS policy is that large)")]
+    TooLarge { bytes: usize, limit: usize },
 }
 
 /// Analyzes one resource's policy. A resource without a policy has no findings.

@@ -339,7 +339,18 @@ impl Statement {
 }
 
 /// Parses policy text.
+/// The largest document [`parse`] accepts. AWS's own limits are far lower (the
+/// largest resource policies, KMS key policies, stop at 32 KB; bucket, queue and
+/// function policies at 20 KB), so anything over this is not a real policy.
+pub const MAX_POLICY_BYTES: usize = 256 * 1024;
+
 pub fn parse(text: &str) -> Result<Policy, PolicyError> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(PolicyError::TooLarge {
+            bytes: text.len(),
+            limit: MAX_POLICY_BYTES,
+        });
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         // serde_json's text ends with " at line L column C"; the position has
         // its own fields, so keep only the description.

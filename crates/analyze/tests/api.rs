@@ -366,3 +366,32 @@ fn iot_trust_recommendation_repeats_the_documented_sts_caveat() {
         "STS caveats are for trust policies"
     );
 }
+
+/// Oversized documents are refused before parsing; deep nesting is refused by
+/// the JSON parser's recursion limit. Both are errors, never panics.
+#[test]
+fn oversized_and_deeply_nested_documents_are_errors() {
+    let big = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Sid":"{}"}}]}}"#,
+        "x".repeat(deputy_audit_analyze::policy::MAX_POLICY_BYTES)
+    );
+    match analyze(
+        &resource(ResourceType::S3Bucket, &big),
+        &AnalysisOptions::default(),
+    ) {
+        Err(PolicyError::TooLarge { bytes, limit }) => assert!(bytes > limit),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    let deep = format!(
+        r#"{{"Statement":{}{}}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    assert!(matches!(
+        analyze(
+            &resource(ResourceType::S3Bucket, &deep),
+            &AnalysisOptions::default()
+        ),
+        Err(PolicyError::InvalidJson { .. })
+    ));
+}
