@@ -333,6 +333,10 @@ fn check(rng: &mut Rng, text: String) -> usize {
             assert!(!msg.is_empty());
             0
         }
+        Err(PolicyError::TooLarge { bytes, limit }) => {
+            assert!(bytes > limit && bytes == res.policy.as_deref().map_or(0, str::len));
+            0
+        }
     }
 }
 
