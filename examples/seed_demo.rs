@@ -1,6 +1,8 @@
-//! Seeds a demo account in LocalStack with every confused-deputy seed example, in its
-//! protected and its stripped (no `Condition`) form, plus one queue whose policy is not
-//! valid JSON, so that `deputy-audit scan` has something to find.
+//! Seeds a demo account in LocalStack with every confused-deputy seed example and the
+//! Lambda (function, version and alias policies), Secrets Manager, EventBridge bus and
+//! CloudWatch Logs resource-policy fixtures, each in its protected and its stripped (no
+//! `Condition`) form, plus one queue whose policy is not valid JSON, so that
+//! `deputy-audit scan` has something to find.
 //!
 //! ```text
 //! cargo run --example seed_demo -- [--endpoint-url URL] [--account ID] [--region R]...
@@ -97,6 +99,15 @@ async fn main() -> ExitCode {
                 args.account, args.endpoint
             );
             return ExitCode::SUCCESS;
+        }
+        Ok(seed::SeedState::Outdated) => {
+            eprintln!(
+                "seed_demo: account {} at {} holds a demo seeded by an older version, without \
+                 the Lambda, Secrets Manager, EventBridge and CloudWatch Logs fixtures; restart \
+                 LocalStack (localstack/stop.sh, localstack/start.sh) or pass another --account",
+                args.account, args.endpoint
+            );
+            return ExitCode::FAILURE;
         }
         Ok(seed::SeedState::Partial) => {
             eprintln!(

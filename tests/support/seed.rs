@@ -1211,6 +1211,10 @@ pub enum SeedState {
     Absent,
     /// The marker queue, created last, exists.
     Complete,
+    /// The marker queue exists but the Lambda execution role does not: a complete seed
+    /// by a version of this seeder from before the Lambda, Secrets Manager, EventBridge
+    /// and CloudWatch Logs fixtures, which a scan would not find.
+    Outdated,
     /// Some resources exist but the marker does not: an interrupted seed.
     Partial,
 }
@@ -1226,7 +1230,21 @@ pub async fn seed_state(endpoint: &str, account: &str, regions: &[String]) -> Re
         .send()
         .await
     {
-        Ok(_) => return Ok(SeedState::Complete),
+        Ok(_) => {
+            // Every seed this version writes has the execution role, created second.
+            let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_API_REGION));
+            let role = more_services().lambda_execution_role.name;
+            return match iam.get_role().role_name(&role).send().await {
+                Ok(_) => Ok(SeedState::Complete),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_no_such_entity_exception()) =>
+                {
+                    Ok(SeedState::Outdated)
+                }
+                Err(e) => Err(sdk_err(e)).context("GetRole (seed version check)"),
+            };
+        }
         Err(e)
             if e.as_service_error()
                 .is_some_and(|s| s.is_queue_does_not_exist()) => {}
