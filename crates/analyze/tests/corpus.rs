@@ -139,6 +139,7 @@ fn run(path: &Path, case: &Case) -> Result<(), String> {
             let got = match e {
                 PolicyError::InvalidJson { .. } => "invalid-json",
                 PolicyError::Malformed(_) => "malformed",
+                PolicyError::TooLarge { .. } => "too-large",
             };
             if got == kind {
                 Ok(())
