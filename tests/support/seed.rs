@@ -247,7 +247,8 @@ pub struct Planned {
     pub example: String,
     pub resource_type: String,
     pub form: Form,
-    /// The name (queue, topic, bucket, role) or, for KMS keys, the alias without `alias/`.
+    /// The name (queue, topic, bucket, role, function, secret, bus, Logs policy) or, for
+    /// KMS keys, the alias without `alias/`.
     pub name: String,
     /// Where the resource lives and is reported (`IAM_REPORT_REGION` for roles).
     pub region: String,
