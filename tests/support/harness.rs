@@ -19,7 +19,18 @@ use serde_json::Value;
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 
 /// The services the seeder writes to and the scanner reads.
-pub const REQUIRED_SERVICES: [&str; 6] = ["iam", "sts", "sqs", "sns", "s3", "kms"];
+pub const REQUIRED_SERVICES: [&str; 10] = [
+    "iam",
+    "sts",
+    "sqs",
+    "sns",
+    "s3",
+    "kms",
+    "lambda",
+    "secretsmanager",
+    "events",
+    "logs",
+];
 
 /// Generous: a scan of ~30 resources takes seconds; this only stops a hung binary from
 /// hanging the test run.
