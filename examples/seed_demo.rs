@@ -1,6 +1,8 @@
-//! Seeds a demo account in LocalStack with every confused-deputy seed example, in its
-//! protected and its stripped (no `Condition`) form, plus one queue whose policy is not
-//! valid JSON, so that `deputy-audit scan` has something to find.
+//! Seeds a demo account in LocalStack with every confused-deputy seed example and the
+//! Lambda (function, version and alias policies), Secrets Manager, EventBridge bus and
+//! CloudWatch Logs resource-policy fixtures, each in its protected and its stripped (no
+//! `Condition`) form, plus one queue whose policy is not valid JSON, so that
+//! `deputy-audit scan` has something to find.
 //!
 //! ```text
 //! cargo run --example seed_demo -- [--endpoint-url URL] [--account ID] [--region R]...
@@ -14,10 +16,11 @@ mod seed;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: seed_demo [--endpoint-url URL] [--account ID] [--region REGION]...\n\
-  --endpoint-url URL   AWS-compatible endpoint (default http://127.0.0.1:4566)\n\
-  --account ID         12-digit account id, used as the access key id (default 000000000000)\n\
-  --region REGION      region to spread regional resources over; repeatable\n\
+// A plain multi-line literal: `\` line continuations would eat the indentation.
+const USAGE: &str = "usage: seed_demo [--endpoint-url URL] [--account ID] [--region REGION]...
+  --endpoint-url URL   AWS-compatible endpoint (default http://127.0.0.1:4566)
+  --account ID         12-digit account id, used as the access key id (default 000000000000)
+  --region REGION      region to spread regional resources over; repeatable
                        (default us-east-1 and eu-west-1)";
 
 struct Args {
@@ -96,6 +99,15 @@ async fn main() -> ExitCode {
                 args.account, args.endpoint
             );
             return ExitCode::SUCCESS;
+        }
+        Ok(seed::SeedState::Outdated) => {
+            eprintln!(
+                "seed_demo: account {} at {} holds a demo seeded by an older version, without \
+                 the Lambda, Secrets Manager, EventBridge and CloudWatch Logs fixtures; restart \
+                 LocalStack (localstack/stop.sh, localstack/start.sh) or pass another --account",
+                args.account, args.endpoint
+            );
+            return ExitCode::FAILURE;
         }
         Ok(seed::SeedState::Partial) => {
             eprintln!(

@@ -5,7 +5,8 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::Context;
-use deputy_audit_analyze::{analyze, ResourcePolicy, ResourceType};
+use deputy_audit_analyze::policy::{self, Policy};
+use deputy_audit_analyze::{analyze_policy, ResourcePolicy, ResourceType};
 
 use crate::cli::CheckArgs;
 use crate::report::{Destination, Report, ToolInfo, SCHEMA_VERSION};
@@ -14,6 +15,7 @@ use crate::{emit, exit, formats_or_default, scan};
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let formats = formats_or_default(&args.output);
     let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
+    let baseline = crate::report::baseline::load_optional(args.output.baseline.as_deref())?;
     let options = args.analysis.options();
     let started = scan::now_rfc3339();
     let mut report = Report {
@@ -24,6 +26,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         account_id: args.account.clone().unwrap_or_default(),
         regions: Vec::new(),
         resource_counts: BTreeMap::new(),
+        accounts: Vec::new(),
         findings: Vec::new(),
         errors: Vec::new(),
     };
@@ -31,9 +34,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     for path in &args.files {
         let name = display_name(path);
         let outcome = read_input(path).and_then(|text| {
+            // Parsed once: the same parse infers the type and feeds the analysis.
+            let parsed = policy::parse(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
             let resource_type = match args.resource_type {
                 Some(t) => t,
-                None => infer_resource_type(&text).with_context(|| {
+                None => infer_resource_type(&parsed).with_context(|| {
                     format!("{name}: cannot tell what kind of policy this is; pass --resource-type")
                 })?,
             };
@@ -45,9 +50,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 policy: Some(text),
                 aws_managed: false,
             };
-            let findings =
-                analyze(&resource, &options).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-            Ok((resource_type, findings))
+            Ok((resource_type, analyze_policy(&resource, &options, &parsed)))
         });
         match outcome {
             Ok((resource_type, findings)) => {
@@ -62,7 +65,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     report.scan_finished = scan::now_rfc3339();
     report.normalize();
-    let code = emit(&report, &formats, &destination, args.output.fail_on)?;
+    let report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
+    let fail_on = args
+        .output
+        .fail_on
+        .unwrap_or(deputy_audit_analyze::Severity::Medium);
+    let code = emit(&report, &formats, &destination, fail_on)?;
     Ok(if input_errors > 0 { exit::USAGE } else { code })
 }
 
@@ -95,9 +103,14 @@ fn read_input(path: &Path) -> anyhow::Result<String> {
 /// Guesses the resource type from the first action's service prefix:
 /// `sts:AssumeRole*` means a role trust policy. Returns `None` when the
 /// document gives no usable hint (the caller asks for `--resource-type`).
-fn infer_resource_type(text: &str) -> Option<ResourceType> {
-    let actions = policy_actions(text)?;
-    let service_of = |action: &str| action.split(':').next().map(str::to_ascii_lowercase);
+fn infer_resource_type(parsed: &Policy) -> Option<ResourceType> {
+    let actions: Vec<&str> = parsed
+        .statements
+        .iter()
+        .filter_map(|s| s.action.as_ref())
+        .flatten()
+        .map(String::as_str)
+        .collect();
     if actions
         .iter()
         .any(|a| a.to_ascii_lowercase().starts_with("sts:assumerole"))
@@ -105,62 +118,42 @@ fn infer_resource_type(text: &str) -> Option<ResourceType> {
         return Some(ResourceType::IamRole);
     }
     actions.iter().find_map(|action| {
-        let service = service_of(action)?;
+        let service = action.split(':').next()?.to_ascii_lowercase();
         ResourceType::ALL
             .into_iter()
             .find(|t| !t.is_trust_policy() && t.service() == service)
     })
 }
 
-/// The `Action` values of every statement (element names matched without case).
-fn policy_actions(text: &str) -> Option<Vec<String>> {
-    use serde_json::Value;
-    fn get<'a>(object: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
-        object
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    }
-    let doc: Value = serde_json::from_str(text).ok()?;
-    let statements = match get(doc.as_object()?, "Statement")? {
-        Value::Array(list) => list.iter().collect::<Vec<_>>(),
-        single => vec![single],
-    };
-    let mut actions = Vec::new();
-    for statement in statements.iter().filter_map(|s| s.as_object()) {
-        match get(statement, "Action") {
-            Some(Value::String(a)) => actions.push(a.clone()),
-            Some(Value::Array(list)) => {
-                actions.extend(list.iter().filter_map(|a| a.as_str().map(String::from)))
-            }
-            _ => {}
-        }
-    }
-    Some(actions)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn infer(text: &str) -> Option<ResourceType> {
+        infer_resource_type(&policy::parse(text).expect("test policy parses"))
+    }
+
     #[test]
     fn infers_trust_policy_from_assume_role() {
         let doc = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"qldb.amazonaws.com"},"Action":["sts:AssumeRole"]}}"#;
-        assert_eq!(infer_resource_type(doc), Some(ResourceType::IamRole));
+        assert_eq!(infer(doc), Some(ResourceType::IamRole));
     }
 
     #[test]
     fn infers_resource_policy_from_action_prefix() {
         let doc =
             r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"SQS:SendMessage"}]}"#;
-        assert_eq!(infer_resource_type(doc), Some(ResourceType::SqsQueue));
+        assert_eq!(infer(doc), Some(ResourceType::SqsQueue));
         let doc = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt"}]}"#;
-        assert_eq!(infer_resource_type(doc), Some(ResourceType::KmsKey));
+        assert_eq!(infer(doc), Some(ResourceType::KmsKey));
     }
 
     #[test]
     fn gives_up_without_a_hint() {
-        assert_eq!(infer_resource_type(r#"{"Statement":[]}"#), None);
-        assert_eq!(infer_resource_type("not json"), None);
+        assert_eq!(infer(r#"{"Statement":[]}"#), None);
+        assert_eq!(
+            infer(r#"{"Statement":{"Effect":"Allow","Action":"ec2:RunInstances"}}"#),
+            None
+        );
     }
 }

@@ -26,12 +26,16 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process, so the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a live AWS account (or LocalStack) and report confused-deputy exposures.
     #[command(after_help = "EXAMPLES:
     deputy-audit scan --profile prod --region us-east-1 --region eu-west-1
     deputy-audit scan --format json --format csv --output reports/
+    deputy-audit scan --org --org-role DeputyAuditRole --all-regions --fail-on high
+    deputy-audit scan --config /etc/deputy-audit.toml
     AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=test \\
         deputy-audit scan --endpoint-url http://127.0.0.1:4566 --region us-east-1
 
@@ -51,8 +55,47 @@ EXIT CODES:
     1  findings at or above --fail-on
     2  usage error, or an input that cannot be read or parsed (named with line and column)")]
     Check(CheckArgs),
+    /// Explain a rule: why it matters, a vulnerable and a fixed example. Without RULE, list the rules.
+    #[command(after_help = "EXAMPLES:
+    deputy-audit explain            # every rule, one line each
+    deputy-audit explain CD001")]
+    Explain {
+        /// A rule id such as CD001 (case-insensitive).
+        rule: Option<String>,
+    },
     /// Print the least-privilege IAM policy a scan needs (JSON).
     IamPolicy,
+    /// Compare two JSON reports by finding id: new, resolved and unchanged findings.
+    #[command(after_help = "EXAMPLES:
+    deputy-audit diff reports/last-week.json reports/today.json
+    deputy-audit diff old.json new.json --format json --fail-on-new
+
+A finding missing from NEW is 'not assessed' rather than resolved when NEW could not read its resource.
+
+EXIT CODES:
+    0  the reports were compared (whatever changed), or no new finding gates with --fail-on-new
+    1  with --fail-on-new: a new, unsuppressed finding at or above --fail-on
+    2  a report cannot be read, or is not a deputy-audit JSON report with finding ids")]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier JSON report.
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later JSON report.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: crate::diff::DiffFormat,
+    /// Exit 1 when NEW has a finding that OLD did not, unsuppressed, at or above --fail-on.
+    #[arg(long)]
+    pub fail_on_new: bool,
+    /// The severity --fail-on-new counts from.
+    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
+    pub fail_on: Severity,
 }
 
 #[derive(Debug, Args)]
@@ -70,40 +113,75 @@ pub struct AnalysisArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Report format (repeatable): table, json, csv. Default: table on stdout.
+    /// Report format (repeatable): table, json, csv, sarif, markdown. Default: table on stdout.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub formats: Vec<Format>,
     /// A file for one format, or a directory that receives deputy-audit-<account>-<timestamp>.<ext>.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding of this severity or higher is reported.
-    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
-    pub fail_on: Severity,
+    /// Exit 1 when a finding of this severity or higher is reported [default: medium].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+    /// Accepted findings: a previous JSON report, or {"suppressions":[{"finding_id","reason"}]}. They are reported as suppressed and do not count toward --fail-on.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
+/// Flags of `scan`. Every one can also be set in the config file under its
+/// long name; a flag given here wins over the file, the file over the default.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    /// Config file (TOML). Default: ./deputy-audit.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Named profile from ~/.aws/config (SSO profiles included). Default: the AWS CLI's chain.
-    #[arg(long, env = "AWS_PROFILE")]
+    #[arg(long)]
     pub profile: Option<String>,
     /// Region to scan (repeatable). Default: the configured region.
     #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
+    /// Scan every region enabled for the account (calls account:ListRegions).
+    #[arg(long, conflicts_with = "regions")]
+    pub all_regions: bool,
     /// Send every request to this endpoint (LocalStack). AWS_ENDPOINT_URL is honoured too.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Services to collect, comma-separated: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs. Default: all.
     #[arg(long, value_delimiter = ',', value_name = "SERVICES")]
     pub services: Vec<String>,
-    /// Requests in flight per service and region.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
-    /// Attempts per request, first included (adaptive retry; throttling slows the scan down).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
-    pub max_attempts: u32,
-    /// Time limit for one request including its retries, in seconds.
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
-    pub timeout: u64,
+    /// Scan the account of this role too, assumed through STS (repeatable).
+    #[arg(long = "role-arn", value_name = "ARN")]
+    pub role_arns: Vec<String>,
+    /// File of account ids or role ARNs to scan, one per line (# comments); ids use --org-role.
+    #[arg(long, value_name = "FILE")]
+    pub accounts_file: Option<PathBuf>,
+    /// Scan every active account of the AWS Organization (organizations:ListAccounts), assuming --org-role in each.
+    #[arg(long)]
+    pub org: bool,
+    /// Role name to assume in accounts given by id (--org, ids in --accounts-file).
+    #[arg(long, value_name = "NAME")]
+    pub org_role: Option<String>,
+    /// External id for sts:AssumeRole.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Session name for sts:AssumeRole [default: deputy-audit].
+    #[arg(long, value_name = "NAME")]
+    pub session_name: Option<String>,
+    /// Accounts scanned at once [default: 4].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub account_concurrency: Option<u16>,
+    /// Requests in flight per service and region [default: 16].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+    /// Attempts per request, first included (adaptive retry; throttling slows the scan down) [default: 10].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: Option<u32>,
+    /// Time limit for one request including its retries, in seconds [default: 60].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+    /// No progress bars (they are drawn only when stderr is a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
     #[command(flatten)]
@@ -143,7 +221,6 @@ impl AnalysisArgs {
             trusted_accounts: self.trusted_accounts.clone(),
             org_ids: self.org_ids.clone(),
             strict: self.strict,
-            ..Default::default()
         }
     }
 }

@@ -3,12 +3,14 @@
 mod check;
 mod cli;
 mod collect;
+mod config;
+mod diff;
+mod progress;
 mod report;
 mod scan;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 
@@ -29,7 +31,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Check(args) => check::run(&args),
+        Command::Explain { rule } => explain(rule.as_deref()),
         Command::IamPolicy => print_iam_policy(),
+        Command::Diff(args) => diff::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -38,6 +42,32 @@ fn main() -> ExitCode {
             ExitCode::from(exit::USAGE)
         }
     }
+}
+
+fn explain(rule_id: Option<&str>) -> anyhow::Result<u8> {
+    let Some(id) = rule_id else {
+        for rule in deputy_audit_analyze::rules() {
+            println!(
+                "{}  {:<6}  {:<30}  {}",
+                rule.id,
+                rule.severity.as_str(),
+                rule.name,
+                rule.summary
+            );
+        }
+        return Ok(exit::CLEAN);
+    };
+    let Some(rule) = deputy_audit_analyze::rule(&id.to_ascii_uppercase()) else {
+        let known: Vec<&str> = deputy_audit_analyze::rules().iter().map(|r| r.id).collect();
+        anyhow::bail!("unknown rule '{id}' (known: {})", known.join(", "));
+    };
+    println!("{} {} (severity: {})\n", rule.id, rule.name, rule.severity);
+    println!("{}\n", rule.summary);
+    println!("Why it matters\n{}\n", rule.rationale);
+    println!("Vulnerable\n{}\n", rule.vulnerable_example);
+    println!("Fixed\n{}\n", rule.fixed_example);
+    println!("How to fix\n{}", rule.fix);
+    Ok(exit::CLEAN)
 }
 
 fn print_iam_policy() -> anyhow::Result<u8> {
@@ -53,37 +83,37 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("DEPUTY_AUDIT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // Colour only for a person at a terminal; logs captured by a job stay plain.
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
 }
 
 fn run_scan(args: cli::ScanArgs) -> anyhow::Result<u8> {
-    let formats = formats_or_default(&args.output);
-    let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
-    let request = scan::ScanRequest {
-        session: collect::SessionOptions {
-            profile: args.profile.clone(),
-            endpoint_url: args.endpoint_url.clone(),
-            concurrency: usize::from(args.concurrency),
-            max_attempts: args.max_attempts,
-            timeout: Duration::from_secs(args.timeout.max(1)),
-        },
-        regions: args.regions.clone(),
-        services: args.services.clone(),
-        analysis: args.analysis.options(),
-    };
+    let resolved = config::resolve(args)?;
+    // Before anything is scanned: a bad baseline is a usage error.
+    let baseline = report::baseline::load_optional(resolved.baseline.as_deref())?;
+    let destination = Destination::from_args(resolved.output.as_deref(), &resolved.formats)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = match runtime.block_on(scan::run(request)) {
+    let show_progress = !resolved.quiet && std::io::stderr().is_terminal();
+    let progress: Box<dyn scan::Progress> = if show_progress {
+        Box::new(progress::TerminalProgress::new())
+    } else {
+        Box::new(scan::NoProgress)
+    };
+    let report = match runtime.block_on(scan::run(resolved.request, progress.as_ref())) {
         Ok(report) => report,
         Err(scan::ScanStartError::Usage(message)) => anyhow::bail!(message),
         Err(scan::ScanStartError::Connect(err)) => return Err(err),
     };
-    emit(&report, &formats, &destination, args.output.fail_on)
+    let report = report::baseline::apply_optional(baseline.as_ref(), report);
+    emit(&report, &resolved.formats, &destination, resolved.fail_on)
 }
 
 /// Writes every report and decides the exit code.

@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::bail;
 use deputy_audit_analyze::{analyze, AnalysisOptions};
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::collect::{
-    self, AwsSession, Collected, Collector, RegionContext, Scope, SessionOptions,
+    self, AccountOptions, AssumeRoleTarget, AwsSession, Collected, Collector, RegionContext, Scope,
+    SessionOptions,
 };
-use crate::report::{Report, ToolInfo, SCHEMA_VERSION};
+use crate::report::{AccountStatus, AccountSummary, Report, ToolInfo, SCHEMA_VERSION};
 
 /// What to scan and how to judge it.
 #[derive(Debug, Clone, Default)]
@@ -19,13 +19,18 @@ pub struct ScanRequest {
     pub session: SessionOptions,
     /// Regions to scan; empty means the configured region.
     pub regions: Vec<String>,
+    /// Scan every region enabled for the account (account:ListRegions).
+    pub all_regions: bool,
     /// Services to collect (`iam`, `sqs`, ...); empty means all.
     pub services: Vec<String>,
+    pub accounts: AccountOptions,
+    /// Accounts scanned at once.
+    pub account_concurrency: usize,
     pub analysis: AnalysisOptions,
 }
 
-/// Why a scan could not start at all (as opposed to resources it could not read,
-/// which end up in the report).
+/// Why a scan could not start at all (as opposed to resources or accounts it
+/// could not read, which end up in the report).
 #[derive(Debug, thiserror::Error)]
 pub enum ScanStartError {
     #[error("{0}")]
@@ -34,45 +39,218 @@ pub enum ScanStartError {
     Connect(#[from] anyhow::Error),
 }
 
-pub async fn run(request: ScanRequest) -> Result<Report, ScanStartError> {
-    let collectors = collect::select(&request.services).map_err(ScanStartError::Usage)?;
-    let regions = resolve_regions(&request)
-        .await
-        .map_err(|e| ScanStartError::Usage(e.to_string()))?;
-    let started = now_rfc3339();
-    let session = AwsSession::connect(request.session.clone(), &regions[0]).await?;
-    tracing::info!(account = %session.account_id, caller = %session.caller_arn, "scanning");
+/// Told about the scan's progress (the terminal progress bars); the scan
+/// itself never draws anything.
+pub trait Progress: Sync {
+    /// An account is connected; `services` lists each service with its job count.
+    fn account_started(&self, _account: &str, _services: &[(&'static str, usize)]) {}
+    /// One service finished in one region of an account.
+    fn job_finished(&self, _account: &str, _service: &'static str, _resources: usize) {}
+    fn account_finished(&self, _account: &str) {}
+}
 
-    // Global services are listed once (from the first region), regional ones in each.
-    let mut jobs: Vec<(&'static dyn Collector, RegionContext<'_>)> = Vec::new();
-    for &collector in &collectors {
-        let job_regions = match collector.scope() {
-            Scope::Global => &regions[..1],
-            Scope::Regional => &regions[..],
-        };
-        for region in job_regions {
-            jobs.push((
-                collector,
-                RegionContext {
-                    session: &session,
-                    region: region.clone(),
-                },
-            ));
-        }
-    }
-    let outcomes = collect_until_interrupted(&jobs).await;
+/// No progress reporting (`--quiet`, not a terminal, tests).
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What one account contributed to the report.
+struct AccountScan {
+    summary: AccountSummary,
+    findings: Vec<deputy_audit_analyze::Finding>,
+    errors: Vec<collect::ScanError>,
+}
+
+pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report, ScanStartError> {
+    let collectors = collect::select(&request.services).map_err(ScanStartError::Usage)?;
+    let started = now_rfc3339();
+    let first_region = request.regions.first().map(String::as_str);
+    let base = AwsSession::load_config(&request.session, first_region).await;
+    let Some(home_region) = first_region
+        .map(str::to_string)
+        .or_else(|| AwsSession::configured_region(&base))
+    else {
+        return Err(ScanStartError::Usage(
+            "no region configured: pass --region, set AWS_REGION, or set a region in the profile"
+                .into(),
+        ));
+    };
+    // The caller's own identity: it proves the credentials work before any
+    // account is scanned, and tells which account `--org` should not assume into.
+    let caller = AwsSession::connect(&base, request.session.clone(), None).await?;
+    tracing::info!(account = %caller.account_id, caller = %caller.caller_arn, "connected");
+    let regions = if request.all_regions {
+        collect::enabled_regions(&caller.sdk_config_for(&home_region)).await?
+    } else {
+        dedup(if request.regions.is_empty() {
+            vec![home_region]
+        } else {
+            request.regions.clone()
+        })
+    };
+    let targets = collect::resolve_targets(
+        &request.accounts,
+        &base,
+        &caller.account_id,
+        &caller.partition,
+    )
+    .await
+    .map_err(|e| ScanStartError::Usage(format!("{e:#}")))?;
+
+    let scans: Vec<AccountScan> = futures::stream::iter(targets)
+        .map(|target| {
+            let (base, caller, collectors, regions, request) =
+                (&base, &caller, &collectors, &regions, &request);
+            async move {
+                let session = match &target {
+                    None => Ok(caller.clone()),
+                    Some(role) => {
+                        AwsSession::connect(base, request.session.clone(), Some(role)).await
+                    }
+                };
+                match session {
+                    Ok(session) => {
+                        scan_account(
+                            &session,
+                            target.as_ref(),
+                            collectors,
+                            regions,
+                            request,
+                            progress,
+                        )
+                        .await
+                    }
+                    Err(err) => failed_account(target.as_ref(), &regions[0], err),
+                }
+            }
+        })
+        .buffer_unordered(request.account_concurrency.max(1))
+        .collect()
+        .await;
 
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo::current(),
         scan_started: started,
         scan_finished: String::new(),
-        account_id: session.account_id.clone(),
-        regions: regions.clone(),
-        resource_counts: collectors
-            .iter()
-            .map(|c| (c.resource_type(), 0))
-            .collect::<BTreeMap<_, _>>(),
+        account_id: String::new(),
+        regions,
+        resource_counts: collectors.iter().map(|c| (c.resource_type(), 0)).collect(),
+        accounts: Vec::new(),
+        findings: Vec::new(),
+        errors: Vec::new(),
+    };
+    for scan in scans {
+        for (kind, n) in &scan.summary.resource_counts {
+            *report.resource_counts.entry(*kind).or_default() += n;
+        }
+        report.accounts.push(scan.summary);
+        report.findings.extend(scan.findings);
+        report.errors.extend(scan.errors);
+    }
+    report
+        .accounts
+        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    report.account_id = match report.accounts.as_slice() {
+        [only] => only.account_id.clone(),
+        _ => MULTIPLE_ACCOUNTS.to_string(),
+    };
+    report.scan_finished = now_rfc3339();
+    report.normalize();
+    Ok(report)
+}
+
+/// The report's `account_id` when it covers several accounts.
+pub const MULTIPLE_ACCOUNTS: &str = "multiple";
+
+/// An account whose role could not be assumed: one error entry, no abort.
+fn failed_account(
+    target: Option<&AssumeRoleTarget>,
+    region: &str,
+    err: anyhow::Error,
+) -> AccountScan {
+    let account_id = target
+        .and_then(|t| t.account_hint())
+        .unwrap_or("unknown")
+        .to_string();
+    let role_arn = target.map(|t| t.role_arn.clone());
+    let error = collect::ScanError {
+        account_id: account_id.clone(),
+        region: region.to_string(),
+        service: "sts".to_string(),
+        resource_type: None,
+        resource_arn: role_arn.clone().unwrap_or_default(),
+        operation: if target.is_some() {
+            "AssumeRole"
+        } else {
+            "GetCallerIdentity"
+        }
+        .to_string(),
+        reason: format!("{err:#}"),
+    };
+    AccountScan {
+        summary: AccountSummary {
+            account_id,
+            role_arn,
+            status: AccountStatus::Failed,
+            resource_counts: BTreeMap::new(),
+            findings: 0,
+            errors: 1,
+        },
+        findings: Vec::new(),
+        errors: vec![error],
+    }
+}
+
+/// Collects every selected service of one account, then analyzes what came back.
+async fn scan_account(
+    session: &AwsSession,
+    target: Option<&AssumeRoleTarget>,
+    collectors: &[&'static dyn Collector],
+    regions: &[String],
+    request: &ScanRequest,
+    progress: &dyn Progress,
+) -> AccountScan {
+    // Global services are listed once (from the first region), regional ones in each.
+    let mut jobs: Vec<(&'static dyn Collector, RegionContext<'_>)> = Vec::new();
+    for &collector in collectors {
+        let job_regions = match collector.scope() {
+            Scope::Global => &regions[..1],
+            Scope::Regional => regions,
+        };
+        for region in job_regions {
+            jobs.push((
+                collector,
+                RegionContext {
+                    session,
+                    region: region.clone(),
+                },
+            ));
+        }
+    }
+    let per_service: Vec<(&'static str, usize)> = collectors
+        .iter()
+        .map(|c| {
+            (
+                c.service(),
+                jobs.iter()
+                    .filter(|(j, _)| j.service() == c.service())
+                    .count(),
+            )
+        })
+        .collect();
+    progress.account_started(&session.account_id, &per_service);
+    let outcomes = collect_until_interrupted(&jobs, &session.account_id, progress).await;
+    progress.account_finished(&session.account_id);
+
+    let mut scan = AccountScan {
+        summary: AccountSummary {
+            account_id: session.account_id.clone(),
+            role_arn: target.map(|t| t.role_arn.clone()),
+            status: AccountStatus::Scanned,
+            resource_counts: collectors.iter().map(|c| (c.resource_type(), 0)).collect(),
+            findings: 0,
+            errors: 0,
+        },
         findings: Vec::new(),
         errors: Vec::new(),
     };
@@ -80,19 +258,20 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanStartError> {
         for item in collected {
             match item {
                 Collected::Resource(resource) => {
-                    *report
+                    *scan
+                        .summary
                         .resource_counts
                         .entry(resource.resource_type)
                         .or_default() += 1;
                     match analyze(&resource, &request.analysis) {
-                        Ok(findings) => report.findings.extend(findings),
+                        Ok(findings) => scan.findings.extend(findings),
                         // The policy was read but is not a policy we can judge: the
                         // resource is not assessed, and says so.
-                        Err(err) => report.errors.push(collect::ScanError {
+                        Err(err) => scan.errors.push(collect::ScanError {
                             account_id: resource.account_id,
                             region: resource.region,
                             service: resource.resource_type.service().to_string(),
-                            resource_type: resource.resource_type,
+                            resource_type: Some(resource.resource_type),
                             resource_arn: resource.arn,
                             operation: collector.policy_operation().to_string(),
                             reason: err.to_string(),
@@ -100,19 +279,24 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanStartError> {
                     }
                 }
                 Collected::Unreadable(error) => {
-                    *report
-                        .resource_counts
-                        .entry(error.resource_type)
-                        .or_default() += 1;
-                    report.errors.push(error);
+                    if let Some(kind) = error.resource_type {
+                        *scan.summary.resource_counts.entry(kind).or_default() += 1;
+                    }
+                    scan.errors.push(error);
                 }
-                Collected::ListingFailed(error) => report.errors.push(error),
+                Collected::ListingFailed(error) => scan.errors.push(error),
             }
         }
     }
-    report.scan_finished = now_rfc3339();
-    report.normalize();
-    Ok(report)
+    scan.summary.findings = scan.findings.len();
+    scan.summary.errors = scan.errors.len();
+    scan
+}
+
+fn dedup(mut regions: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    regions.retain(|r| seen.insert(r.clone()));
+    regions
 }
 
 /// Runs every job concurrently. On Ctrl-C or SIGTERM (an ECS task being
@@ -120,6 +304,8 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanStartError> {
 /// recorded as not assessed, so the partial report that follows is honest.
 async fn collect_until_interrupted<'a>(
     jobs: &'a [(&'static dyn Collector, RegionContext<'a>)],
+    account: &str,
+    progress: &dyn Progress,
 ) -> Vec<(&'static dyn Collector, Vec<Collected>)> {
     let mut pending: FuturesUnordered<_> = jobs
         .iter()
@@ -136,7 +322,10 @@ async fn collect_until_interrupted<'a>(
     let signal_name = loop {
         tokio::select! {
             next = pending.next() => match next {
-                Some((index, collected)) => done[index] = Some(collected),
+                Some((index, collected)) => {
+                    progress.job_finished(account, jobs[index].0.service(), collected.len());
+                    done[index] = Some(collected);
+                }
                 None => break None,
             },
             name = &mut interrupted => break Some(name),
@@ -181,20 +370,6 @@ async fn shutdown_signal() -> &'static str {
         let _ = tokio::signal::ctrl_c().await;
         "Ctrl-C"
     }
-}
-
-async fn resolve_regions(request: &ScanRequest) -> anyhow::Result<Vec<String>> {
-    let mut regions = request.regions.clone();
-    if regions.is_empty() {
-        let config = AwsSession::load_config(&request.session, None).await;
-        match AwsSession::configured_region(&config) {
-            Some(region) => regions.push(region),
-            None => bail!("no region configured: pass --region, set AWS_REGION, or set a region in the profile"),
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    regions.retain(|r| seen.insert(r.clone()));
-    Ok(regions)
 }
 
 pub fn now_rfc3339() -> String {

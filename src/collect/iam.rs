@@ -49,11 +49,9 @@ impl Collector for IamRoles {
             let mut out = Vec::new();
             while let Some(page) = pages.next().await {
                 match page {
-                    Ok(page) => out.extend(
-                        page.roles
-                            .into_iter()
-                            .map(|role| Collected::Resource(role_policy(ctx, role))),
-                    ),
+                    Ok(page) => {
+                        out.extend(page.roles.into_iter().map(|role| role_policy(ctx, role)))
+                    }
                     Err(err) => {
                         out.push(Collected::ListingFailed(ScanError::listing(
                             ctx,
@@ -70,31 +68,48 @@ impl Collector for IamRoles {
     }
 }
 
-fn role_policy(ctx: &RegionContext<'_>, role: aws_sdk_iam::types::Role) -> ResourcePolicy {
+fn role_policy(ctx: &RegionContext<'_>, role: aws_sdk_iam::types::Role) -> Collected {
     // Service-linked roles live under /aws-service-role/ and their trust policy
     // belongs to AWS: report them, but mark them as not changeable.
     let aws_managed = role.path.starts_with("/aws-service-role/");
-    ResourcePolicy {
-        policy: role
-            .assume_role_policy_document
-            .as_deref()
-            .map(decode_policy_document),
+    let policy = match role
+        .assume_role_policy_document
+        .as_deref()
+        .map(decode_policy_document)
+    {
+        None => None,
+        Some(Ok(policy)) => Some(policy),
+        Some(Err(reason)) => {
+            return Collected::Unreadable(ScanError {
+                region: GLOBAL_REGION.to_string(),
+                ..ScanError::new(ctx, ResourceType::IamRole, role.arn, "ListRoles", reason)
+            })
+        }
+    };
+    Collected::Resource(ResourcePolicy {
+        policy,
         arn: role.arn,
         resource_type: ResourceType::IamRole,
         account_id: ctx.account_id().to_string(),
         region: GLOBAL_REGION.to_string(),
         aws_managed,
-    }
+    })
 }
 
 /// IAM returns policy documents URL-encoded (RFC 3986). This is percent-decoding,
-/// not form-decoding: a `+` in the document is a literal plus. A document that
-/// is not valid UTF-8 after decoding keeps the replacement characters, and the
-/// analyzer then reports it as unparseable rather than the role being lost.
-pub fn decode_policy_document(encoded: &str) -> String {
+/// not form-decoding: a `+` in the document is a literal plus. Bytes that are not
+/// UTF-8 once decoded make the role unreadable (recorded with the reason) rather
+/// than analyzed with replacement characters in place of what AWS stored.
+pub fn decode_policy_document(encoded: &str) -> Result<String, String> {
     percent_encoding::percent_decode_str(encoded)
-        .decode_utf8_lossy()
-        .into_owned()
+        .decode_utf8()
+        .map(|text| text.into_owned())
+        .map_err(|e| {
+            format!(
+                "trust policy is not valid UTF-8 after URL-decoding (invalid byte after {} valid bytes)",
+                e.valid_up_to()
+            )
+        })
 }
 
 #[cfg(test)]
@@ -105,20 +120,23 @@ mod tests {
     fn percent_decodes_without_turning_plus_into_space() {
         let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%7B%22Sid%22%3A%22a+b%20c%22%7D%7D";
         assert_eq!(
-            decode_policy_document(encoded),
-            r#"{"Version":"2012-10-17","Statement":{"Sid":"a+b c"}}"#
+            decode_policy_document(encoded).as_deref(),
+            Ok(r#"{"Version":"2012-10-17","Statement":{"Sid":"a+b c"}}"#)
         );
     }
 
     #[test]
     fn leaves_plain_json_alone() {
         let plain = r#"{"Statement":[]}"#;
-        assert_eq!(decode_policy_document(plain), plain);
+        assert_eq!(decode_policy_document(plain).as_deref(), Ok(plain));
     }
 
     #[test]
-    fn invalid_utf8_is_replaced_not_lost() {
-        let decoded = decode_policy_document("%7B%FF%7D");
-        assert_eq!(decoded, "{\u{FFFD}}");
+    fn invalid_utf8_is_an_error_naming_the_position() {
+        let err = decode_policy_document("%7B%FF%7D").unwrap_err();
+        assert!(
+            err.contains("not valid UTF-8") && err.contains("after 1 valid bytes"),
+            "{err}"
+        );
     }
 }

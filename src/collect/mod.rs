@@ -9,12 +9,14 @@
 //! [`Collected::Unreadable`] with the operation and the reason, and a listing
 //! that fails part-way comes back as [`Collected::ListingFailed`].
 
+mod accounts;
 mod eventbridge;
 mod iam;
 mod kms;
 mod lambda;
 mod logs;
 mod readonly;
+mod regions;
 mod s3;
 mod secretsmanager;
 mod session;
@@ -30,10 +32,12 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 
+pub use accounts::{resolve_targets, AccountOptions};
 // The same aws-smithy-runtime types as every other SDK crate's `config::retry`.
 use aws_sdk_sts::config::retry::{RetryPartition, TokenBucket};
 pub use readonly::ReadOnlyGuard;
-pub use session::{AwsSession, SessionOptions};
+pub use regions::enabled_regions;
+pub use session::{AssumeRoleTarget, AwsSession, SessionOptions};
 
 /// Every collector deputy-audit runs. Adding an AWS service is one new module
 /// implementing [`Collector`] and one line here.
@@ -191,7 +195,8 @@ pub struct ScanError {
     pub account_id: String,
     pub region: String,
     pub service: String,
-    pub resource_type: ResourceType,
+    /// `None` for account-level errors (a role that could not be assumed).
+    pub resource_type: Option<ResourceType>,
     /// The resource's ARN, or for a failed listing the scope it covered
     /// (`arn:aws:sqs:us-east-1:111122223333:*`).
     pub resource_arn: String,
@@ -213,7 +218,7 @@ impl ScanError {
             account_id: ctx.account_id().to_string(),
             region: ctx.region.clone(),
             service: resource_type.service().to_string(),
-            resource_type,
+            resource_type: Some(resource_type),
             resource_arn: resource_arn.into(),
             operation: operation.to_string(),
             reason: reason.into(),
@@ -354,12 +359,19 @@ pub fn select(names: &[String]) -> Result<Vec<&'static dyn Collector>, String> {
         .collect()
 }
 
+/// What finding the scan's scope needs: `--all-regions` (account:ListRegions)
+/// and `--org` (organizations:ListAccounts, in the management account). Both are
+/// read-only. Scanning other accounts also needs sts:AssumeRole on their roles,
+/// which is granted separately (README) because it names those roles.
+pub const SCOPE_PERMISSIONS: &[&str] = &["account:ListRegions", "organizations:ListAccounts"];
+
 /// The least-privilege IAM policy for a scan, generated from what the
 /// collectors declare (`deputy-audit iam-policy`).
 pub fn iam_policy() -> serde_json::Value {
     let actions: std::collections::BTreeSet<&str> = REGISTRY
         .iter()
         .flat_map(|c| c.permissions().iter().copied())
+        .chain(SCOPE_PERMISSIONS.iter().copied())
         .collect();
     serde_json::json!({
         "Version": "2012-10-17",
@@ -376,7 +388,7 @@ pub fn iam_policy() -> serde_json::Value {
 mod tests {
     use std::collections::BTreeSet;
 
-    use super::REGISTRY;
+    use super::{REGISTRY, SCOPE_PERMISSIONS};
 
     /// The shipped IAM policy is exactly what the collectors declare: nothing
     /// missing (the scan would hit AccessDenied) and nothing extra (it would not
@@ -393,7 +405,7 @@ mod tests {
         let actions = shipped["Statement"][0]["Action"]
             .as_array()
             .expect("Action list");
-        assert!(actions.len() >= REGISTRY.len());
+        assert!(actions.len() >= REGISTRY.len() + SCOPE_PERMISSIONS.len());
         for action in actions {
             let verb = action
                 .as_str()

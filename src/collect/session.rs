@@ -37,6 +37,40 @@ impl Default for SessionOptions {
     }
 }
 
+/// A role to assume in another account (`--role-arn`, `--accounts-file`, `--org`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRoleTarget {
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
+}
+
+impl AssumeRoleTarget {
+    /// The account id in the role ARN (`arn:aws:iam::<account>:role/...`).
+    pub fn account_hint(&self) -> Option<&str> {
+        self.role_arn.split(':').nth(4).filter(|a| !a.is_empty())
+    }
+
+    /// `base` with credentials from sts:AssumeRole on this role. The provider
+    /// refreshes them before they expire, so long scans keep working. This is
+    /// the one call deputy-audit makes that is not List/Get/Describe, and only
+    /// when asked to scan other accounts.
+    async fn credentials_for(&self, base: &SdkConfig) -> SdkConfig {
+        let mut provider = aws_config::sts::AssumeRoleProvider::builder(&self.role_arn)
+            .session_name(&self.session_name)
+            .configure(base);
+        if let Some(external_id) = &self.external_id {
+            provider = provider.external_id(external_id);
+        }
+        let provider = provider.build().await;
+        base.to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
+            .build()
+    }
+}
+
 /// A resolved session: the base SDK configuration and whom it authenticates as.
 #[derive(Debug, Clone)]
 pub struct AwsSession {
@@ -85,9 +119,18 @@ impl AwsSession {
         loader.load().await
     }
 
-    /// Resolves credentials and identifies the caller with `sts:GetCallerIdentity`.
-    pub async fn connect(options: SessionOptions, region: &str) -> anyhow::Result<AwsSession> {
-        let base = Self::load_config(&options, Some(region)).await;
+    /// Identifies the caller with `sts:GetCallerIdentity`, first assuming
+    /// `role` when given. `base` is the configuration from [`Self::load_config`],
+    /// loaded once and shared by every account of a scan.
+    pub async fn connect(
+        base: &SdkConfig,
+        options: SessionOptions,
+        role: Option<&AssumeRoleTarget>,
+    ) -> anyhow::Result<AwsSession> {
+        let base = match role {
+            Some(role) => role.credentials_for(base).await,
+            None => base.clone(),
+        };
         let sts_config = aws_sdk_sts::config::Builder::from(&base)
             .interceptor(ReadOnlyGuard)
             .build();
@@ -101,7 +144,12 @@ impl AwsSession {
                     .endpoint_url()
                     .map(|e| format!(" at {e}"))
                     .unwrap_or_default();
-                format!("sts:GetCallerIdentity{endpoint} failed: check credentials (profile, SSO session, environment) and the endpoint")
+                match role {
+                    Some(role) => format!("cannot assume {}{endpoint}", role.role_arn),
+                    None => format!(
+                        "sts:GetCallerIdentity{endpoint} failed: check credentials (profile, SSO session, environment) and the endpoint"
+                    ),
+                }
             })?;
         let account_id = identity
             .account()

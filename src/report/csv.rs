@@ -7,7 +7,7 @@ use deputy_audit_analyze::Finding;
 
 /// The header, in order. The first thirteen are the finding columns every
 /// consumer can rely on; later columns are only ever appended.
-pub const HEADER: [&str; 16] = [
+pub const HEADER: [&str; 18] = [
     "account_id",
     "region",
     "service",
@@ -24,6 +24,8 @@ pub const HEADER: [&str; 16] = [
     "rule_name",
     "aws_managed",
     "suggested_condition",
+    "finding_id",
+    "suppression_reason",
 ];
 
 pub fn write(findings: &[Finding], out: &mut dyn Write) -> anyhow::Result<()> {
@@ -52,6 +54,11 @@ pub fn write(findings: &[Finding], out: &mut dyn Write) -> anyhow::Result<()> {
             f.rule_name.as_str(),
             if f.aws_managed { "true" } else { "false" },
             &suggested,
+            f.finding_id.as_str(),
+            f.suppression
+                .as_ref()
+                .map(|s| s.reason.as_str())
+                .unwrap_or(""),
         ])?;
     }
     writer.flush()?;

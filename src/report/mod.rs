@@ -1,7 +1,10 @@
 //! Report: one writer per format, all fed by the same [`Report`].
 
+pub mod baseline;
 mod csv;
 mod json;
+mod markdown;
+mod sarif;
 mod table;
 
 use std::collections::BTreeMap;
@@ -28,8 +31,32 @@ pub struct Report {
     pub regions: Vec<String>,
     /// Every resource listed, with or without a policy, readable or not.
     pub resource_counts: BTreeMap<ResourceType, usize>,
+    /// One entry per account scanned (or that could not be scanned).
+    #[serde(default)]
+    pub accounts: Vec<AccountSummary>,
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
+}
+
+/// What one account contributed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub account_id: String,
+    /// The role assumed to scan it; absent for the caller's own account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    pub status: AccountStatus,
+    pub resource_counts: BTreeMap<ResourceType, usize>,
+    pub findings: usize,
+    pub errors: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Scanned,
+    /// Its role could not be assumed; the reason is in `errors`.
+    Failed,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -70,10 +97,19 @@ impl Report {
         self.errors.sort();
     }
 
+    /// Findings that gate the exit code: at or above `threshold` and not suppressed.
     pub fn count_at_or_above(&self, threshold: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity >= threshold)
+            .filter(|f| f.severity >= threshold && f.suppression.is_none())
+            .count()
+    }
+
+    /// Findings accepted through `--baseline` (still reported, never gating).
+    pub fn suppressed_count(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppression.is_some())
             .count()
     }
 
@@ -83,14 +119,19 @@ impl Report {
 }
 
 /// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// A short human summary.
     Table,
-    /// One JSON document (schema in docs/CONTRACTS.md).
+    /// One JSON document (schema in docs/report.schema.json).
     Json,
     /// One row per finding, fixed header.
     Csv,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// Markdown, for a review ticket or a pull-request comment.
+    Markdown,
 }
 
 impl Format {
@@ -99,6 +140,8 @@ impl Format {
             Format::Table => "txt",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::Sarif => "sarif",
+            Format::Markdown => "md",
         }
     }
 
@@ -107,6 +150,8 @@ impl Format {
             Format::Table => table::write(report, out, color),
             Format::Json => json::write(report, out),
             Format::Csv => csv::write(&report.findings, out),
+            Format::Sarif => sarif::write(report, out),
+            Format::Markdown => markdown::write(report, out),
         }
     }
 }
@@ -126,15 +171,18 @@ impl Destination {
         let Some(path) = output else {
             return Ok(Destination::Stdout);
         };
-        if path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/') {
+        // A directory when it is one, when written as one (`reports/`), or when
+        // several formats need somewhere to go; otherwise the one report's file.
+        let names_a_directory = path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/');
+        if names_a_directory || formats.len() > 1 {
+            if path.is_file() {
+                anyhow::bail!(
+                    "--output {} is a file, but {} formats were asked for; name a directory to receive one file per format",
+                    path.display(),
+                    formats.len()
+                );
+            }
             return Ok(Destination::Directory(path.to_path_buf()));
-        }
-        if formats.len() > 1 {
-            anyhow::bail!(
-                "--output {} is a file, but {} formats were asked for; give an existing directory to receive one file per format",
-                path.display(),
-                formats.len()
-            );
         }
         Ok(Destination::File(path.to_path_buf()))
     }
@@ -230,4 +278,87 @@ pub fn write_atomically(
     tmp.persist(path)
         .with_context(|| format!("cannot write report {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use deputy_audit_analyze::{analyze, AnalysisOptions, ResourcePolicy, Suppression};
+
+    /// A report built the way `scan` builds one: real analysis of a few
+    /// policies, one finding suppressed, one resource not assessed.
+    pub fn sample_report() -> Report {
+        let account = "111122223333";
+        let policies = [
+            (
+                ResourceType::SqsQueue,
+                "arn:aws:sqs:us-east-1:111122223333:orders",
+                r#"{"Statement":[{"Sid":"FromSns","Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage"},
+                    {"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage"}]}"#,
+            ),
+            (
+                ResourceType::IamRole,
+                "arn:aws:iam::111122223333:role/config-role",
+                r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"999999999999"}}}}"#,
+            ),
+            (
+                ResourceType::SnsTopic,
+                "arn:aws:sns:eu-west-1:111122223333:alerts",
+                r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Condition":{"StringLike":{"aws:SourceArn":"*"}}}]}"#,
+            ),
+        ];
+        let mut findings = Vec::new();
+        let mut resource_counts = BTreeMap::new();
+        for (resource_type, arn, policy) in policies {
+            let resource = ResourcePolicy {
+                arn: arn.to_string(),
+                resource_type,
+                account_id: account.to_string(),
+                region: arn.split(':').nth(3).unwrap_or_default().to_string(),
+                policy: Some(policy.to_string()),
+                aws_managed: false,
+            };
+            findings.extend(analyze(&resource, &AnalysisOptions::default()).expect("analyzes"));
+            *resource_counts.entry(resource_type).or_default() += 1;
+        }
+        *resource_counts.entry(ResourceType::KmsKey).or_default() += 1;
+        assert!(findings.len() >= 3, "{findings:#?}");
+        findings[0].suppression = Some(Suppression {
+            reason: "accepted risk".to_string(),
+        });
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolInfo::current(),
+            scan_started: "2026-11-23T12:00:00Z".to_string(),
+            scan_finished: "2026-11-23T12:00:04Z".to_string(),
+            account_id: account.to_string(),
+            regions: vec!["us-east-1".to_string(), "eu-west-1".to_string()],
+            resource_counts,
+            accounts: Vec::new(),
+            findings,
+            errors: vec![
+                ScanError {
+                    account_id: account.to_string(),
+                    region: "us-east-1".to_string(),
+                    service: "kms".to_string(),
+                    resource_type: Some(ResourceType::KmsKey),
+                    resource_arn: "arn:aws:kms:us-east-1:111122223333:key/1234".to_string(),
+                    operation: "GetKeyPolicy".to_string(),
+                    reason: "AccessDenied: not authorized".to_string(),
+                },
+                // An account-level error: a role that could not be assumed.
+                ScanError {
+                    account_id: "444455556666".to_string(),
+                    region: String::new(),
+                    service: "sts".to_string(),
+                    resource_type: None,
+                    resource_arn: "arn:aws:iam::444455556666:role/deputy-audit".to_string(),
+                    operation: "AssumeRole".to_string(),
+                    reason: "AccessDenied".to_string(),
+                },
+            ],
+        };
+        report.normalize();
+        report
+    }
 }

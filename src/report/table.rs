@@ -20,6 +20,25 @@ fn severity_style(severity: Severity) -> Style {
     Style::new().fg_color(Some(color.into())).bold()
 }
 
+/// Width the summary is wrapped to. ARNs are never broken: a cut ARN cannot be
+/// pasted into a console or a CLI.
+const WIDTH: usize = 80;
+const INDENT: &str = "       ";
+
+fn wrapped(out: &mut dyn Write, label: &str, text: &str) -> std::io::Result<()> {
+    let first = format!("{INDENT}{label}");
+    let options = textwrap::Options::new(WIDTH)
+        .initial_indent(&first)
+        .subsequent_indent(INDENT)
+        .break_words(false)
+        // Splitting at hyphens would cut URLs and ARNs in two.
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    for line in textwrap::wrap(text, options) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
 pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Result<()> {
     let paint = |style: Style, text: &str| {
         if color {
@@ -35,33 +54,50 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
     } else {
         format!(" ({})", report.regions.join(", "))
     };
-    writeln!(
-        out,
-        "{}",
-        paint(
-            bold,
-            &format!("deputy-audit: account {}{regions}", report.account_id)
-        )
-    )?;
+    let title = match report.account_id.as_str() {
+        "" => "deputy-audit check".to_string(),
+        crate::scan::MULTIPLE_ACCOUNTS => {
+            format!("deputy-audit: {} accounts{regions}", report.accounts.len())
+        }
+        account => format!("deputy-audit: account {account}{regions}"),
+    };
+    writeln!(out, "{}", paint(bold, &title))?;
     let total: usize = report.resource_counts.values().sum();
     let counts: Vec<String> = report
         .resource_counts
         .iter()
+        .filter(|(_, n)| **n > 0)
         .map(|(kind, n)| format!("{n} {kind}"))
         .collect();
-    writeln!(out, "Resources: {total} ({})", counts.join(", "))?;
+    let resources = format!("Resources: {total} ({})", counts.join(", "));
+    for line in textwrap::wrap(
+        &resources,
+        textwrap::Options::new(WIDTH).subsequent_indent("  "),
+    ) {
+        writeln!(out, "{line}")?;
+    }
+    // Suppressed findings (--baseline) are listed apart and left out of the counts.
+    let (active, suppressed): (Vec<_>, Vec<_>) = report
+        .findings
+        .iter()
+        .partition(|f| f.suppression.is_none());
+    let suppressed_note = if suppressed.is_empty() {
+        String::new()
+    } else {
+        format!(" (+{} suppressed by --baseline)", suppressed.len())
+    };
+    writeln!(
+        out,
+        "Findings: {}{suppressed_note}   Not assessed: {}",
+        active.len(),
+        report.errors.len()
+    )?;
 
     // Counts by service and severity.
     let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
-    for f in &report.findings {
+    for f in &active {
         by_service.entry(f.service.as_str()).or_default()[f.severity as usize] += 1;
     }
-    writeln!(
-        out,
-        "Findings: {}   Errors (not assessed): {}",
-        report.findings.len(),
-        report.errors.len()
-    )?;
     if !by_service.is_empty() {
         writeln!(out)?;
         writeln!(
@@ -82,33 +118,60 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
         }
     }
 
-    if !report.findings.is_empty() {
+    // Findings grouped by account (when there are several), most severe first,
+    // the report's own order within a severity.
+    let mut findings = active;
+    findings.sort_by_key(|f| (&f.account_id, std::cmp::Reverse(f.severity)));
+    let several_accounts = report.accounts.len() > 1;
+    let mut current_account = None;
+    for f in findings {
+        if several_accounts && current_account != Some(&f.account_id) {
+            writeln!(out)?;
+            writeln!(out, "{}", paint(bold, &format!("Account {}", f.account_id)))?;
+            current_account = Some(&f.account_id);
+        } else if current_account.is_none() {
+            writeln!(out)?;
+            current_account = Some(&f.account_id);
+        }
+        let label = format!("{:<6}", f.severity.as_str().to_uppercase());
+        let managed = if f.aws_managed { " [AWS-managed]" } else { "" };
+        writeln!(
+            out,
+            "{} {} {}{managed}",
+            paint(severity_style(f.severity), &label),
+            f.rule_id,
+            f.rule_name
+        )?;
+        writeln!(out, "{INDENT}{}", f.resource_arn)?;
+        let sid = f
+            .statement_sid
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        wrapped(
+            out,
+            &format!("statement {}{sid}: ", f.statement_index),
+            &f.message,
+        )?;
+        wrapped(out, "fix: ", &f.recommendation)?;
+        writeln!(out, "{INDENT}id: {}", f.finding_id)?;
+    }
+
+    if !suppressed.is_empty() {
         writeln!(out)?;
-        // Most severe first; the report's own order within a severity.
-        let mut findings: Vec<_> = report.findings.iter().collect();
-        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        for f in findings {
-            let label = format!("{:<6}", f.severity.as_str().to_uppercase());
-            let managed = if f.aws_managed { " [AWS-managed]" } else { "" };
+        writeln!(out, "{}", paint(bold, "Suppressed (not gating):"))?;
+        for f in suppressed {
             writeln!(
                 out,
-                "{} {} {}{managed}",
-                paint(severity_style(f.severity), &label),
+                "{:<6} {} {} {}",
+                f.severity.as_str().to_uppercase(),
                 f.rule_id,
-                f.rule_name
+                f.rule_name,
+                f.finding_id
             )?;
-            writeln!(out, "       {}", f.resource_arn)?;
-            let sid = f
-                .statement_sid
-                .as_deref()
-                .map(|s| format!(" ({s})"))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "       statement {}{sid}: {}",
-                f.statement_index, f.message
-            )?;
-            writeln!(out, "       fix: {}", f.recommendation)?;
+            writeln!(out, "{INDENT}{}", f.resource_arn)?;
+            let reason = f.suppression.as_ref().map(|s| s.reason.as_str());
+            wrapped(out, "reason: ", reason.unwrap_or_default())?;
         }
     }
 
@@ -117,8 +180,159 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
         writeln!(out, "{}", paint(bold, "Not assessed:"))?;
         for e in &report.errors {
             writeln!(out, "  {}", e.resource_arn)?;
-            writeln!(out, "       {}: {}", e.operation, e.reason)?;
+            wrapped(out, &format!("{}: ", e.operation), &e.reason)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{AccountStatus, AccountSummary, ToolInfo};
+    use deputy_audit_analyze::{Finding, ResourceType};
+
+    fn finding(account: &str, severity: Severity) -> Finding {
+        Finding {
+            account_id: account.into(),
+            region: "us-east-1".into(),
+            service: "sqs".into(),
+            resource_type: ResourceType::SqsQueue,
+            resource_arn: format!("arn:aws:sqs:us-east-1:{account}:a-queue-with-a-long-name-that-is-never-broken"),
+            statement_index: 0,
+            statement_sid: Some("AllowSns".into()),
+            principals: vec!["sns.amazonaws.com".into()],
+            actions: vec!["sqs:SendMessage".into()],
+            rule_id: "CD001".into(),
+            rule_name: "missing-source-condition".into(),
+            severity,
+            message: "sns.amazonaws.com may act on this sqs-queue for any AWS account: no aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths condition pins the calling resource".into(),
+            recommendation: "Pin the calling resource: add aws:SourceAccount = 111122223333 under StringEquals. See https://docs.aws.amazon.com/connect/latest/adminguide/cross-service-confused-deputy-prevention.html.".into(),
+            suggested_condition: None,
+            aws_managed: false,
+            finding_id: "DA-0123456789abcdef".into(),
+            suppression: None,
+        }
+    }
+
+    fn report(accounts: &[&str], findings: Vec<Finding>) -> Report {
+        Report {
+            schema_version: 1,
+            tool: ToolInfo::current(),
+            scan_started: String::new(),
+            scan_finished: String::new(),
+            account_id: match accounts {
+                [one] => one.to_string(),
+                _ => "multiple".into(),
+            },
+            regions: vec!["us-east-1".into()],
+            resource_counts: [(ResourceType::SqsQueue, 2)].into_iter().collect(),
+            accounts: accounts
+                .iter()
+                .map(|a| AccountSummary {
+                    account_id: a.to_string(),
+                    role_arn: None,
+                    status: AccountStatus::Scanned,
+                    resource_counts: BTreeMap::new(),
+                    findings: 1,
+                    errors: 0,
+                })
+                .collect(),
+            findings,
+            errors: Vec::new(),
+        }
+    }
+
+    fn render(report: &Report) -> String {
+        let mut out = Vec::new();
+        write(report, &mut out, false).expect("writes");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn fits_80_columns_except_arns() {
+        let text = render(&report(
+            &["111122223333"],
+            vec![finding("111122223333", Severity::High)],
+        ));
+        for line in text.lines() {
+            // Only an unbreakable token (an ARN, a URL) may overflow, alone on its line.
+            let unbreakable = !line.trim().contains(' ');
+            assert!(
+                line.chars().count() <= WIDTH || unbreakable,
+                "too wide: {line:?}"
+            );
+        }
+        assert!(text.contains(
+            "arn:aws:sqs:us-east-1:111122223333:a-queue-with-a-long-name-that-is-never-broken"
+        ));
+        assert!(text.contains("HIGH   CD001 missing-source-condition"));
+        assert!(!text.contains('\u{1b}'), "no colour when not asked");
+        assert!(
+            !text.lines().any(|l| l.ends_with('-')),
+            "no word split at a hyphen:\n{text}"
+        );
+    }
+
+    #[test]
+    fn groups_findings_by_account_when_there_are_several() {
+        let text = render(&report(
+            &["111122223333", "444455556666"],
+            vec![
+                finding("444455556666", Severity::High),
+                finding("111122223333", Severity::Low),
+            ],
+        ));
+        let first = text
+            .find("Account 111122223333")
+            .expect("first account header");
+        let second = text
+            .find("Account 444455556666")
+            .expect("second account header");
+        assert!(first < second);
+        assert!(text.starts_with("deputy-audit: 2 accounts"));
+    }
+
+    #[test]
+    fn suppressed_findings_are_listed_apart_and_not_counted() {
+        let mut accepted = finding("111122223333", Severity::High);
+        accepted.suppression = Some(deputy_audit_analyze::Suppression {
+            reason: "reviewed in SEC-42".into(),
+        });
+        let text = render(&report(
+            &["111122223333"],
+            vec![finding("111122223333", Severity::Low), accepted],
+        ));
+        assert!(
+            text.contains("Findings: 1 (+1 suppressed by --baseline)"),
+            "{text}"
+        );
+        let listed = text.find("Suppressed (not gating):").expect("listed");
+        assert!(
+            text[listed..].contains("reason: reviewed in SEC-42"),
+            "{text}"
+        );
+        for line in text.lines() {
+            let unbreakable = !line.trim().contains(' ');
+            assert!(
+                line.chars().count() <= WIDTH || unbreakable,
+                "too wide: {line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let mut out = Vec::new();
+        write(
+            &report(
+                &["111122223333"],
+                vec![finding("111122223333", Severity::High)],
+            ),
+            &mut out,
+            true,
+        )
+        .expect("writes");
+        assert!(String::from_utf8(out).expect("utf-8").contains('\u{1b}'));
+    }
 }

@@ -1,7 +1,8 @@
 //! Seeds LocalStack (or any AWS-compatible endpoint) with every policy example of the
-//! confused-deputy seed documents, in a protected form (as published) and a stripped
-//! form (every `Condition` removed), and returns a manifest of what it created and which
-//! findings each resource should produce.
+//! confused-deputy seed documents and of the further resource policies (Lambda, Secrets
+//! Manager, EventBridge, CloudWatch Logs), in a protected form (as published) and a
+//! stripped form (every `Condition` removed), and returns a manifest of what it created
+//! and which findings each resource should produce.
 //!
 //! Seeding writes to an account, so it lives only in tests and examples, never in
 //! `src/`. Included with `#[path = "support/seed.rs"] mod seed;` from `tests/` and
@@ -23,9 +24,21 @@ use serde_json::Value;
 /// The catalogue of seed examples (templates plus expected findings).
 pub const CATALOGUE_JSON: &str = include_str!("../fixtures/seed-examples.json");
 
-/// IAM is global; reports carry `us-east-1` for roles by convention (see
-/// `ResourcePolicy::region` in `crates/analyze/src/model.rs`).
-pub const IAM_REGION: &str = "us-east-1";
+/// The second catalogue: service-principal grants in Lambda, Secrets Manager,
+/// EventBridge and CloudWatch Logs resource policies, same template format.
+pub const MORE_SERVICES_JSON: &str = include_str!("../fixtures/more-services.json");
+
+/// Every Lambda example publishes one version (`1`) and the alias example points
+/// this alias at it.
+pub const LAMBDA_VERSION: &str = "1";
+pub const LAMBDA_ALIAS: &str = "live";
+
+/// IAM is global: the API is called through `us-east-1`...
+pub const IAM_API_REGION: &str = "us-east-1";
+
+/// ...and reports name the region of IAM roles `global` (README, report columns; the
+/// scanner's IAM collector agrees).
+pub const IAM_REPORT_REGION: &str = "global";
 
 /// LocalStack only serves the commercial partition.
 pub const PARTITION: &str = "aws";
@@ -54,9 +67,44 @@ pub struct Example {
     pub name: String,
     pub source: String,
     pub resource_type: String,
+    /// Lambda examples only: which of the function's policies carries the document.
+    #[serde(default)]
+    pub lambda_target: Option<LambdaTarget>,
     pub policy: Value,
     pub expected_protected: Vec<ExpectedFinding>,
     pub expected_stripped: Vec<ExpectedFinding>,
+}
+
+/// Where a Lambda example's permissions go: Lambda keeps one policy for the function
+/// (shared by `$LATEST`), one per published version and one per alias, and the scanner
+/// reads each of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LambdaTarget {
+    Function,
+    /// Version [`LAMBDA_VERSION`]; the unqualified function is left without a policy.
+    Version,
+    /// Alias [`LAMBDA_ALIAS`] on version [`LAMBDA_VERSION`]; function and version are
+    /// left without a policy.
+    Alias,
+}
+
+/// The second catalogue (`tests/fixtures/more-services.json`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct MoreServices {
+    pub description: String,
+    pub lambda_execution_role: SupportRole,
+    pub examples: Vec<Example>,
+}
+
+/// A role the seeder needs for other resources (Lambda's execution role), scanned
+/// like every role, so it carries its own expected findings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SupportRole {
+    pub name: String,
+    pub source: String,
+    pub policy: Value,
+    pub expected: Vec<ExpectedFinding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -104,6 +152,20 @@ pub struct Vars<'a> {
 pub fn catalogue() -> Catalogue {
     serde_json::from_str(CATALOGUE_JSON)
         .unwrap_or_else(|e| panic!("tests/fixtures/seed-examples.json is invalid: {e}"))
+}
+
+/// Parses the second catalogue; a broken one panics, as for [`catalogue`].
+pub fn more_services() -> MoreServices {
+    serde_json::from_str(MORE_SERVICES_JSON)
+        .unwrap_or_else(|e| panic!("tests/fixtures/more-services.json is invalid: {e}"))
+}
+
+/// The examples of both catalogues, seed documents first; `Planned::example_index`
+/// indexes this list.
+pub fn all_examples() -> Vec<Example> {
+    let mut examples = catalogue().examples;
+    examples.extend(more_services().examples);
+    examples
 }
 
 impl Example {
@@ -185,9 +247,10 @@ pub struct Planned {
     pub example: String,
     pub resource_type: String,
     pub form: Form,
-    /// The name (queue, topic, bucket, role) or, for KMS keys, the alias without `alias/`.
+    /// The name (queue, topic, bucket, role, function, secret, bus, Logs policy) or, for
+    /// KMS keys, the alias without `alias/`.
     pub name: String,
-    /// Where the resource lives and is reported (`IAM_REGION` for roles).
+    /// Where the resource lives and is reported (`IAM_REPORT_REGION` for roles).
     pub region: String,
     /// The region substituted for `{{REGION}}` (for roles: the region of the calling
     /// service the trust policy names).
@@ -274,36 +337,49 @@ impl Manifest {
     }
 }
 
-/// Lays out every catalogue example in both forms. Regional resources alternate over
-/// `regions` (protected and stripped of one example land in different regions when
-/// there are two), so every regional type appears in every region of a two-region run.
+/// Lays out every example of both catalogues in both forms. Regional resources
+/// alternate over `regions` (protected and stripped of one example land in different
+/// regions when there are two), so every regional type appears in every region of a
+/// two-region run.
 pub fn plan(account: &str, regions: &[String]) -> Result<Vec<Planned>> {
     if regions.is_empty() {
         bail!("at least one region is needed");
     }
-    let catalogue = catalogue();
+    let examples = all_examples();
     let mut planned = Vec::new();
     let mut slot = 0usize;
-    for (example_index, example) in catalogue.examples.iter().enumerate() {
+    for (example_index, example) in examples.iter().enumerate() {
         for form in Form::ALL {
             let template_region = regions[slot % regions.len()].clone();
             slot += 1;
             let base = format!("{NAME_PREFIX}-{}-{}", example.name, form);
             let (name, region) = match example.resource_type.as_str() {
-                "iam-role" => (base, IAM_REGION.to_string()),
+                "iam-role" => (base, IAM_REPORT_REGION.to_string()),
                 // Bucket names are global across accounts: include the account id.
                 "s3-bucket" => (
                     format!("{NAME_PREFIX}-{account}-{}-{}", example.name, form),
                     template_region.clone(),
                 ),
-                "sqs-queue" | "sns-topic" | "kms-key" => (base, template_region.clone()),
+                "sqs-queue"
+                | "sns-topic"
+                | "kms-key"
+                | "lambda-function"
+                | "secretsmanager-secret"
+                | "event-bus"
+                | "logs-resource-policy" => (base, template_region.clone()),
                 other => bail!(
                     "example {}: unsupported resource type {other}",
                     example.name
                 ),
             };
+            if (example.resource_type == "lambda-function") != example.lambda_target.is_some() {
+                bail!(
+                    "example {}: lambda_target is required for Lambda examples and only there",
+                    example.name
+                );
+            }
             let limit = match example.resource_type.as_str() {
-                "iam-role" => 64,
+                "iam-role" | "lambda-function" => 64,
                 "s3-bucket" => 63,
                 _ => 80,
             };
@@ -372,14 +448,37 @@ fn check_read_back(what: &str, sent: &Value, stored: &Value) -> Result<()> {
 /// plus one queue whose policy is not valid JSON (in the last region, created last).
 pub async fn seed_account(endpoint: &str, account: &str, regions: &[String]) -> Result<Manifest> {
     let plan = plan(account, regions)?;
-    let catalogue = catalogue();
+    let examples = all_examples();
 
-    let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_REGION));
+    let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_API_REGION));
+    // The first write: `seed_state` takes this user without the marker queue as an
+    // interrupted seed.
     ensure_user(&iam, VIDEO_ANALYST_USER).await?;
 
-    let mut resources = Vec::with_capacity(plan.len());
+    let mut resources = Vec::with_capacity(plan.len() + 8);
+    // Lambda's CreateFunction needs an execution role; it is a scanned role like any
+    // other, with its own expected finding.
+    let exec_role = more_services().lambda_execution_role;
+    let exec_role_arn = create_role(
+        &iam,
+        &exec_role.name,
+        &exec_role.policy,
+        "Lambda execution role",
+    )
+    .await
+    .with_context(|| format!("{} (Lambda execution role)", exec_role.name))?;
+    resources.push(SeededResource {
+        arn: exec_role_arn.clone(),
+        resource_type: "iam-role".to_string(),
+        region: IAM_REPORT_REGION.to_string(),
+        form: Form::Protected,
+        example: "lambda-execution-role".to_string(),
+        name: exec_role.name.clone(),
+        expected: exec_role.expected.clone(),
+    });
+
     for p in &plan {
-        let example = &catalogue.examples[p.example_index];
+        let example = &examples[p.example_index];
         let conf = sdk_config(endpoint, account, &p.region);
         let what = format!("{} ({} {}, {})", p.name, p.resource_type, p.form, p.region);
         let doc_for = |arn: Option<&str>| {
@@ -395,31 +494,10 @@ pub async fn seed_account(endpoint: &str, account: &str, regions: &[String]) -> 
         let arn = match p.resource_type.as_str() {
             "iam-role" => {
                 let doc = doc_for(None)?;
-                let out = iam
-                    .create_role()
-                    .role_name(&p.name)
-                    .assume_role_policy_document(doc.to_string())
-                    .description(format!("deputy-audit seed: {} ({})", example.name, p.form))
-                    .send()
+                let description = format!("{} ({})", example.name, p.form);
+                create_role(&iam, &p.name, &doc, &description)
                     .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("CreateRole {what}"))?;
-                let role = out
-                    .role()
-                    .ok_or_else(|| anyhow!("CreateRole {what}: no role"))?;
-                let stored = iam
-                    .get_role()
-                    .role_name(&p.name)
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("GetRole {what}"))?;
-                let raw = stored
-                    .role()
-                    .and_then(|r| r.assume_role_policy_document())
-                    .ok_or_else(|| anyhow!("GetRole {what}: no trust policy"))?;
-                check_read_back(&what, &doc, &decode_iam_document(raw)?)?;
-                role.arn().to_string()
+                    .with_context(|| what.clone())?
             }
             "sqs-queue" => {
                 let sqs = aws_sdk_sqs::Client::new(&conf);
@@ -566,6 +644,120 @@ pub async fn seed_account(endpoint: &str, account: &str, regions: &[String]) -> 
                 check_read_back(&what, &doc, &stored)?;
                 arn
             }
+            "lambda-function" => {
+                let lambda = aws_sdk_lambda::Client::new(&conf);
+                let target = example
+                    .lambda_target
+                    .ok_or_else(|| anyhow!("{what}: no lambda_target"))?;
+                let seeded = seed_lambda(&lambda, &p.name, &exec_role_arn, target, |arn| {
+                    doc_for(Some(arn))
+                })
+                .await
+                .with_context(|| what.clone())?;
+                // The function and version that only lead to the policy-carrying
+                // qualifier are resources too (counted, no findings).
+                for extra in seeded.without_policy {
+                    resources.push(SeededResource {
+                        arn: extra,
+                        resource_type: p.resource_type.clone(),
+                        region: p.region.clone(),
+                        form: p.form,
+                        example: p.example.clone(),
+                        name: p.name.clone(),
+                        expected: Vec::new(),
+                    });
+                }
+                seeded.policy_arn
+            }
+            "secretsmanager-secret" => {
+                let sm = aws_sdk_secretsmanager::Client::new(&conf);
+                let out = sm
+                    .create_secret()
+                    .name(&p.name)
+                    .description(format!("deputy-audit seed: {} ({})", example.name, p.form))
+                    .secret_string("not a real secret")
+                    .send()
+                    .await
+                    .map_err(sdk_err)
+                    .with_context(|| format!("CreateSecret {what}"))?;
+                let arn = out
+                    .arn()
+                    .ok_or_else(|| anyhow!("CreateSecret {what}: no ARN"))?
+                    .to_string();
+                let doc = doc_for(Some(&arn))?;
+                sm.put_resource_policy()
+                    .secret_id(&arn)
+                    .resource_policy(doc.to_string())
+                    .send()
+                    .await
+                    .map_err(sdk_err)
+                    .with_context(|| format!("PutResourcePolicy {what}"))?;
+                let stored = sm
+                    .get_resource_policy()
+                    .secret_id(&arn)
+                    .send()
+                    .await
+                    .map_err(sdk_err)
+                    .with_context(|| format!("GetResourcePolicy {what}"))?;
+                let stored: Value =
+                    serde_json::from_str(stored.resource_policy().unwrap_or_default())
+                        .with_context(|| format!("{what}: stored secret policy is not JSON"))?;
+                check_read_back(&what, &doc, &stored)?;
+                arn
+            }
+            "event-bus" => {
+                let events = aws_sdk_eventbridge::Client::new(&conf);
+                let out = events
+                    .create_event_bus()
+                    .name(&p.name)
+                    .send()
+                    .await
+                    .map_err(sdk_err)
+                    .with_context(|| format!("CreateEventBus {what}"))?;
+                let arn = out
+                    .event_bus_arn()
+                    .ok_or_else(|| anyhow!("CreateEventBus {what}: no ARN"))?
+                    .to_string();
+                let doc = doc_for(Some(&arn))?;
+                // PutPermission with `Policy` replaces the bus policy with the whole
+                // document (the other parameters add one statement at a time).
+                events
+                    .put_permission()
+                    .event_bus_name(&p.name)
+                    .policy(doc.to_string())
+                    .send()
+                    .await
+                    .map_err(sdk_err)
+                    .with_context(|| format!("PutPermission {what}"))?;
+                let stored = events
+                    .describe_event_bus()
+                    .name(&p.name)
+                    .send()
+                    .await
+                    .map_err(sdk_err)
+                    .with_context(|| format!("DescribeEventBus {what}"))?;
+                let stored: Value = serde_json::from_str(stored.policy().unwrap_or_default())
+                    .with_context(|| format!("{what}: stored bus policy is not JSON"))?;
+                check_read_back(&what, &doc, &stored)?;
+                arn
+            }
+            "logs-resource-policy" => {
+                let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
+                // Account-level: the document names log groups, never the policy itself.
+                let doc = doc_for(None)?;
+                logs.put_resource_policy()
+                    .policy_name(&p.name)
+                    .policy_document(doc.to_string())
+                    .send()
+                    .await
+                    .map_err(sdk_err)
+                    .with_context(|| format!("PutResourcePolicy {what}"))?;
+                let (arn, stored) = logs_policy(&logs, account, &p.region, &p.name)
+                    .await
+                    .with_context(|| what.clone())?;
+                check_read_back(&what, &doc, &stored)?;
+                arn
+            }
             other => bail!("{what}: unsupported resource type {other}"),
         };
         resources.push(SeededResource {
@@ -629,6 +821,337 @@ pub async fn create_invalid_policy_queue(
     })
 }
 
+/// Creates a role with `trust` as its trust policy, checks that IAM stored it as sent,
+/// and returns its ARN.
+async fn create_role(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    trust: &Value,
+    description: &str,
+) -> Result<String> {
+    let out = iam
+        .create_role()
+        .role_name(name)
+        .assume_role_policy_document(trust.to_string())
+        .description(format!("deputy-audit seed: {description}"))
+        .send()
+        .await
+        .map_err(sdk_err)
+        .context("CreateRole")?;
+    let arn = out
+        .role()
+        .ok_or_else(|| anyhow!("CreateRole: no role"))?
+        .arn()
+        .to_string();
+    let stored = iam
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(sdk_err)
+        .context("GetRole")?;
+    let raw = stored
+        .role()
+        .and_then(|r| r.assume_role_policy_document())
+        .ok_or_else(|| anyhow!("GetRole: no trust policy"))?;
+    check_read_back(name, trust, &decode_iam_document(raw)?)?;
+    Ok(arn)
+}
+
+/// What [`seed_lambda`] created.
+struct SeededLambda {
+    /// The function, version or alias whose policy holds the example.
+    policy_arn: String,
+    /// The function (and version) created on the way, with no policy.
+    without_policy: Vec<String>,
+}
+
+/// Creates a function (never invoked, so its code is a one-file placeholder), publishes
+/// a version and adds an alias when `target` needs them, and writes the example as
+/// AddPermission calls on the target: Lambda has no call that takes a whole policy.
+/// `doc_for` renders the example for the target's ARN.
+async fn seed_lambda(
+    lambda: &aws_sdk_lambda::Client,
+    name: &str,
+    role_arn: &str,
+    target: LambdaTarget,
+    doc_for: impl Fn(&str) -> Result<Value>,
+) -> Result<SeededLambda> {
+    let out = lambda
+        .create_function()
+        .function_name(name)
+        .runtime(aws_sdk_lambda::types::Runtime::Python312)
+        .role(role_arn)
+        .handler("index.handler")
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(aws_smithy_types::Blob::new(stored_zip(
+                    "index.py",
+                    b"def handler(event, context):\n    return None\n",
+                )))
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_err)
+        .context("CreateFunction")?;
+    let function_arn = out
+        .function_arn()
+        .ok_or_else(|| anyhow!("CreateFunction: no ARN"))?
+        .to_string();
+    let mut without_policy = Vec::new();
+    let qualifier = match target {
+        LambdaTarget::Function => None,
+        LambdaTarget::Version | LambdaTarget::Alias => {
+            without_policy.push(function_arn.clone());
+            let version = lambda
+                .publish_version()
+                .function_name(name)
+                .send()
+                .await
+                .map_err(sdk_err)
+                .context("PublishVersion")?;
+            if version.version() != Some(LAMBDA_VERSION) {
+                bail!(
+                    "PublishVersion returned version {:?}, expected {LAMBDA_VERSION} on a new function",
+                    version.version()
+                );
+            }
+            if target == LambdaTarget::Version {
+                Some(LAMBDA_VERSION)
+            } else {
+                without_policy.push(format!("{function_arn}:{LAMBDA_VERSION}"));
+                lambda
+                    .create_alias()
+                    .function_name(name)
+                    .name(LAMBDA_ALIAS)
+                    .function_version(LAMBDA_VERSION)
+                    .send()
+                    .await
+                    .map_err(sdk_err)
+                    .context("CreateAlias")?;
+                Some(LAMBDA_ALIAS)
+            }
+        }
+    };
+    let policy_arn = match qualifier {
+        Some(q) => format!("{function_arn}:{q}"),
+        None => function_arn.clone(),
+    };
+    let doc = doc_for(&policy_arn)?;
+    let statements = doc["Statement"].as_array().ok_or_else(|| {
+        anyhow!("a Lambda example's Statement must be a list (as GetPolicy returns it)")
+    })?;
+    for (i, statement) in statements.iter().enumerate() {
+        let permission = LambdaPermission::from_statement(statement, &policy_arn)
+            .with_context(|| format!("statement {i} cannot be written with AddPermission"))?;
+        lambda
+            .add_permission()
+            .function_name(name)
+            .set_qualifier(qualifier.map(str::to_string))
+            .statement_id(permission.sid)
+            .action(permission.action)
+            .principal(permission.principal)
+            .set_source_arn(permission.source_arn)
+            .set_source_account(permission.source_account)
+            .send()
+            .await
+            .map_err(sdk_err)
+            .with_context(|| format!("AddPermission (statement {i})"))?;
+    }
+    let stored = lambda
+        .get_policy()
+        .function_name(name)
+        .set_qualifier(qualifier.map(str::to_string))
+        .send()
+        .await
+        .map_err(sdk_err)
+        .context("GetPolicy")?;
+    let stored: Value = serde_json::from_str(stored.policy().unwrap_or_default())
+        .context("stored function policy is not JSON")?;
+    check_read_back(&policy_arn, &doc, &stored)?;
+    Ok(SeededLambda {
+        policy_arn,
+        without_policy,
+    })
+}
+
+/// One AddPermission call, read off a statement in the form GetPolicy returns.
+pub struct LambdaPermission {
+    pub sid: String,
+    pub action: String,
+    pub principal: String,
+    pub source_arn: Option<String>,
+    pub source_account: Option<String>,
+}
+
+impl LambdaPermission {
+    /// Refuses anything AddPermission could not have written (another condition key
+    /// or operator, a Deny, a resource other than the target), so the read-back check
+    /// compares like with like.
+    pub fn from_statement(statement: &Value, policy_arn: &str) -> Result<Self> {
+        let text = |field: &str| -> Result<String> {
+            statement[field]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| anyhow!("{field} must be a string in {statement}"))
+        };
+        if statement["Effect"] != "Allow" {
+            bail!("Effect must be Allow in {statement}");
+        }
+        if statement["Resource"] != policy_arn {
+            bail!("Resource must be {policy_arn} in {statement}");
+        }
+        let principal = statement["Principal"]["Service"]
+            .as_str()
+            .ok_or_else(|| anyhow!("Principal must be one Service in {statement}"))?
+            .to_string();
+        let mut source_arn = None;
+        let mut source_account = None;
+        if let Some(condition) = statement.get("Condition") {
+            let condition = condition
+                .as_object()
+                .ok_or_else(|| anyhow!("Condition must be an object in {statement}"))?;
+            for (operator, block) in condition {
+                let block = block
+                    .as_object()
+                    .ok_or_else(|| anyhow!("{operator} must be an object in {statement}"))?;
+                for (key, value) in block {
+                    let value = value
+                        .as_str()
+                        .ok_or_else(|| anyhow!("{operator} {key} must be a string"))?
+                        .to_string();
+                    match (operator.as_str(), key.as_str()) {
+                        ("ArnLike", "AWS:SourceArn") => source_arn = Some(value),
+                        ("StringEquals", "AWS:SourceAccount") => source_account = Some(value),
+                        _ => bail!("AddPermission cannot write {operator} {key}"),
+                    }
+                }
+            }
+        }
+        Ok(LambdaPermission {
+            sid: text("Sid")?,
+            action: text("Action")?,
+            principal,
+            source_arn,
+            source_account,
+        })
+    }
+}
+
+/// A zip archive holding one file, stored (not compressed): all CreateFunction needs
+/// for a function that is never invoked, without a zip dependency.
+pub fn stored_zip(file_name: &str, data: &[u8]) -> Vec<u8> {
+    let crc = crc32(data);
+    let name = file_name.as_bytes();
+    let size = u32::try_from(data.len()).expect("placeholder code is small");
+    let name_len = u16::try_from(name.len()).expect("short file name");
+    // DOS date 1980-01-01 (day 1, month 1), time 00:00.
+    let (dos_time, dos_date) = (0u16, (1u16 << 5) | 1);
+    let mut zip = Vec::new();
+    let u16le = |zip: &mut Vec<u8>, v: u16| zip.extend_from_slice(&v.to_le_bytes());
+    let u32le = |zip: &mut Vec<u8>, v: u32| zip.extend_from_slice(&v.to_le_bytes());
+
+    // Local file header, then the data.
+    u32le(&mut zip, 0x0403_4b50);
+    u16le(&mut zip, 10); // version needed: 1.0, stored
+    u16le(&mut zip, 0); // flags
+    u16le(&mut zip, 0); // method: stored
+    u16le(&mut zip, dos_time);
+    u16le(&mut zip, dos_date);
+    u32le(&mut zip, crc);
+    u32le(&mut zip, size); // compressed size
+    u32le(&mut zip, size); // uncompressed size
+    u16le(&mut zip, name_len);
+    u16le(&mut zip, 0); // extra field length
+    zip.extend_from_slice(name);
+    zip.extend_from_slice(data);
+
+    // Central directory: one entry pointing at the local header (offset 0).
+    let central_offset = u32::try_from(zip.len()).expect("small archive");
+    u32le(&mut zip, 0x0201_4b50);
+    u16le(&mut zip, (3 << 8) | 20); // made by: Unix, 2.0
+    u16le(&mut zip, 10);
+    u16le(&mut zip, 0);
+    u16le(&mut zip, 0);
+    u16le(&mut zip, dos_time);
+    u16le(&mut zip, dos_date);
+    u32le(&mut zip, crc);
+    u32le(&mut zip, size);
+    u32le(&mut zip, size);
+    u16le(&mut zip, name_len);
+    u16le(&mut zip, 0); // extra
+    u16le(&mut zip, 0); // comment
+    u16le(&mut zip, 0); // disk number
+    u16le(&mut zip, 0); // internal attributes
+    u32le(&mut zip, 0o100_644 << 16); // external attributes: a regular file, rw-r--r--
+    u32le(&mut zip, 0); // local header offset
+    zip.extend_from_slice(name);
+    let central_size = u32::try_from(zip.len()).expect("small archive") - central_offset;
+
+    // End of central directory.
+    u32le(&mut zip, 0x0605_4b50);
+    u16le(&mut zip, 0); // this disk
+    u16le(&mut zip, 0); // disk with the central directory
+    u16le(&mut zip, 1); // entries on this disk
+    u16le(&mut zip, 1); // entries in total
+    u32le(&mut zip, central_size);
+    u32le(&mut zip, central_offset);
+    u16le(&mut zip, 0); // comment length
+    zip
+}
+
+/// CRC-32 (IEEE 802.3, reflected, as zip uses it), bit by bit: the input is tiny.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+/// Reads back the account-level Logs resource policy `name` and names it as the
+/// scanner does: its `resourceArn` when the endpoint returns one, otherwise
+/// `arn:<partition>:logs:<region>:<account>:resource-policy/<name>`.
+async fn logs_policy(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    account: &str,
+    region: &str,
+    name: &str,
+) -> Result<(String, Value)> {
+    let mut token = None;
+    loop {
+        let page = logs
+            .describe_resource_policies()
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(sdk_err)
+            .context("DescribeResourcePolicies")?;
+        if let Some(policy) = page
+            .resource_policies()
+            .iter()
+            .find(|p| p.policy_name() == Some(name))
+        {
+            let arn = policy.resource_arn().map_or_else(
+                || format!("arn:{PARTITION}:logs:{region}:{account}:resource-policy/{name}"),
+                str::to_string,
+            );
+            let stored: Value = serde_json::from_str(policy.policy_document().unwrap_or_default())
+                .context("stored Logs resource policy is not JSON")?;
+            return Ok((arn, stored));
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            bail!("DescribeResourcePolicies does not list {name}");
+        }
+    }
+}
+
 async fn ensure_user(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
     match iam.create_user().user_name(name).send().await {
         Ok(_) => Ok(()),
@@ -685,10 +1208,14 @@ async fn queue_policy(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String> {
 /// Whether an account already holds the seeded resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedState {
-    /// Nothing seeded (the first planned role is absent).
+    /// Nothing seeded (not even the IAM user, the first thing created).
     Absent,
     /// The marker queue, created last, exists.
     Complete,
+    /// The marker queue exists but the Lambda execution role does not: a complete seed
+    /// by a version of this seeder from before the Lambda, Secrets Manager, EventBridge
+    /// and CloudWatch Logs fixtures, which a scan would not find.
+    Outdated,
     /// Some resources exist but the marker does not: an interrupted seed.
     Partial,
 }
@@ -704,18 +1231,30 @@ pub async fn seed_state(endpoint: &str, account: &str, regions: &[String]) -> Re
         .send()
         .await
     {
-        Ok(_) => return Ok(SeedState::Complete),
+        Ok(_) => {
+            // Every seed this version writes has the execution role, created second.
+            let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_API_REGION));
+            let role = more_services().lambda_execution_role.name;
+            return match iam.get_role().role_name(&role).send().await {
+                Ok(_) => Ok(SeedState::Complete),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_no_such_entity_exception()) =>
+                {
+                    Ok(SeedState::Outdated)
+                }
+                Err(e) => Err(sdk_err(e)).context("GetRole (seed version check)"),
+            };
+        }
         Err(e)
             if e.as_service_error()
                 .is_some_and(|s| s.is_queue_does_not_exist()) => {}
         Err(e) => return Err(sdk_err(e)).context("GetQueueUrl (seed marker)"),
     }
-    let first_role = plan(account, regions)?
-        .into_iter()
-        .find(|p| p.resource_type == "iam-role")
-        .ok_or_else(|| anyhow!("the catalogue has no IAM role"))?;
-    let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_REGION));
-    match iam.get_role().role_name(&first_role.name).send().await {
+    // The IAM user is the seeder's first write: present without the marker means an
+    // interrupted seed.
+    let iam = aws_sdk_iam::Client::new(&sdk_config(endpoint, account, IAM_API_REGION));
+    match iam.get_user().user_name(VIDEO_ANALYST_USER).send().await {
         Ok(_) => Ok(SeedState::Partial),
         Err(e)
             if e.as_service_error()
@@ -723,6 +1262,6 @@ pub async fn seed_state(endpoint: &str, account: &str, regions: &[String]) -> Re
         {
             Ok(SeedState::Absent)
         }
-        Err(e) => Err(sdk_err(e)).context("GetRole (seed check)"),
+        Err(e) => Err(sdk_err(e)).context("GetUser (seed check)"),
     }
 }

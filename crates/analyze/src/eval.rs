@@ -82,29 +82,66 @@ enum ValuePin {
     Org(String),
     /// An ARN with no account field (an S3 bucket): pins a name, not an owner.
     AccountLess,
-    /// Pins something specific that carries no account (a VPC id, a non-ARN literal).
+    /// Pins something specific that carries no account (a VPC id).
     Opaque,
+    /// The value of an ARN key is not an ARN (an unsubstituted placeholder such
+    /// as "your Amazon Connect instance ARN"): it never matches.
+    NotArn,
     Unpinned(String),
 }
 
-fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
+/// The policy variable that stands for the owner's organization; a pin to it
+/// is a pin to the owner's organization, whatever its id.
+pub(crate) const RESOURCE_ORG_VAR: &str = "${aws:ResourceOrgID}";
+
+/// Resolves `${aws:ResourceAccount}` (the data-perimeter way of writing "the
+/// owner's account") to the owner's account id.
+fn resolve_vars<'v>(v: &'v str, owner: &str) -> std::borrow::Cow<'v, str> {
+    const VAR: &str = "${aws:resourceaccount}";
+    if !v.contains("${") || !is_account_id(owner) {
+        return std::borrow::Cow::Borrowed(v);
+    }
+    let lower = v.to_ascii_lowercase();
+    let mut out = String::with_capacity(v.len());
+    let mut rest = 0;
+    let mut from = 0;
+    while let Some(at) = lower
+        .get(from..)
+        .and_then(|l| l.find(VAR))
+        .map(|i| i + from)
+    {
+        out.push_str(v.get(rest..at).unwrap_or_default());
+        out.push_str(owner);
+        rest = at + VAR.len();
+        from = rest;
+    }
+    out.push_str(v.get(rest..).unwrap_or_default());
+    std::borrow::Cow::Owned(out)
+}
+
+fn value_pin(kind: KeyKind, v: &str, key: &str, owner: &str) -> ValuePin {
+    let resolved = resolve_vars(v, owner);
+    let v: &str = &resolved;
     match kind {
         KeyKind::Account => {
             if has_wildcard(v) {
-                ValuePin::Unpinned(format!("{key} \"{v}\" holds a wildcard"))
+                ValuePin::Unpinned(format!("{key} {v:?} holds a wildcard"))
             } else {
                 ValuePin::Account(v.to_string())
             }
         }
         KeyKind::Arn => match arn_fields(v) {
             Some(f) => {
-                let account = f[4];
+                // S3 bucket ARNs never carry an account or region, so a
+                // wildcard there (the older `arn:aws:s3:*:*:bucket` form) only
+                // matches the empty field: the ARN is account-less, not open.
+                let account = if f[2] == "s3" { "" } else { f[4] };
                 if has_wildcard(account) {
-                    ValuePin::Unpinned(format!("{key} \"{v}\" has a wildcard in its account field"))
+                    ValuePin::Unpinned(format!("{key} {v:?} has a wildcard in its account field"))
                 } else if account.is_empty() {
                     if has_wildcard(f[5]) {
                         ValuePin::Unpinned(format!(
-                            "{key} \"{v}\" has no account field and a wildcard resource, so it matches resources anyone can create"
+                            "{key} {v:?} has no account field and a wildcard resource, so it matches resources anyone can create"
                         ))
                     } else {
                         ValuePin::AccountLess
@@ -114,13 +151,13 @@ fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
                 }
             }
             None if has_wildcard(v) => {
-                ValuePin::Unpinned(format!("{key} \"{v}\" matches any account"))
+                ValuePin::Unpinned(format!("{key} {v:?} matches any account"))
             }
-            None => ValuePin::Opaque,
+            None => ValuePin::NotArn,
         },
         KeyKind::OrgId => {
             if has_wildcard(v) || v.is_empty() {
-                ValuePin::Unpinned(format!("{key} \"{v}\" matches any organization"))
+                ValuePin::Unpinned(format!("{key} {v:?} matches any organization"))
             } else {
                 ValuePin::Org(v.to_string())
             }
@@ -128,14 +165,14 @@ fn value_pin(kind: KeyKind, v: &str, key: &str) -> ValuePin {
         KeyKind::OrgPaths => {
             let org = v.split('/').next().unwrap_or_default();
             if org.is_empty() || has_wildcard(org) {
-                ValuePin::Unpinned(format!("{key} \"{v}\" does not name an organization"))
+                ValuePin::Unpinned(format!("{key} {v:?} does not name an organization"))
             } else {
                 ValuePin::Org(org.to_string())
             }
         }
         KeyKind::Network => {
             if has_wildcard(v) {
-                ValuePin::Unpinned(format!("{key} \"{v}\" holds a wildcard"))
+                ValuePin::Unpinned(format!("{key} {v:?} holds a wildcard"))
             } else {
                 ValuePin::Opaque
             }
@@ -163,7 +200,20 @@ enum Outcome {
 
 struct Classified {
     outcome: Outcome,
+    /// Values a literal operator compares with `*` or `?` in them (CD007).
     literal_values: Vec<String>,
+    /// Values of an ARN key that are not ARNs: they never match (CD008).
+    not_arn_values: Vec<String>,
+}
+
+impl Classified {
+    fn just(outcome: Outcome) -> Classified {
+        Classified {
+            outcome,
+            literal_values: Vec::new(),
+            not_arn_values: Vec::new(),
+        }
+    }
 }
 
 fn describe(e: &ConditionEntry) -> String {
@@ -171,64 +221,50 @@ fn describe(e: &ConditionEntry) -> String {
 }
 
 /// Classifies an entry in an Allow statement.
-fn classify(e: &ConditionEntry, kind: KeyKind) -> Classified {
-    let mut literal_values = Vec::new();
+fn classify(e: &ConditionEntry, kind: KeyKind, owner: &str) -> Classified {
     let Some(op) = e.operator else {
-        return Classified {
-            outcome: Outcome::Invalid(None),
-            literal_values,
-        };
+        return Classified::just(Outcome::Invalid(None));
     };
     if !e.values_valid {
-        return Classified {
-            outcome: Outcome::Invalid(None),
-            literal_values,
-        };
+        return Classified::just(Outcome::Invalid(None));
     }
     if op.base == BaseOperator::Null {
-        return Classified {
-            outcome: Outcome::NullCheck,
-            literal_values,
-        };
+        return Classified::just(Outcome::NullCheck);
     }
     if !op.base.is_string_or_arn() {
-        return Classified {
-            outcome: Outcome::Invalid(Some(format!(
-                "{} compares {} with a non-string operator, which cannot pin it",
-                describe(e),
-                e.key_as_written
-            ))),
-            literal_values,
-        };
+        return Classified::just(Outcome::Invalid(Some(format!(
+            "{} compares {} with a non-string operator, which cannot pin it",
+            describe(e),
+            e.key_as_written
+        ))));
     }
+    let mut c = Classified::just(Outcome::Dead);
     let mut pins = Vec::new();
     for v in &e.values {
         if op.base.is_literal_string() && has_wildcard(v) {
-            literal_values.push(v.clone());
+            c.literal_values.push(v.clone());
         } else {
-            pins.push(value_pin(kind, v, &e.key_as_written));
+            match value_pin(kind, v, &e.key_as_written, owner) {
+                ValuePin::NotArn => c.not_arn_values.push(v.clone()),
+                pin => pins.push(pin),
+            }
         }
     }
     if op.base.is_negated() {
-        return Classified {
-            outcome: Outcome::Negated,
-            literal_values,
-        };
+        c.outcome = Outcome::Negated;
+        return c;
     }
+    // Only values that never match (literal wildcards, non-ARNs): the entry,
+    // and so the statement, never matches.
     if pins.is_empty() {
-        return Classified {
-            outcome: Outcome::Dead,
-            literal_values,
-        };
+        return c;
     }
     if let Some(reason) = pins.iter().find_map(|p| match p {
         ValuePin::Unpinned(r) => Some(r.clone()),
         _ => None,
     }) {
-        return Classified {
-            outcome: Outcome::Unpinned(reason),
-            literal_values,
-        };
+        c.outcome = Outcome::Unpinned(reason);
+        return c;
     }
     let mut accounts = Vec::new();
     let mut orgs = Vec::new();
@@ -238,7 +274,7 @@ fn classify(e: &ConditionEntry, kind: KeyKind) -> Classified {
             ValuePin::Account(a) => accounts.push(a),
             ValuePin::Org(o) => orgs.push(o),
             ValuePin::AccountLess => accountless = true,
-            ValuePin::Opaque | ValuePin::Unpinned(_) => {}
+            ValuePin::Opaque | ValuePin::NotArn | ValuePin::Unpinned(_) => {}
         }
     }
     let weak = if op.if_exists {
@@ -248,15 +284,13 @@ fn classify(e: &ConditionEntry, kind: KeyKind) -> Classified {
     } else {
         None
     };
-    Classified {
-        outcome: Outcome::Pin {
-            accounts,
-            orgs,
-            accountless,
-            weak,
-        },
-        literal_values,
-    }
+    c.outcome = Outcome::Pin {
+        accounts,
+        orgs,
+        accountless,
+        weak,
+    };
+    c
 }
 
 /// A Deny statement that guards an Allow.
@@ -292,11 +326,15 @@ pub(crate) struct Facts<'a> {
     pub exposed: Vec<ServiceRef<'a>>,
     /// Same-account service principals exempt here (IAM roles, not `--strict`).
     pub same_account: Vec<ServiceRef<'a>>,
+    /// Service principals a Deny statement guards (removed from the two lists above).
+    pub guarded: Vec<ServiceRef<'a>>,
     /// `"*"` or `{"AWS": "*"}`.
     pub public: bool,
 
     /// A source key pins an account or organization (possibly weakly).
     pub source_pinned: bool,
+    /// The entries that pin (`StringEquals → aws:SourceAccount`), for explanations.
+    pub pins: Vec<String>,
     /// A SourceArn naming a resource without an account field (and nothing else).
     pub accountless_arn: Vec<String>,
     /// A source-account/org pin that pairs an account-less SourceArn.
@@ -304,6 +342,8 @@ pub(crate) struct Facts<'a> {
     /// Something among all pin keys pins the caller of a public grant.
     pub public_pinned: bool,
 
+    /// A source key sits under an operator that is unknown, malformed or negated.
+    pub ineffective_source: bool,
     pub unpinned: Vec<String>,
     pub null_checks: Vec<String>,
     pub weak: Vec<String>,
@@ -318,6 +358,7 @@ pub(crate) struct Facts<'a> {
     pub pinned_accounts: Vec<String>,
     pub pinned_orgs: Vec<String>,
 
+    /// Set when every service principal of the statement is guarded (the first guard).
     pub guard: Option<Guard>,
     pub public_guard: Option<Guard>,
 }
@@ -374,7 +415,7 @@ pub(crate) fn statement_facts<'a>(
                     if let Some(op) = e.operator {
                         if op.base.is_literal_string() {
                             for v in e.values.iter().filter(|v| has_wildcard(v)) {
-                                f.literal.push(format!("{} \"{v}\"", describe(e)));
+                                f.literal.push(format!("{} {v:?}", describe(e)));
                             }
                         }
                     }
@@ -395,9 +436,15 @@ pub(crate) fn statement_facts<'a>(
             continue;
         };
         let is_source = source_kind.is_some();
-        let c = classify(e, kind);
+        let c = classify(e, kind, &resource.account_id);
         for v in &c.literal_values {
-            f.literal.push(format!("{} \"{v}\"", describe(e)));
+            f.literal.push(format!("{} {v:?}", describe(e)));
+        }
+        for v in &c.not_arn_values {
+            f.invalid.push(format!(
+                "{} value {v:?} is not an ARN, so it never matches",
+                describe(e)
+            ));
         }
         match c.outcome {
             Outcome::Pin {
@@ -408,6 +455,7 @@ pub(crate) fn statement_facts<'a>(
             } => {
                 let real = !accountless;
                 f.public_pinned = true;
+                f.pins.push(describe(e));
                 if is_source {
                     if real {
                         f.source_pinned = true;
@@ -444,11 +492,13 @@ pub(crate) fn statement_facts<'a>(
             }
             Outcome::Negated => {
                 if is_source {
+                    f.ineffective_source = true;
                     f.negated
                         .push(format!("{} is negated inside an Allow", describe(e)));
                 }
             }
             Outcome::Invalid(reason) => {
+                f.ineffective_source |= is_source;
                 if let Some(r) = reason {
                     f.invalid.push(r);
                 }
@@ -465,44 +515,52 @@ pub(crate) fn statement_facts<'a>(
         && !account_values.iter().any(|a| arn_accounts.contains(a))
     {
         f.conflict = Some(format!(
-            "aws:SourceAccount {} but aws:SourceArn names account {}",
-            account_values.join(", "),
-            arn_accounts.join(", ")
+            "aws:SourceAccount {account_values:?} but aws:SourceArn names account {arn_accounts:?}"
         ));
         f.dead = true;
         // A condition that can never match pins nothing worth checking further.
         f.pinned_accounts.clear();
     }
 
+    let owner = resource.account_id.as_str();
     if !f.exposed.is_empty() || !f.same_account.is_empty() {
-        let mut guard = None;
-        let names: Vec<&str> = f
-            .exposed
-            .iter()
-            .chain(&f.same_account)
-            .map(|s| s.name)
-            .collect();
-        for name in names {
-            match find_guard(policy, st, |p| covers_service(p, name), source_key_kind) {
-                Some(g) => {
-                    if guard.is_none() {
-                        guard = Some(g);
+        // Each service principal is guarded on its own: a Deny for SNS does not
+        // protect the S3 half of an Allow naming both.
+        let mut guards: Vec<Guard> = Vec::new();
+        let mut guarded = Vec::new();
+        for list in [&mut f.exposed, &mut f.same_account] {
+            list.retain(|s| {
+                match find_guard(
+                    policy,
+                    st,
+                    owner,
+                    |p| covers_service(p, s.name),
+                    source_key_kind,
+                ) {
+                    Some(g) => {
+                        if !guards.contains(&g) {
+                            guards.push(g);
+                        }
+                        guarded.push(s.clone());
+                        false
                     }
+                    None => true,
                 }
-                None => {
-                    guard = None;
-                    break;
-                }
-            }
+            });
         }
-        f.guard = guard;
+        f.guarded = guarded;
+        for g in &guards {
+            f.pinned_accounts.extend(g.accounts.iter().cloned());
+            f.pinned_orgs.extend(g.orgs.iter().cloned());
+        }
+        if f.exposed.is_empty() && f.same_account.is_empty() {
+            f.guard = guards.into_iter().next();
+        }
     }
+    // A public grant's guard may pin IAM callers (aws:PrincipalAccount); its
+    // accounts are not source accounts, so CD004 does not judge them.
     if f.public {
-        f.public_guard = find_guard(policy, st, Principals::is_public, any_key_kind);
-    }
-    for g in f.guard.iter().chain(&f.public_guard) {
-        f.pinned_accounts.extend(g.accounts.iter().cloned());
-        f.pinned_orgs.extend(g.orgs.iter().cloned());
+        f.public_guard = find_guard(policy, st, owner, Principals::is_public, any_key_kind);
     }
     f.pinned_accounts.sort();
     f.pinned_accounts.dedup();
@@ -520,6 +578,7 @@ fn covers_service(p: &Principals, service: &str) -> bool {
 fn find_guard(
     policy: &Policy,
     allow: &Statement,
+    owner: &str,
     covers: impl Fn(&Principals) -> bool,
     kind_of: fn(&str) -> Option<KeyKind>,
 ) -> Option<Guard> {
@@ -533,7 +592,7 @@ fn find_guard(
         if !actions_cover(d, allow) || !resources_cover(d, allow) {
             return None;
         }
-        guard_condition(d, kind_of)
+        guard_condition(d, owner, kind_of)
     })
 }
 
@@ -571,7 +630,11 @@ fn resources_cover(deny: &Statement, allow: &Statement) -> bool {
 /// protective key (at least one), a `Null` "key exists" check on one, or
 /// `Bool aws:PrincipalIsAWSService true`: extra conditions would only make the
 /// Deny apply less often.
-fn guard_condition(d: &Statement, kind_of: fn(&str) -> Option<KeyKind>) -> Option<Guard> {
+fn guard_condition(
+    d: &Statement,
+    owner: &str,
+    kind_of: fn(&str) -> Option<KeyKind>,
+) -> Option<Guard> {
     if !d.condition_problems.is_empty() || d.conditions.is_empty() {
         return None;
     }
@@ -606,11 +669,11 @@ fn guard_condition(d: &Statement, kind_of: fn(&str) -> Option<KeyKind>) -> Optio
             if op.base.is_literal_string() && has_wildcard(v) {
                 return None;
             }
-            match value_pin(kind, v, &e.key_as_written) {
+            match value_pin(kind, v, &e.key_as_written, owner) {
                 ValuePin::Account(a) => accounts.push(a),
                 ValuePin::Org(o) => orgs.push(o),
                 ValuePin::Opaque => {}
-                ValuePin::AccountLess | ValuePin::Unpinned(_) => return None,
+                ValuePin::AccountLess | ValuePin::NotArn | ValuePin::Unpinned(_) => return None,
             }
         }
         negated_pins += 1;
@@ -697,47 +760,88 @@ mod tests {
         assert_eq!(arn_fields("notarn:a:b:c:d:e"), None);
     }
 
+    const O: &str = "111122223333";
+
+    #[test]
+    fn resource_account_variable_is_the_owner() {
+        assert_eq!(resolve_vars("${aws:ResourceAccount}", O), "111122223333");
+        assert_eq!(
+            resolve_vars("arn:aws:sns:*:${AWS:RESOURCEACCOUNT}:*", O),
+            "arn:aws:sns:*:111122223333:*"
+        );
+        assert_eq!(
+            resolve_vars("${aws:ResourceAccount}", ""),
+            "${aws:ResourceAccount}"
+        );
+        assert_eq!(
+            resolve_vars("${aws:PrincipalAccount}", O),
+            "${aws:PrincipalAccount}"
+        );
+        assert_eq!(
+            resolve_vars("é${aws:ResourceAccount}é", O),
+            "é111122223333é"
+        );
+        assert_eq!(
+            value_pin(
+                KeyKind::Account,
+                "${aws:ResourceAccount}",
+                "aws:SourceAccount",
+                O
+            ),
+            ValuePin::Account(O.into())
+        );
+    }
+
     #[test]
     fn value_pins() {
         let k = "aws:SourceArn";
         assert_eq!(
-            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:111122223333:*", k),
+            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:111122223333:*", k, O),
             ValuePin::Account("111122223333".into())
         );
         assert!(matches!(
-            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:*:*", k),
+            value_pin(KeyKind::Arn, "arn:aws:rekognition:*:*:*", k, O),
             ValuePin::Unpinned(_)
         ));
         assert!(matches!(
-            value_pin(KeyKind::Arn, "arn:aws:sns:us-east-1:1111222233?3:t", k),
+            value_pin(KeyKind::Arn, "arn:aws:sns:us-east-1:1111222233?3:t", k, O),
             ValuePin::Unpinned(_)
         ));
         assert_eq!(
-            value_pin(KeyKind::Arn, "arn:aws:s3:::my-bucket", k),
+            value_pin(KeyKind::Arn, "arn:aws:s3:::my-bucket", k, O),
             ValuePin::AccountLess
         );
         assert!(matches!(
-            value_pin(KeyKind::Arn, "arn:aws:s3:::*", k),
+            value_pin(KeyKind::Arn, "arn:aws:s3:::*", k, O),
+            ValuePin::Unpinned(_)
+        ));
+        assert_eq!(
+            value_pin(KeyKind::Arn, "arn:aws:s3:*:*:my-bucket", k, O),
+            ValuePin::AccountLess
+        );
+        assert!(matches!(
+            value_pin(KeyKind::Arn, "arn:aws:s3:*:*:my-*", k, O),
             ValuePin::Unpinned(_)
         ));
         assert!(matches!(
-            value_pin(KeyKind::Arn, "*", k),
+            value_pin(KeyKind::Arn, "*", k, O),
             ValuePin::Unpinned(_)
         ));
         assert!(matches!(
-            value_pin(KeyKind::Account, "1111*", k),
+            value_pin(KeyKind::Account, "1111*", k, O),
             ValuePin::Unpinned(_)
         ));
         assert_eq!(
             value_pin(
                 KeyKind::OrgPaths,
                 "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*",
-                k
+                k,
+                O
             ),
             ValuePin::Org("o-a1b2c3d4e5".into())
         );
         assert!(matches!(
-            value_pin(KeyKind::OrgPaths, "o-*/*", k),
+            value_pin(KeyKind::OrgPaths, "o-*/*", k, O),
             ValuePin::Unpinned(_)
         ));
     }

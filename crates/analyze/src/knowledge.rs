@@ -38,6 +38,13 @@ pub struct ServiceEntry {
     /// Service-specific keys that pin the calling resource (values are ARNs).
     pub extra_protective_keys: Vec<String>,
     pub doc: String,
+    /// Why an entry says what it says, where the documentation is indirect.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// A caveat from the service's own documentation that a recommendation for
+    /// a trust policy repeats (IoT: some STS integrations send no source keys).
+    #[serde(default)]
+    pub sts_caution: Option<String>,
 }
 
 impl ServiceEntry {

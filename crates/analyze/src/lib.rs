@@ -3,14 +3,33 @@
 //! This crate is pure: no I/O, no async, no AWS SDK. It takes policy text and
 //! returns findings, so the same judgement runs in `deputy-audit scan` (live
 //! account), `deputy-audit check` (files, offline) and the test corpus.
+//!
+//! The pipeline, one module each:
+//!
+//! 1. [`policy`]: the grammar. The only place JSON becomes typed statements;
+//!    tolerant where AWS is (element and key names in any case, `Statement` as
+//!    an object or a list), exact where AWS is (operator names).
+//! 2. `eval` (private): what each statement's conditions really do (which
+//!    entries pin the caller, which are weak, unpinned, malformed or can never
+//!    match, which Deny statements guard an Allow), computed once per statement.
+//! 3. [`mod@rules`]: one module per rule (`CD001`…`CD010`, `CD100`), each with its
+//!    description, examples and check, and one registry ([`rules()`], [`rule`]).
+//! 4. [`knowledge`]: what is known of each service principal, from
+//!    `data/service-principals.json`.
+//!
+//! [`analyze`] turns one [`ResourcePolicy`] into sorted [`Finding`]s;
+//! [`analyze_policy`] does the same for an already parsed [`policy::Policy`];
+//! [`explain_policy`] says for every statement why it is or is not reported.
 
 mod eval;
+pub mod explain;
 pub mod knowledge;
 pub mod model;
 pub mod policy;
 pub mod rules;
 
-pub use model::{Finding, ResourcePolicy, ResourceType, Severity};
+pub use explain::{explain_policy, StatementExplanation, Verdict};
+pub use model::{Finding, ResourcePolicy, ResourceType, Severity, Suppression};
 pub use rules::{rule, rules, RuleInfo};
 
 /// What the analysis needs to know beyond the policy itself.
@@ -38,6 +57,11 @@ pub enum PolicyError {
     /// JSON, but not the shape of a policy document.
     #[error("policy document is malformed: {0}")]
     Malformed(String),
+    /// Larger than any policy AWS stores ([`policy::MAX_POLICY_BYTES`]): not
+    /// parsed at all, so a hostile or corrupt document cannot cost unbounded
+    /// time or memory.
+    #[error("policy document is {bytes} bytes, over the {limit}-byte limit (no AWS policy is that large)")]
+    TooLarge { bytes: usize, limit: usize },
 }
 
 /// Analyzes one resource's policy. A resource without a policy has no findings.
@@ -86,10 +110,12 @@ pub fn analyze_policy(
             let Some(emit) = (r.check)(&cx) else { continue };
             let principals = principals
                 .get_or_insert_with(|| {
-                    st.principal
-                        .as_ref()
-                        .map(policy::Principals::display_list)
-                        .unwrap_or_else(|| vec!["*".to_string()])
+                    match (&st.principal, &st.not_principal) {
+                        (Some(p), _) => p.display_list(),
+                        // Allow with NotPrincipal reaches everyone else.
+                        (None, Some(_)) => vec!["*".to_string()],
+                        (None, None) => Vec::new(),
+                    }
                 })
                 .clone();
             let mut message = emit.message;
@@ -113,6 +139,8 @@ pub fn analyze_policy(
                 recommendation: emit.recommendation,
                 suggested_condition: emit.suggested_condition,
                 aws_managed: resource.aws_managed,
+                finding_id: model::statement_finding_id(resource, parsed, st, r.info.id),
+                suppression: None,
             });
         }
     }

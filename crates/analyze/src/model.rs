@@ -105,8 +105,7 @@ pub struct ResourcePolicy {
     pub resource_type: ResourceType,
     /// The account that owns the resource.
     pub account_id: String,
-    /// The region the resource lives in (`global` is not used: IAM roles carry the
-    /// region the scan read them from, `us-east-1` by convention).
+    /// The region the resource lives in; `global` for IAM roles, which have none.
     pub region: String,
     /// The policy document, decoded (IAM trust policies arrive URL-encoded).
     /// `None` when the resource has no policy of this kind, which is not an error.
@@ -187,6 +186,174 @@ pub struct Finding {
     pub suggested_condition: Option<serde_json::Value>,
     #[serde(default)]
     pub aws_managed: bool,
+    /// The stable id of this finding: the same problem in the same statement of
+    /// the same resource keeps it across runs (see [`finding_id`]). Empty only in
+    /// reports written before ids existed.
+    #[serde(default)]
+    pub finding_id: String,
+    /// Set by the report layer (`--baseline`), never by the analysis: the finding
+    /// is known and accepted, is still reported, and does not gate the exit code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+}
+
+/// Why a finding is accepted (from a suppressions file or a baseline report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    pub reason: String,
+}
+
+/// The stable id of a finding: `DA-` and the first 16 hex digits of the SHA-256
+/// of the account, the resource ARN, the rule id and the statement's identity.
+///
+/// The statement's identity is its `Sid` when it has one (so the id survives
+/// edits to the statement, e.g. a condition being tightened), otherwise
+/// `statement_canonical`, a canonical form of the statement that does not depend
+/// on key order, list order, the statement's position in the policy or the case
+/// of action names (see [`canonical_statement`]). Hashing is done only for
+/// findings, never per statement scanned.
+pub fn finding_id(
+    account_id: &str,
+    resource_arn: &str,
+    rule_id: &str,
+    sid: Option<&str>,
+    statement_canonical: &str,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let identity = match sid {
+        Some(sid) => format!("sid\u{0}{sid}"),
+        None => format!("statement\u{0}{statement_canonical}"),
+    };
+    let mut hasher = Sha256::new();
+    for part in [
+        "deputy-audit finding v1",
+        account_id,
+        resource_arn,
+        &rule_id.to_ascii_uppercase(),
+        &identity,
+    ] {
+        // Length-prefixed, so no two different tuples hash the same input.
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("DA-{hex}")
+}
+
+/// The id of a finding by `rule_id` on statement `st` of `policy`: by `Sid` when
+/// the statement has one that no other statement of the policy shares, else by
+/// [`canonical_statement`].
+pub fn statement_finding_id(
+    resource: &ResourcePolicy,
+    policy: &crate::policy::Policy,
+    st: &crate::policy::Statement,
+    rule_id: &str,
+) -> String {
+    let sid = st.sid.as_deref().filter(|sid| {
+        !sid.is_empty()
+            && policy
+                .statements
+                .iter()
+                .filter(|other| other.sid.as_deref() == Some(*sid))
+                .count()
+                == 1
+    });
+    let canonical = if sid.is_some() {
+        String::new()
+    } else {
+        canonical_statement(st)
+    };
+    finding_id(
+        &resource.account_id,
+        &resource.arn,
+        rule_id,
+        sid,
+        &canonical,
+    )
+}
+
+/// A canonical text of a parsed statement: element names fixed, principals,
+/// actions, resources and condition values sorted and de-duplicated, action
+/// names lower-cased (AWS compares them without case), condition keys
+/// lower-cased (already so in the parsed form). Position and `Sid` are left out.
+pub fn canonical_statement(st: &crate::policy::Statement) -> String {
+    use crate::policy::{Effect, PrincipalKind, Principals};
+    use std::collections::BTreeMap;
+
+    fn sorted(mut v: Vec<String>) -> Vec<String> {
+        v.sort();
+        v.dedup();
+        v
+    }
+    fn principals(p: &Principals) -> Vec<String> {
+        match p {
+            Principals::Any => vec!["*".to_string()],
+            Principals::Map(entries) => sorted(
+                entries
+                    .iter()
+                    .map(|(kind, value)| {
+                        let kind = match kind {
+                            PrincipalKind::Aws => "AWS",
+                            PrincipalKind::Service => "Service",
+                            PrincipalKind::Federated => "Federated",
+                            PrincipalKind::CanonicalUser => "CanonicalUser",
+                        };
+                        format!("{kind}:{value}")
+                    })
+                    .collect(),
+            ),
+        }
+    }
+    let lower = |v: &Vec<String>| sorted(v.iter().map(|a| a.to_ascii_lowercase()).collect());
+
+    // A BTreeMap of string lists serializes in key order whatever serde_json's
+    // features are, so the text is canonical.
+    let mut parts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let effect = match st.effect {
+        Effect::Allow => "Allow",
+        Effect::Deny => "Deny",
+    };
+    parts.insert("Effect", vec![effect.to_string()]);
+    if let Some(p) = &st.principal {
+        parts.insert("Principal", principals(p));
+    }
+    if let Some(p) = &st.not_principal {
+        parts.insert("NotPrincipal", principals(p));
+    }
+    if let Some(a) = &st.action {
+        parts.insert("Action", lower(a));
+    }
+    if let Some(a) = &st.not_action {
+        parts.insert("NotAction", lower(a));
+    }
+    if let Some(r) = &st.resource {
+        parts.insert("Resource", sorted(r.clone()));
+    }
+    if let Some(r) = &st.not_resource {
+        parts.insert("NotResource", sorted(r.clone()));
+    }
+    if !st.conditions.is_empty() {
+        let entries = st
+            .conditions
+            .iter()
+            .map(|c| {
+                let values = sorted(c.values.clone());
+                serde_json::to_string(&(&c.operator_name, &c.key, values, c.values_valid))
+                    .unwrap_or_default()
+            })
+            .collect();
+        parts.insert("Condition", sorted(entries));
+    }
+    if !st.condition_problems.is_empty() {
+        let problems = st
+            .condition_problems
+            .iter()
+            .map(|p| p.detail.clone())
+            .collect();
+        parts.insert("ConditionProblems", sorted(problems));
+    }
+    serde_json::to_string(&parts).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -339,11 +339,31 @@ impl Statement {
 }
 
 /// Parses policy text.
+/// The largest document [`parse`] accepts. AWS's own limits are far lower (the
+/// largest resource policies, KMS key policies, stop at 32 KB; bucket, queue and
+/// function policies at 20 KB), so anything over this is not a real policy.
+pub const MAX_POLICY_BYTES: usize = 256 * 1024;
+
 pub fn parse(text: &str) -> Result<Policy, PolicyError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| PolicyError::InvalidJson {
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(PolicyError::TooLarge {
+            bytes: text.len(),
+            limit: MAX_POLICY_BYTES,
+        });
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        // serde_json's text ends with " at line L column C"; the position has
+        // its own fields, so keep only the description.
+        let full = e.to_string();
+        let message = match full.rsplit_once(" at line ") {
+            Some((m, _)) if e.line() > 0 => m.to_string(),
+            _ => full,
+        };
+        PolicyError::InvalidJson {
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
     })?;
     from_value(&value)
 }
@@ -660,9 +680,15 @@ mod tests {
     #[test]
     fn invalid_json_reports_position() {
         match parse("{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",}\n  ]\n}") {
-            Err(PolicyError::InvalidJson { line, column, .. }) => {
+            Err(PolicyError::InvalidJson {
+                line,
+                column,
+                message,
+            }) => {
                 assert_eq!(line, 3);
                 assert!(column > 20, "column {column}");
+                assert!(!message.contains("at line"), "{message}");
+                assert!(!message.is_empty());
             }
             other => panic!("expected InvalidJson, got {other:?}"),
         }

@@ -119,3 +119,279 @@ fn rule_registry_lookup() {
     );
     assert!(deputy_audit_analyze::rule("CD999").is_none());
 }
+
+fn run_with(
+    rt: ResourceType,
+    policy: &str,
+    options: &AnalysisOptions,
+) -> Vec<deputy_audit_analyze::Finding> {
+    analyze(&resource(rt, policy), options).expect("analyzes")
+}
+
+#[test]
+fn strict_ec2_is_cd001_without_a_condition_that_would_break_it() {
+    // EC2 does not send aws:SourceArn/aws:SourceAccount to STS: suggesting them
+    // would break the instance role, so the recommendation says so instead.
+    let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let strict = AnalysisOptions {
+        strict: true,
+        ..AnalysisOptions::default()
+    };
+    let f = run_with(ResourceType::IamRole, p, &strict);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].rule_id, "CD001");
+    assert_eq!(f[0].suggested_condition, None);
+    assert!(
+        f[0].recommendation
+            .contains("does not send aws:SourceArn/aws:SourceAccount to STS"),
+        "{}",
+        f[0].recommendation
+    );
+    let f = run_with(ResourceType::IamRole, p, &AnalysisOptions::default());
+    assert_eq!(
+        (f[0].rule_id.as_str(), f[0].severity),
+        ("CD100", Severity::Info)
+    );
+}
+
+#[test]
+fn cd100_advice_is_about_the_same_account_service_only() {
+    let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com","sns.amazonaws.com"]},"Action":"sts:AssumeRole"}]}"#;
+    let f = run_with(ResourceType::IamRole, p, &AnalysisOptions::default());
+    let cd001 = f
+        .iter()
+        .find(|f| f.rule_id == "CD001")
+        .expect("CD001 for sns");
+    let cd100 = f
+        .iter()
+        .find(|f| f.rule_id == "CD100")
+        .expect("CD100 for ecs-tasks");
+    assert!(cd001.message.contains("sns.amazonaws.com") && !cd001.message.contains("ecs-tasks"));
+    assert!(cd100.message.contains("ecs-tasks.amazonaws.com") && !cd100.message.contains("sns"));
+    assert_eq!(
+        cd100.suggested_condition,
+        Some(serde_json::json!({
+            "StringEquals": {"aws:SourceAccount": OWNER},
+            "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:111122223333:*"}
+        }))
+    );
+    // Both findings list every principal of the statement.
+    assert_eq!(cd001.principals, cd100.principals);
+}
+
+#[test]
+fn guarded_statement_explanation_names_the_deny() {
+    let p = r#"{"Statement":[
+        {"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"StringEquals":{"aws:SourceAccount":"444455556666"}}},
+        {"Sid":"DenyOthers","Effect":"Deny","Principal":"*","Action":"sqs:*","Condition":{"StringNotEquals":{"aws:SourceAccount":"111122223333"}}}]}"#;
+    let f = run_with(ResourceType::SqsQueue, p, &AnalysisOptions::default());
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].rule_id, "CD004");
+    assert!(
+        f[0].message
+            .contains("Deny statement 1 (Sid \"DenyOthers\")"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn public_fix_uses_org_id_when_given() {
+    let p = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject"}]}"#;
+    let opts = AnalysisOptions {
+        org_ids: vec!["o-a1b2c3d4e5".into()],
+        ..AnalysisOptions::default()
+    };
+    let f = run_with(ResourceType::S3Bucket, p, &opts);
+    assert_eq!(f[0].rule_id, "CD009");
+    assert_eq!(f[0].principals, ["*"]);
+    assert_eq!(
+        f[0].suggested_condition,
+        Some(serde_json::json!({"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}))
+    );
+}
+
+#[test]
+fn messages_escape_control_characters_from_the_policy() {
+    // The IoT page extraction put newlines inside values; a report line must
+    // show them, not break on them.
+    let p = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"iot.amazonaws.com\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringLike\":{\"aws:SourceAccount\":\"\\n1111*\\n\"}}}]}";
+    let f = run_with(ResourceType::IamRole, p, &AnalysisOptions::default());
+    assert_eq!(f[0].rule_id, "CD002");
+    assert!(!f[0].message.contains('\n'), "{}", f[0].message);
+}
+
+#[test]
+fn unknown_owner_account_suggests_a_placeholder_and_skips_cd004() {
+    let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"StringEquals":{"aws:SourceAccount":"444455556666"}}}]}"#;
+    let mut r = resource(ResourceType::SqsQueue, p);
+    r.account_id = String::new();
+    assert_eq!(analyze(&r, &AnalysisOptions::default()), Ok(vec![]));
+    let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage"}]}"#;
+    r.policy = Some(p.to_string());
+    let f = analyze(&r, &AnalysisOptions::default()).expect("ok");
+    assert_eq!(
+        f[0].suggested_condition
+            .as_ref()
+            .and_then(|c| c["StringEquals"]["aws:SourceAccount"].as_str()),
+        Some("<account-id>")
+    );
+}
+
+#[test]
+fn a_deny_for_one_service_leaves_the_other_reported() {
+    let p = r#"{"Statement":[
+        {"Effect":"Allow","Principal":{"Service":["sns.amazonaws.com","s3.amazonaws.com"]},"Action":"sqs:SendMessage"},
+        {"Sid":"OnlySns","Effect":"Deny","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"StringNotEquals":{"aws:SourceAccount":"111122223333"}}}]}"#;
+    let f = run_with(ResourceType::SqsQueue, p, &AnalysisOptions::default());
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.starts_with("s3.amazonaws.com may act"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("guards only sns.amazonaws.com"),
+        "{}",
+        f[0].message
+    );
+    // S3 source ARNs carry no account, so only SourceAccount is suggested.
+    assert_eq!(
+        f[0].suggested_condition,
+        Some(serde_json::json!({"StringEquals": {"aws:SourceAccount": OWNER}}))
+    );
+}
+
+#[test]
+fn suggested_source_arn_only_when_every_service_has_a_pattern() {
+    let run = |services: &str| {
+        let p = format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"Service":{services}}},"Action":"sqs:SendMessage"}}]}}"#
+        );
+        run_with(ResourceType::SqsQueue, &p, &AnalysisOptions::default())
+            .remove(0)
+            .suggested_condition
+            .expect("a suggestion")
+    };
+    // Two known services: both patterns, as a list.
+    assert_eq!(
+        run(r#"["sns.amazonaws.com","events.amazonaws.com"]"#)["ArnLike"]["aws:SourceArn"],
+        serde_json::json!([
+            "arn:aws:events:us-east-1:111122223333:rule/*",
+            "arn:aws:sns:us-east-1:111122223333:*"
+        ])
+    );
+    // An unknown service has no pattern: a SourceArn for SNS alone would lock it out.
+    assert!(run(r#"["sns.amazonaws.com","newservice.amazonaws.com"]"#)
+        .get("ArnLike")
+        .is_none());
+}
+
+#[test]
+fn explanations_name_pins_guards_and_exposure() {
+    use deputy_audit_analyze::{explain_policy, policy, Verdict};
+    let p = r#"{"Statement":[
+        {"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}},
+        {"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:SendMessage"},
+        {"Sid":"DenyOthers","Effect":"Deny","Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:*","Condition":{"StringNotEquals":{"aws:SourceAccount":"111122223333"}}},
+        {"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sqs:SendMessage"},
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sqs:*"},
+        {"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"StringEquals":{"aws:SourceArn":"arn:aws:sns:*:111122223333:*"}}}]}"#;
+    let r = resource(ResourceType::SqsQueue, p);
+    let parsed = policy::parse(p).expect("parses");
+    let e = explain_policy(&r, &AnalysisOptions::default(), &parsed);
+    let verdicts: Vec<Verdict> = e.iter().map(|x| x.verdict).collect();
+    assert_eq!(
+        verdicts,
+        [
+            Verdict::Pinned,
+            Verdict::Guarded,
+            Verdict::NotAServiceGrant,
+            Verdict::Exposed,
+            Verdict::NotAServiceGrant,
+            Verdict::NeverMatches
+        ]
+    );
+    assert!(
+        e[0].text.contains("StringEquals → aws:SourceAccount"),
+        "{}",
+        e[0].text
+    );
+    assert_eq!(e[1].guarded_by, Some((2, Some("DenyOthers".to_string()))));
+    assert!(
+        e[1].text.contains("Deny statement 2 (Sid \"DenyOthers\")"),
+        "{}",
+        e[1].text
+    );
+    assert!(e[3].text.starts_with("s3.amazonaws.com"), "{}", e[3].text);
+    // The findings agree: CD001 only for the exposed statement, CD007 for the dead one.
+    let ids: Vec<(String, usize)> = analyze(&r, &AnalysisOptions::default())
+        .expect("ok")
+        .into_iter()
+        .map(|f| (f.rule_id, f.statement_index))
+        .collect();
+    assert_eq!(ids, pairs(&[("CD001", 3), ("CD007", 5)]));
+}
+
+/// AWS IoT documents that some of its STS integrations send no source keys:
+/// the advice to add them must carry that warning, on trust policies only.
+#[test]
+fn iot_trust_recommendation_repeats_the_documented_sts_caveat() {
+    let trust = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"iot.amazonaws.com"},"Action":"sts:AssumeRole"}}"#;
+    let findings = analyze(
+        &resource(ResourceType::IamRole, trust),
+        &AnalysisOptions::default(),
+    )
+    .expect("analyzes");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].rule_id, "CD001");
+    assert!(
+        findings[0].recommendation.contains("AccessDenied"),
+        "{}",
+        findings[0].recommendation
+    );
+    assert!(
+        findings[0].suggested_condition.is_some(),
+        "the condition is still suggested"
+    );
+
+    let queue = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"iot.amazonaws.com"},"Action":"sqs:SendMessage"}}"#;
+    let findings = analyze(
+        &resource(ResourceType::SqsQueue, queue),
+        &AnalysisOptions::default(),
+    )
+    .expect("analyzes");
+    assert!(
+        !findings[0].recommendation.contains("AccessDenied"),
+        "STS caveats are for trust policies"
+    );
+}
+
+/// Oversized documents are refused before parsing; deep nesting is refused by
+/// the JSON parser's recursion limit. Both are errors, never panics.
+#[test]
+fn oversized_and_deeply_nested_documents_are_errors() {
+    let big = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Sid":"{}"}}]}}"#,
+        "x".repeat(deputy_audit_analyze::policy::MAX_POLICY_BYTES)
+    );
+    match analyze(
+        &resource(ResourceType::S3Bucket, &big),
+        &AnalysisOptions::default(),
+    ) {
+        Err(PolicyError::TooLarge { bytes, limit }) => assert!(bytes > limit),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    let deep = format!(
+        r#"{{"Statement":{}{}}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    assert!(matches!(
+        analyze(
+            &resource(ResourceType::S3Bucket, &deep),
+            &AnalysisOptions::default()
+        ),
+        Err(PolicyError::InvalidJson { .. })
+    ));
+}

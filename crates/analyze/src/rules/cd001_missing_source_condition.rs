@@ -50,8 +50,15 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
         cx.exposed_names(),
         cx.resource.resource_type
     );
-    if !f.invalid.is_empty() || !f.negated.is_empty() {
-        message.push_str(" (the conditions present are not enforced as protection)");
+    if f.ineffective_source {
+        message.push_str(" (the source-key conditions present are malformed, unknown or negated, so they do not protect)");
+    }
+    if !f.guarded.is_empty() {
+        let names: Vec<&str> = f.guarded.iter().map(|s| s.name).collect();
+        message.push_str(&format!(
+            "; a Deny statement guards only {}",
+            names.join(", ")
+        ));
     }
     Some(Emit {
         message,

@@ -35,7 +35,10 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Option<Emit> {
     let f = cx.facts;
-    if !f.allow || (f.exposed.is_empty() && !f.public) || !f.unpinned_reported() {
+    // A public grant pinned some other way (aws:PrincipalAccount) or guarded
+    // is not exposed through its unpinned source key.
+    let public_exposed = f.public && !f.public_pinned && f.public_guard.is_none();
+    if !f.allow || (f.exposed.is_empty() && !public_exposed) || !f.unpinned_reported() {
         return None;
     }
     let mut reasons: Vec<String> = f.unpinned.clone();

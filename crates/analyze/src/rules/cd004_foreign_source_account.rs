@@ -38,7 +38,10 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Option<Emit> {
     let f = cx.facts;
-    if !f.allow || f.dead || (f.exposed.is_empty() && f.same_account.is_empty() && !f.public) {
+    if !f.allow
+        || f.dead
+        || (f.exposed.is_empty() && f.same_account.is_empty() && f.guarded.is_empty() && !f.public)
+    {
         return None;
     }
     let owner = &cx.resource.account_id;
@@ -59,6 +62,8 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
     } else {
         f.pinned_orgs
             .iter()
+            // `${aws:ResourceOrgID}` is the owner's organization by definition.
+            .filter(|o| !o.eq_ignore_ascii_case(crate::eval::RESOURCE_ORG_VAR))
             .filter(|o| !opts.org_ids.iter().any(|t| t == *o))
             .map(String::as_str)
             .collect()

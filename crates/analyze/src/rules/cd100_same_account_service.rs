@@ -47,9 +47,9 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
             names.join(", ")
         ),
         recommendation: format!(
-            "No change needed; restrict iam:PassRole for this role. {}",
-            cx.source_recommendation()
+            "No change needed; restrict who may pass this role (iam:PassRole with iam:PassedToService). For defence in depth: {}",
+            cx.source_recommendation_for(&f.same_account)
         ),
-        suggested_condition: cx.source_condition(),
+        suggested_condition: cx.source_condition_for(&f.same_account),
     })
 }

@@ -1,25 +1,13 @@
 //! The rule catalogue. One module per rule, each holding its [`RuleInfo`] and
-//! its check; [`ALL`] is the one registry. Adding a rule is one new file and one
-//! line in [`ALL`].
+//! its check; `ALL` is the one registry (read it through [`rules()`] and
+//! [`rule`]). Adding a rule is one new file and one line in `registry!`.
 
 use serde_json::{json, Map, Value};
 
-use crate::eval::Facts;
+use crate::eval::{Facts, ServiceRef};
 use crate::knowledge::knowledge;
 use crate::policy::Statement;
 use crate::{AnalysisOptions, ResourcePolicy, Severity};
-
-mod cd001_missing_source_condition;
-mod cd002_unpinned_source_condition;
-mod cd003_source_arn_without_account;
-mod cd004_foreign_source_account;
-mod cd005_weak_condition_operator;
-mod cd006_conflicting_source_conditions;
-mod cd007_literal_wildcard;
-mod cd008_invalid_condition;
-mod cd009_public_principal;
-mod cd010_allow_not_principal;
-mod cd100_same_account_service;
 
 /// What a rule is, for `explain`, SARIF and `docs/rules.md`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,20 +51,29 @@ pub(crate) struct Emit {
     pub suggested_condition: Option<Value>,
 }
 
-/// The registry, in id order.
-pub(crate) static ALL: [&Rule; 11] = [
-    &cd001_missing_source_condition::RULE,
-    &cd002_unpinned_source_condition::RULE,
-    &cd003_source_arn_without_account::RULE,
-    &cd004_foreign_source_account::RULE,
-    &cd005_weak_condition_operator::RULE,
-    &cd006_conflicting_source_conditions::RULE,
-    &cd007_literal_wildcard::RULE,
-    &cd008_invalid_condition::RULE,
-    &cd009_public_principal::RULE,
-    &cd010_allow_not_principal::RULE,
-    &cd100_same_account_service::RULE,
-];
+/// Declares each rule module and lists it in `ALL`, in id order: adding a
+/// rule is one new file and one line here.
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+        /// The registry, in id order.
+        pub(crate) static ALL: &[&Rule] = &[$(&$module::RULE),*];
+    };
+}
+
+registry! {
+    cd001_missing_source_condition,
+    cd002_unpinned_source_condition,
+    cd003_source_arn_without_account,
+    cd004_foreign_source_account,
+    cd005_weak_condition_operator,
+    cd006_conflicting_source_conditions,
+    cd007_literal_wildcard,
+    cd008_invalid_condition,
+    cd009_public_principal,
+    cd010_allow_not_principal,
+    cd100_same_account_service,
+}
 
 static INFOS: std::sync::LazyLock<Vec<&'static RuleInfo>> =
     std::sync::LazyLock::new(|| ALL.iter().map(|r| &r.info).collect());
@@ -135,22 +132,26 @@ impl FixContext {
 
 impl Ctx<'_> {
     /// The service principals a source-condition fix is for: the exposed ones,
-    /// or (for CD100) the same-account ones.
-    fn fix_services(&self) -> Vec<&crate::eval::ServiceRef<'_>> {
-        if self.facts.exposed.is_empty() {
-            self.facts.same_account.iter().collect()
+    /// else the same-account ones, else the guarded ones.
+    fn fix_services(&self) -> &[ServiceRef<'_>] {
+        let f = self.facts;
+        if !f.exposed.is_empty() {
+            &f.exposed
+        } else if !f.same_account.is_empty() {
+            &f.same_account
         } else {
-            self.facts.exposed.iter().collect()
+            &f.guarded
         }
     }
 
-    /// Services of this trust policy that do not send the source keys to STS.
-    pub fn services_without_sts_keys(&self) -> Vec<&str> {
+    /// Those of `services` that do not send the source keys to STS, when this
+    /// is a trust policy (elsewhere the keys are not about STS).
+    fn without_sts_keys<'s>(&self, services: &'s [ServiceRef<'_>]) -> Vec<&'s str> {
         if !self.resource.resource_type.is_trust_policy() {
             return Vec::new();
         }
-        self.fix_services()
-            .into_iter()
+        services
+            .iter()
             .filter(|s| s.entry.is_some_and(|e| !e.sends_source_keys_to_sts))
             .map(|s| s.name)
             .collect()
@@ -159,16 +160,31 @@ impl Ctx<'_> {
     /// `{"StringEquals":{"aws:SourceAccount":owner},"ArnLike":{"aws:SourceArn":...}}`
     /// for this resource, or `None` where the condition would break the service.
     pub fn source_condition(&self) -> Option<Value> {
-        if !self.services_without_sts_keys().is_empty() {
+        self.source_condition_for(self.fix_services())
+    }
+
+    /// [`Self::source_condition`] for the given services.
+    pub fn source_condition_for(&self, services: &[ServiceRef<'_>]) -> Option<Value> {
+        if !self.without_sts_keys(services).is_empty() {
             return None;
         }
         let fx = self.fix;
-        let mut patterns: Vec<String> = self
-            .fix_services()
+        // A SourceArn pattern is suggested only when every service has one that
+        // names the account: a pattern for one service would lock the others
+        // out, and an account-less pattern (S3's) pins nothing.
+        let patterns: Option<Vec<String>> = services
             .iter()
-            .filter_map(|s| s.entry)
-            .filter_map(|e| e.source_arn_for(&fx.partition, &fx.region, &fx.owner))
+            .map(|s| {
+                s.entry
+                    .filter(|e| {
+                        e.source_arn_pattern
+                            .as_deref()
+                            .is_some_and(|p| p.contains("{account}"))
+                    })
+                    .and_then(|e| e.source_arn_for(&fx.partition, &fx.region, &fx.owner))
+            })
             .collect();
+        let mut patterns = patterns.unwrap_or_default();
         patterns.sort();
         patterns.dedup();
         let mut cond = Map::new();
@@ -190,14 +206,15 @@ impl Ctx<'_> {
 
     /// The standard recommendation for pinning the source of a service request.
     pub fn source_recommendation(&self) -> String {
-        let no_sts = self.services_without_sts_keys();
+        self.source_recommendation_for(self.fix_services())
+    }
+
+    /// [`Self::source_recommendation`] for the given services.
+    pub fn source_recommendation_for(&self, services: &[ServiceRef<'_>]) -> String {
+        let no_sts = self.without_sts_keys(services);
         let kb = knowledge();
         let docs: Vec<&str> = {
-            let mut d: Vec<&str> = self
-                .fix_services()
-                .iter()
-                .map(|s| kb.doc_for(s.name))
-                .collect();
+            let mut d: Vec<&str> = services.iter().map(|s| kb.doc_for(s.name)).collect();
             d.sort();
             d.dedup();
             d
@@ -209,12 +226,26 @@ impl Ctx<'_> {
                 docs.join(" and ")
             );
         }
-        format!(
+        let mut text = format!(
             "Pin the calling resource: add aws:SourceAccount = {} (and aws:SourceArn for the exact {} resource where known) under StringEquals/ArnLike, or aws:SourceOrgID for your organization. See {}.",
             self.fix.owner,
-            self.fix_services().iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+            services.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
             docs.join(" and ")
-        )
+        );
+        // Documented caveats travel with the advice they qualify.
+        if self.resource.resource_type.is_trust_policy() {
+            let mut cautions: Vec<&str> = services
+                .iter()
+                .filter_map(|s| s.entry.and_then(|e| e.sts_caution.as_deref()))
+                .collect();
+            cautions.sort();
+            cautions.dedup();
+            for caution in cautions {
+                text.push(' ');
+                text.push_str(caution);
+            }
+        }
+        text
     }
 
     pub fn exposed_names(&self) -> String {
@@ -226,6 +257,51 @@ impl Ctx<'_> {
             .join(", ")
     }
 }
+
+/// How the rules read a policy; rendered into `docs/rules.md`.
+const SEMANTICS: &str = r#"
+## How policies are read
+
+- **Protective keys** (pin the source of a service request): `aws:SourceAccount`,
+  `aws:SourceOwner` (legacy SNS/S3 form), `aws:SourceArn`, `aws:SourceOrgID`,
+  `aws:SourceOrgPaths`, and service keys listed in the knowledge base
+  (`kms:EncryptionContext:aws:logs:arn`). `aws:ResourceAccount`,
+  `aws:SecureTransport`, `aws:PrincipalAccount` and the like do not pin a service
+  request. For public grants (CD009) `aws:PrincipalAccount`, `aws:PrincipalOrgID`,
+  `aws:PrincipalOrgPaths`, `aws:PrincipalArn`, `aws:SourceVpc` and `aws:SourceVpce`
+  pin as well.
+- **Protective operators**: `StringEquals`, `StringEqualsIgnoreCase`, `StringLike`,
+  `ArnEquals`, `ArnLike` (with `ForAnyValue:`). `...IfExists` and `ForAllValues:`
+  still pin when the key is present but are reported (CD005); negated operators in
+  an Allow do not pin (CD005, and CD001 when nothing else pins).
+- **A pin**: an account value that is a 12-digit id without wildcards; a SourceArn
+  whose account field is such an id (other fields may be wildcards); an
+  organization id without wildcards. `${aws:ResourceAccount}` is the owner's
+  account and `${aws:ResourceOrgID}` the owner's organization. An S3 bucket ARN
+  (no account field) pins a name only (CD003 unless paired).
+- **Conditions are ANDed**: one pinning entry protects the statement, whatever
+  the other entries say. Values in a list are ORed: one wildcard value unpins the
+  entry (CD002).
+- **Broken is not exposed**: a statement whose conditions can never hold
+  (SourceAccount and SourceArn disagree, CD006; only literal wildcards under a
+  `StringEquals`, CD007; a SourceArn value that is not an ARN, CD008) is reported
+  as broken, not as CD001.
+- **Not in effect**: an unknown operator (`" ArnEquals"`), a malformed block, or
+  a source key under a non-string operator (CD008) protects nothing, so CD001 is
+  reported too when nothing else pins.
+- **Deny guards**: a Deny whose principal covers the service (`"*"`, `{"AWS":"*"}`
+  or the service itself), whose actions and resources cover the Allow's, and whose
+  every condition entry is a negated pin (`StringNotEquals aws:SourceAccount`,
+  `ArnNotLike aws:SourceArn`, `StringNotEquals aws:SourceOrgID`...), a `Null`
+  "key exists" check or `Bool aws:PrincipalIsAWSService true`, guards that
+  service: no CD001, CD002, CD003 or CD005, and other findings on the statement
+  name the Deny by index and Sid. Each service of a statement is guarded on its own.
+- **Same-account services** (`ec2`, `lambda`, `ecs-tasks`): exempt on IAM role
+  trust policies only (CD100, info); elsewhere, and with `--strict`, they are
+  ordinary service principals. Unknown service principals are cross-account-capable.
+- **CD004** judges accounts only when the owner's account is known, and
+  organizations only when `--org-id` is given.
+"#;
 
 /// Renders `docs/rules.md` from the registry.
 pub fn render_markdown() -> String {
@@ -242,6 +318,7 @@ pub fn render_markdown() -> String {
             r.summary
         ));
     }
+    out.push_str(SEMANTICS);
     for r in rules() {
         out.push_str(&format!(
             "\n## {}\n\n**{}** · severity **{}**\n\n{}\n\n### Why it matters\n\n{}\n\n### Vulnerable\n\n```json\n{}\n```\n\n### Fixed\n\n```json\n{}\n```\n\n### Fix\n\n{}\n",

@@ -1,0 +1,280 @@
+//! The policy corpus: every file under `tests/corpus/` is one case, a policy and
+//! the exact set of `(rule_id, statement_index)` it must produce. The format is
+//! documented in `tests/corpus/README.md`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use deputy_audit_analyze::{analyze, AnalysisOptions, PolicyError, ResourcePolicy, ResourceType};
+use serde::Deserialize;
+use serde_json::Value;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/corpus");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    description: String,
+    resource_type: ResourceType,
+    #[serde(default = "default_account")]
+    account_id: String,
+    #[serde(default = "default_region")]
+    region: String,
+    #[serde(default)]
+    arn: Option<String>,
+    #[serde(default)]
+    options: Options,
+    /// A JSON policy document, or a string holding the raw policy text (for
+    /// broken JSON).
+    policy: Value,
+    #[serde(default)]
+    expected: Vec<Expected>,
+    /// `invalid-json` or `malformed` when the policy must be rejected.
+    #[serde(default)]
+    expected_error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Options {
+    #[serde(default)]
+    trusted_accounts: Vec<String>,
+    #[serde(default)]
+    org_ids: Vec<String>,
+    #[serde(default)]
+    strict: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    rule_id: String,
+    statement_index: usize,
+}
+
+fn default_account() -> String {
+    "111122223333".to_string()
+}
+
+fn default_region() -> String {
+    "us-east-1".to_string()
+}
+
+fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            case_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+fn all_cases() -> Vec<(PathBuf, Case)> {
+    let mut files = Vec::new();
+    case_files(Path::new(CORPUS), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let case: Case = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: bad case file: {e}", path.display()));
+            (path, case)
+        })
+        .collect()
+}
+
+fn resource(case: &Case) -> ResourcePolicy {
+    let text = match &case.policy {
+        Value::String(raw) => raw.clone(),
+        other => other.to_string(),
+    };
+    let arn = case.arn.clone().unwrap_or_else(|| {
+        let rt = case.resource_type;
+        match rt {
+            ResourceType::IamRole => format!("arn:aws:iam::{}:role/corpus", case.account_id),
+            ResourceType::S3Bucket => "arn:aws:s3:::corpus-bucket".to_string(),
+            _ => format!(
+                "arn:aws:{}:{}:{}:corpus",
+                rt.service(),
+                case.region,
+                case.account_id
+            ),
+        }
+    });
+    ResourcePolicy {
+        arn,
+        resource_type: case.resource_type,
+        account_id: case.account_id.clone(),
+        region: case.region.clone(),
+        policy: Some(text),
+        aws_managed: false,
+    }
+}
+
+fn options(case: &Case) -> AnalysisOptions {
+    AnalysisOptions {
+        trusted_accounts: case.options.trusted_accounts.clone(),
+        org_ids: case.options.org_ids.clone(),
+        strict: case.options.strict,
+    }
+}
+
+/// Runs one case; `Err` holds a readable diff.
+fn run(path: &Path, case: &Case) -> Result<(), String> {
+    let name = path
+        .strip_prefix(CORPUS)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let result = analyze(&resource(case), &options(case));
+    match (&case.expected_error, result) {
+        (Some(kind), Err(e)) => {
+            let got = match e {
+                PolicyError::InvalidJson { .. } => "invalid-json",
+                PolicyError::Malformed(_) => "malformed",
+                PolicyError::TooLarge { .. } => "too-large",
+            };
+            if got == kind {
+                Ok(())
+            } else {
+                Err(format!("{name}: expected error {kind}, got {got}: {e}"))
+            }
+        }
+        (Some(kind), Ok(findings)) => Err(format!(
+            "{name}: expected error {kind}, got {} finding(s)",
+            findings.len()
+        )),
+        (None, Err(e)) => Err(format!("{name}: unexpected error: {e}")),
+        (None, Ok(findings)) => {
+            let want: BTreeSet<Expected> = case.expected.iter().cloned().collect();
+            let got: BTreeSet<Expected> = findings
+                .iter()
+                .map(|f| Expected {
+                    rule_id: f.rule_id.clone(),
+                    statement_index: f.statement_index,
+                })
+                .collect();
+            // Every finding must explain itself.
+            for f in &findings {
+                if f.message.is_empty() || f.recommendation.is_empty() {
+                    return Err(format!(
+                        "{name}: {} has an empty message or recommendation",
+                        f.rule_id
+                    ));
+                }
+            }
+            if want == got && findings.len() == got.len() {
+                return Ok(());
+            }
+            let mut diff = format!("{name}: {}\n", case.description);
+            for m in want.difference(&got) {
+                let _ = writeln!(
+                    diff,
+                    "  - missing    {} at statement {}",
+                    m.rule_id, m.statement_index
+                );
+            }
+            for u in got.difference(&want) {
+                let msg = findings
+                    .iter()
+                    .find(|f| f.rule_id == u.rule_id && f.statement_index == u.statement_index)
+                    .map(|f| f.message.as_str())
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    diff,
+                    "  + unexpected {} at statement {}: {msg}",
+                    u.rule_id, u.statement_index
+                );
+            }
+            if findings.len() != got.len() {
+                let _ = writeln!(
+                    diff,
+                    "  duplicate (rule, statement) findings: {} findings for {} pairs",
+                    findings.len(),
+                    got.len()
+                );
+            }
+            Err(diff)
+        }
+    }
+}
+
+#[test]
+fn corpus_cases_produce_exactly_their_expected_findings() {
+    let cases = all_cases();
+    assert!(cases.len() >= 60, "corpus has only {} cases", cases.len());
+    let failures: Vec<String> = cases.iter().filter_map(|(p, c)| run(p, c).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_rule_is_exercised_by_the_corpus_and_quiet_somewhere() {
+    let cases = all_cases();
+    for info in deputy_audit_analyze::rules() {
+        let firing = cases
+            .iter()
+            .filter(|(_, c)| c.expected.iter().any(|e| e.rule_id == info.id))
+            .count();
+        assert!(
+            firing >= 2,
+            "{} is expected in only {firing} corpus case(s)",
+            info.id
+        );
+    }
+    assert!(cases
+        .iter()
+        .any(|(_, c)| c.expected.is_empty() && c.expected_error.is_none()));
+    assert!(cases
+        .iter()
+        .any(|(_, c)| c.expected_error.as_deref() == Some("invalid-json")));
+    assert!(cases
+        .iter()
+        .any(|(_, c)| c.expected_error.as_deref() == Some("malformed")));
+}
+
+#[test]
+fn expected_findings_name_known_rules_and_are_unique() {
+    for (path, case) in all_cases() {
+        let mut seen = BTreeSet::new();
+        for e in &case.expected {
+            assert!(
+                deputy_audit_analyze::rule(&e.rule_id).is_some(),
+                "{}: unknown rule {}",
+                path.display(),
+                e.rule_id
+            );
+            assert!(
+                seen.insert(e.clone()),
+                "{}: {} listed twice",
+                path.display(),
+                e.rule_id
+            );
+        }
+        assert!(
+            case.expected_error.is_none() || case.expected.is_empty(),
+            "{}: a case expects either an error or findings",
+            path.display()
+        );
+        assert!(
+            matches!(
+                case.expected_error.as_deref(),
+                None | Some("invalid-json") | Some("malformed")
+            ),
+            "{}: unknown expected_error",
+            path.display()
+        );
+    }
+}

@@ -1,0 +1,353 @@
+//! The Markdown report, for a review ticket or a pull-request comment: a
+//! summary table by service and severity, the findings grouped by account and
+//! resource (each with a link to its rule in docs/rules.md and the suggested
+//! `Condition` block), suppressed findings folded away in `<details>`, then the
+//! resources that could not be assessed.
+//!
+//! Every string that comes from a policy or an API (Sids, principals, reasons)
+//! is escaped, so a policy cannot inject markup into the comment.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use deputy_audit_analyze::{Finding, Severity};
+
+use super::sarif::rule_help_uri;
+use super::Report;
+
+/// Escapes Markdown (CommonMark backslash escapes for ASCII punctuation that
+/// means something, HTML-significant characters as entities) and flattens
+/// newlines.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// An inline code span that holds `text` whatever backticks it contains.
+fn code(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if text.starts_with('`') || text.ends_with('`') {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+const ORDER: [Severity; 4] = [
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::Info,
+];
+
+pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (active, suppressed): (Vec<&Finding>, Vec<&Finding>) = report
+        .findings
+        .iter()
+        .partition(|f| f.suppression.is_none());
+
+    writeln!(out, "# deputy-audit report")?;
+    writeln!(out)?;
+    let mut facts = Vec::new();
+    if !report.account_id.is_empty() {
+        facts.push(format!("account {}", code(&report.account_id)));
+    }
+    if !report.regions.is_empty() {
+        facts.push(format!("regions {}", escape(&report.regions.join(", "))));
+    }
+    facts.push(format!(
+        "{} → {}",
+        escape(&report.scan_started),
+        escape(&report.scan_finished)
+    ));
+    facts.push(format!(
+        "{} {}",
+        escape(&report.tool.name),
+        escape(&report.tool.version)
+    ));
+    writeln!(out, "{}", facts.join(" · "))?;
+    writeln!(out)?;
+    let resources: usize = report.resource_counts.values().sum();
+    writeln!(
+        out,
+        "**{} finding{}** · {} suppressed · {} resource{} scanned · {} not assessed",
+        active.len(),
+        if active.len() == 1 { "" } else { "s" },
+        suppressed.len(),
+        resources,
+        if resources == 1 { "" } else { "s" },
+        report.errors.len()
+    )?;
+    if report.accounts.len() > 1 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| account | status | resources | findings | not assessed |"
+        )?;
+        writeln!(out, "|---|---|---:|---:|---:|")?;
+        for a in &report.accounts {
+            let status = serde_json::to_value(a.status)?;
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                code(&a.account_id),
+                escape(status.as_str().unwrap_or_default()),
+                a.resource_counts.values().sum::<usize>(),
+                a.findings,
+                a.errors
+            )?;
+        }
+    }
+    if !report.is_complete() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "> **The scan is incomplete:** some resources could not be assessed (listed at the end)."
+        )?;
+    }
+
+    if !active.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "| service | high | medium | low | info |")?;
+        writeln!(out, "|---|---:|---:|---:|---:|")?;
+        let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+        for f in &active {
+            by_service.entry(f.service.as_str()).or_default()[f.severity as usize] += 1;
+        }
+        let mut total = [0usize; 4];
+        for (service, n) in &by_service {
+            let cells: Vec<String> = ORDER.iter().map(|s| n[*s as usize].to_string()).collect();
+            writeln!(out, "| {} | {} |", escape(service), cells.join(" | "))?;
+            for s in ORDER {
+                total[s as usize] += n[s as usize];
+            }
+        }
+        let cells: Vec<String> = ORDER
+            .iter()
+            .map(|s| format!("**{}**", total[*s as usize]))
+            .collect();
+        writeln!(out, "| **total** | {} |", cells.join(" | "))?;
+
+        writeln!(out)?;
+        writeln!(out, "## Findings")?;
+        write_grouped(out, &active, "###")?;
+    }
+
+    if !suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<details><summary>{} suppressed finding{} (baseline; not gating)</summary>",
+            suppressed.len(),
+            if suppressed.len() == 1 { "" } else { "s" }
+        )?;
+        writeln!(out)?;
+        write_grouped(out, &suppressed, "###")?;
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+    }
+
+    if !report.errors.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "## Not assessed")?;
+        writeln!(out)?;
+        writeln!(out, "| resource | operation | reason |")?;
+        writeln!(out, "|---|---|---|")?;
+        for e in &report.errors {
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                code(&e.resource_arn).replace('|', "\\|"),
+                escape(&e.operation),
+                escape(&e.reason)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Findings by account, then resource, most severe first within a resource.
+fn write_grouped(out: &mut dyn Write, findings: &[&Finding], heading: &str) -> anyhow::Result<()> {
+    let mut grouped: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
+    for f in findings {
+        grouped
+            .entry(f.account_id.as_str())
+            .or_default()
+            .entry(f.resource_arn.as_str())
+            .or_default()
+            .push(f);
+    }
+    for (account, resources) in grouped {
+        writeln!(out)?;
+        let account = if account.is_empty() {
+            "(account not given)".to_string()
+        } else {
+            code(account)
+        };
+        writeln!(out, "{heading} Account {account}")?;
+        for (arn, mut list) in resources {
+            list.sort_by(|a, b| {
+                (b.severity, a.statement_index, &a.rule_id).cmp(&(
+                    a.severity,
+                    b.statement_index,
+                    &b.rule_id,
+                ))
+            });
+            let first = list[0];
+            writeln!(out)?;
+            let region = if first.region.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", escape(&first.region))
+            };
+            let managed = if first.aws_managed {
+                ", AWS-managed: its policy cannot be changed"
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "{heading}# {} ({}{region}{managed})",
+                code(arn),
+                escape(first.resource_type.as_str())
+            )?;
+            for f in list {
+                write_finding(out, f)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_finding(out: &mut dyn Write, f: &Finding) -> anyhow::Result<()> {
+    writeln!(out)?;
+    let sid = f
+        .statement_sid
+        .as_deref()
+        .map(|s| format!(" ({})", code(s)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "- **{}** [{} {}]({}) · statement {}{sid} · {}",
+        f.severity.as_str().to_uppercase(),
+        escape(&f.rule_id),
+        escape(&f.rule_name),
+        rule_help_uri(&f.rule_id),
+        f.statement_index,
+        code(&f.finding_id)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "  {}", escape(&f.message))?;
+    if !f.principals.is_empty() || !f.actions.is_empty() {
+        writeln!(out)?;
+        let list = |v: &[String]| v.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ");
+        writeln!(
+            out,
+            "  Principals: {} · Actions: {}",
+            list(&f.principals),
+            list(&f.actions)
+        )?;
+    }
+    if let Some(s) = &f.suppression {
+        writeln!(out)?;
+        writeln!(out, "  **Suppressed:** {}", escape(&s.reason))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "  **Fix:** {}", escape(&f.recommendation))?;
+    if let Some(condition) = &f.suggested_condition {
+        let body = serde_json::to_string_pretty(&serde_json::json!({ "Condition": condition }))?;
+        writeln!(out)?;
+        writeln!(out, "  ```json")?;
+        for line in body.lines() {
+            writeln!(out, "  {line}")?;
+        }
+        writeln!(out, "  ```")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::sample_report;
+
+    fn markdown(report: &Report) -> String {
+        let mut out = Vec::new();
+        write(report, &mut out).expect("writes");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn every_finding_appears_with_its_arn_rule_and_link() {
+        let report = sample_report();
+        let md = markdown(&report);
+        for f in &report.findings {
+            assert!(
+                md.contains(&format!("`{}`", f.resource_arn)),
+                "{}",
+                f.resource_arn
+            );
+            assert!(md.contains(&format!("[{} ", f.rule_id)), "{}", f.rule_id);
+            assert!(md.contains(&format!("docs/rules.md#{}", f.rule_id.to_ascii_lowercase())));
+            assert!(md.contains(&f.finding_id));
+        }
+        assert!(md.contains("| service | high | medium | low | info |"));
+        assert!(md.contains("```json"));
+    }
+
+    #[test]
+    fn suppressed_findings_are_folded_and_errors_listed() {
+        let report = sample_report();
+        let md = markdown(&report);
+        let details = md.find("<details>").expect("suppressed block");
+        let reason = md
+            .find("**Suppressed:** accepted risk")
+            .expect("reason shown");
+        assert!(reason > details);
+        assert!(md.contains("## Not assessed"));
+        assert!(md.contains("AccessDenied"));
+    }
+
+    #[test]
+    fn several_accounts_get_a_summary_table() {
+        use crate::report::{AccountStatus, AccountSummary};
+        let mut report = sample_report();
+        for (id, status) in [
+            ("111122223333", AccountStatus::Scanned),
+            ("444455556666", AccountStatus::Failed),
+        ] {
+            report.accounts.push(AccountSummary {
+                account_id: id.to_string(),
+                role_arn: None,
+                status,
+                resource_counts: BTreeMap::new(),
+                findings: 0,
+                errors: 0,
+            });
+        }
+        let md = markdown(&report);
+        assert!(md.contains("| account | status |"), "{md}");
+        assert!(md.contains("| `444455556666` | failed |"), "{md}");
+    }
+
+    #[test]
+    fn policy_text_cannot_inject_markup() {
+        assert_eq!(escape("<img src=x>|*"), "&lt;img src=x&gt;\\|\\*");
+        assert_eq!(code("a`b"), "``a`b``");
+    }
+}
