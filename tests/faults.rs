@@ -816,13 +816,13 @@ fn large_topic_policy(arn: &str, bytes: usize) -> (String, usize) {
             "Resource": arn,
         })
     };
-    let mut statements = Vec::new();
-    while serde_json::to_string(&statements)
-        .map(|s| s.len())
-        .unwrap_or(0)
-        < bytes
-    {
-        statements.push(statement(statements.len()));
+    // Sizes add up statement by statement: re-serializing the list each time would be
+    // quadratic.
+    let (mut statements, mut size) = (Vec::new(), 0);
+    while size < bytes {
+        let s = statement(statements.len());
+        size += s.to_string().len() + 1;
+        statements.push(s);
     }
     let n = statements.len();
     (
@@ -838,6 +838,7 @@ fn hostile_policies_on_real_resources_are_recorded_not_fatal() {
     let account = fresh_account_id();
     let region = REGIONS[0];
     let rt = runtime();
+    // deep_arns: 100 levels, 1,000 levels, 300 KB.
     let (deep_arns, topic_arn, statements) = rt.block_on(async {
         let conf = seed::sdk_config(&endpoint, &account, region);
         let sqs = aws_sdk_sqs::Client::new(&conf);
@@ -865,6 +866,25 @@ fn hostile_policies_on_real_resources_are_recorded_not_fatal() {
                 .expect("LocalStack stores a deeply nested queue policy");
             deep.push(format!("arn:aws:sqs:{region}:{account}:{name}"));
         }
+        // 300 KB, over the analyzer's 256 KiB limit (no AWS policy is that large;
+        // LocalStack stores it anyway): refused before parsing, and recorded.
+        let name = "da-oversized";
+        let url = sqs
+            .create_queue()
+            .queue_name(name)
+            .send()
+            .await
+            .expect("CreateQueue")
+            .queue_url
+            .expect("url");
+        let (huge, _) = large_topic_policy("arn:aws:sns:us-east-1:111122223333:t", 300_000);
+        sqs.set_queue_attributes()
+            .queue_url(url)
+            .attributes(aws_sdk_sqs::types::QueueAttributeName::Policy, huge)
+            .send()
+            .await
+            .expect("LocalStack stores a 300 KB queue policy");
+        deep.push(format!("arn:aws:sqs:{region}:{account}:{name}"));
         let sns = aws_sdk_sns::Client::new(&conf);
         let arn = sns
             .create_topic()
@@ -895,7 +915,11 @@ fn hostile_policies_on_real_resources_are_recorded_not_fatal() {
             )
         })
         .collect();
-    assert_eq!(errs.len(), 2, "{errs:?}\n{}", run.stderr);
+    assert_eq!(errs.len(), 3, "{errs:?}\n{}", run.stderr);
+    assert!(
+        errs[deep_arns[2].as_str()].contains("over the 262144-byte limit"),
+        "300 KB: {errs:?}"
+    );
     assert!(
         errs[deep_arns[0].as_str()].contains("malformed"),
         "100 levels: {errs:?}"
