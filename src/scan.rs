@@ -307,6 +307,8 @@ async fn collect_until_interrupted<'a>(
     account: &str,
     progress: &dyn Progress,
 ) -> Vec<(&'static dyn Collector, Vec<Collected>)> {
+    // Listen before any job runs (see `shutdown_signal`).
+    let interrupted = shutdown_signal();
     let mut pending: FuturesUnordered<_> = jobs
         .iter()
         .enumerate()
@@ -317,7 +319,6 @@ async fn collect_until_interrupted<'a>(
         })
         .collect();
     let mut done: Vec<Option<Vec<Collected>>> = jobs.iter().map(|_| None).collect();
-    let interrupted = shutdown_signal();
     tokio::pin!(interrupted);
     let signal_name = loop {
         tokio::select! {
@@ -349,26 +350,42 @@ async fn collect_until_interrupted<'a>(
         .collect()
 }
 
-/// Resolves with the signal's name on Ctrl-C (SIGINT) or SIGTERM.
-async fn shutdown_signal() -> &'static str {
+/// Resolves with the signal's name on Ctrl-C (SIGINT) or SIGTERM. The
+/// listeners are registered here, synchronously, not when the future is first
+/// polled: a signal that arrives while the collectors start is still caught
+/// (until registration, the default action would kill the process without a
+/// report).
+fn shutdown_signal() -> impl std::future::Future<Output = &'static str> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-            },
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                "SIGINT"
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => tokio::select! {
+                    _ = interrupt.recv() => "SIGINT",
+                    _ = terminate.recv() => "SIGTERM",
+                },
+                (Ok(mut interrupt), Err(_)) => {
+                    interrupt.recv().await;
+                    "SIGINT"
+                }
+                (Err(_), Ok(mut terminate)) => {
+                    terminate.recv().await;
+                    "SIGTERM"
+                }
+                // No signal handling available: never resolve, the scan runs to the end.
+                (Err(_), Err(_)) => std::future::pending().await,
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
     }
 }
 
