@@ -969,3 +969,63 @@ fn invalid_utf8_policy_is_an_error_not_a_crash() {
 fn missing_localstack_fails_instead_of_skipping() {
     require_localstack("http://127.0.0.1:9");
 }
+
+/// One account whose role cannot be assumed is one error entry and a `failed`
+/// account summary; the other account is still scanned (issue 5). LocalStack
+/// lets anyone assume any role, so the proxy denies sts:AssumeRole for one role.
+#[test]
+fn an_account_that_cannot_be_assumed_is_an_error_not_an_abort() {
+    let endpoint = test_endpoint();
+    require_localstack(&endpoint);
+    let caller = fresh_account_id();
+    let other = fresh_account_id();
+    let plan = FaultPlan {
+        deny: vec!["DeniedAuditRole".to_string()],
+        ..FaultPlan::default()
+    };
+    let proxy = FaultProxy::start(&endpoint, plan).expect("proxy");
+    let denied = format!("arn:aws:iam::{other}:role/DeniedAuditRole");
+    let allowed = format!("arn:aws:iam::{caller}:role/AuditRole");
+    let run = run_scan(
+        &caller,
+        &proxy.url(),
+        &["--role-arn", &denied, "--role-arn", &allowed],
+    );
+
+    let accounts = run.report["accounts"].as_array().expect("accounts");
+    let status = |id: &str| {
+        accounts
+            .iter()
+            .find(|a| a["account_id"] == id)
+            .map(|a| a["status"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(status(&other).as_deref(), Some("failed"), "{}", run.stderr);
+    assert_eq!(
+        status(&caller).as_deref(),
+        Some("scanned"),
+        "{}",
+        run.stderr
+    );
+    let assume_errors: Vec<&Value> = errors(&run.report)
+        .iter()
+        .filter(|e| e["operation"] == "AssumeRole")
+        .collect();
+    assert_eq!(assume_errors.len(), 1, "{:?}", errors(&run.report));
+    assert_eq!(assume_errors[0]["resource_arn"], denied.as_str());
+    assert_eq!(assume_errors[0]["account_id"], other.as_str());
+    assert!(
+        assume_errors[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("AccessDenied")),
+        "{:?}",
+        assume_errors[0]
+    );
+    assert_eq!(run.report["account_id"], "multiple");
+    // The empty caller account has no finding: the unassumable account alone makes
+    // the scan incomplete.
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    assert!(proxy
+        .requests()
+        .iter()
+        .any(|r| r.operation == "AssumeRole" && r.fault == Some(Fault::AccessDenied)));
+}

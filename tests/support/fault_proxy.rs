@@ -355,9 +355,12 @@ fn pick_fault(plan: &FaultPlan, n: u64) -> Option<Fault> {
 
 /// Whether `name` stands whole in the request URI or body: the characters around it
 /// cannot continue a resource name, so `q` does not match `q-2`.
+/// Query-protocol bodies (IAM, STS, SNS) are form-encoded, so `role/Name` arrives
+/// as `role%2FName`: the decoded body is searched too.
 fn names_resource(uri: &str, body: &[u8], name: &str) -> bool {
     let body = String::from_utf8_lossy(body);
-    [uri, body.as_ref()]
+    let decoded = percent_encoding::percent_decode_str(&body).decode_utf8_lossy();
+    [uri, body.as_ref(), decoded.as_ref()]
         .iter()
         .any(|text| contains_whole(text, name))
 }
