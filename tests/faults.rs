@@ -28,7 +28,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use fault_proxy::{Fault, FaultPlan, FaultProxy};
+use fault_proxy::{Canned, Fault, FaultPlan, FaultProxy};
 use serde_json::Value;
 
 const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
@@ -1028,4 +1028,153 @@ fn an_account_that_cannot_be_assumed_is_an_error_not_an_abort() {
         .requests()
         .iter()
         .any(|r| r.operation == "AssumeRole" && r.fault == Some(Fault::AccessDenied)));
+}
+
+/// `--org`: the accounts organizations:ListAccounts returns (answered by the
+/// proxy: open-source LocalStack has no Organizations API). The caller's own
+/// account is scanned with its own credentials, other active accounts through
+/// `--org-role`, suspended ones not at all.
+#[test]
+fn org_scans_the_active_accounts_of_the_organization() {
+    let endpoint = test_endpoint();
+    require_localstack(&endpoint);
+    let caller = fresh_account_id();
+    let member = fresh_account_id();
+    let suspended = fresh_account_id();
+    let body = serde_json::json!({ "Accounts": [
+        { "Id": caller, "Status": "ACTIVE", "State": "ACTIVE" },
+        { "Id": member, "Status": "ACTIVE", "State": "ACTIVE" },
+        { "Id": suspended, "Status": "SUSPENDED", "State": "SUSPENDED" },
+    ] });
+    let plan = FaultPlan {
+        canned: vec![Canned {
+            service: "organizations".to_string(),
+            content_type: "application/x-amz-json-1.1".to_string(),
+            body: body.to_string(),
+        }],
+        ..FaultPlan::default()
+    };
+    let proxy = FaultProxy::start(&endpoint, plan).expect("proxy");
+    let run = run_scan(
+        &caller,
+        &proxy.url(),
+        &["--org", "--org-role", "DeputyAuditRole"],
+    );
+    assert_eq!(
+        run.code,
+        Some(0),
+        "empty accounts, nothing unread\n{}",
+        run.stderr
+    );
+    let scanned: BTreeMap<String, Value> = run.report["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .map(|a| {
+            (
+                a["account_id"].as_str().unwrap_or_default().to_string(),
+                a.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        scanned.keys().cloned().collect::<BTreeSet<_>>(),
+        BTreeSet::from([caller.clone(), member.clone()]),
+        "the suspended account is not scanned"
+    );
+    assert!(
+        scanned[&caller].get("role_arn").is_none(),
+        "own account, own credentials"
+    );
+    assert_eq!(
+        scanned[&member]["role_arn"],
+        format!("arn:aws:iam::{member}:role/DeputyAuditRole").as_str()
+    );
+    let calls = proxy.counts();
+    assert!(
+        calls.keys().any(|(service, _)| service == "organizations"),
+        "{calls:?}"
+    );
+}
+
+/// `--all-regions`: the regions account:ListRegions returns (answered by the
+/// proxy; open-source LocalStack has no Account API) are the regions scanned.
+#[test]
+fn all_regions_scans_what_list_regions_returns() {
+    let endpoint = test_endpoint();
+    require_localstack(&endpoint);
+    let account = fresh_account_id();
+    let body = serde_json::json!({ "Regions": [
+        { "RegionName": "eu-west-1", "RegionOptStatus": "ENABLED" },
+        { "RegionName": "ap-southeast-2", "RegionOptStatus": "ENABLED_BY_DEFAULT" },
+    ] });
+    let plan = FaultPlan {
+        canned: vec![Canned {
+            service: "account".to_string(),
+            content_type: "application/json".to_string(),
+            body: body.to_string(),
+        }],
+        ..FaultPlan::default()
+    };
+    let proxy = FaultProxy::start(&endpoint, plan).expect("proxy");
+    // `run_scan` passes --region; --all-regions needs the configured region only.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("report.json");
+    let args = [
+        "--all-regions",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().expect("utf-8"),
+    ];
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deputy-audit"));
+    cmd.arg("scan")
+        .arg("--endpoint-url")
+        .arg(proxy.url())
+        .args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            cmd.env_remove(&key);
+        }
+    }
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let status = cmd
+        .env("HOME", &home)
+        .env("AWS_ACCESS_KEY_ID", &account)
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", home.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("runs");
+    assert_eq!(status.code(), Some(0));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("report")).expect("JSON");
+    assert_eq!(
+        report["regions"],
+        serde_json::json!(["ap-southeast-2", "eu-west-1"])
+    );
+    // Regional services were listed in both returned regions, not in us-east-1.
+    let sqs_regions: BTreeSet<String> = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.operation == "ListQueues")
+        .count()
+        .to_string()
+        .chars()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        sqs_regions,
+        BTreeSet::from(["2".to_string()]),
+        "one ListQueues per region"
+    );
+    assert_eq!(
+        report["resource_counts"]["event-bus"], 2,
+        "a default bus in each returned region"
+    );
 }

@@ -57,6 +57,19 @@ pub struct FaultPlan {
     /// (token bucket, burst of one second's worth) and throttles the rest. Unlike the
     /// shares above, this throttling stops when the client slows down.
     pub rate_limit: Option<f64>,
+    /// Services answered by the proxy itself instead of LocalStack: for APIs the
+    /// open-source LocalStack does not serve (Organizations, Account), so the
+    /// scanner's use of them can still be tested end to end.
+    pub canned: Vec<Canned>,
+}
+
+/// A fixed successful answer to every request signed for `service`.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    /// The SigV4 signing name (`organizations`, `account`).
+    pub service: String,
+    pub content_type: String,
+    pub body: String,
 }
 
 impl FaultPlan {
@@ -259,6 +272,19 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Result<Response<Body>,
     let protocol = Protocol::of(&service, &parts.headers);
     let operation = operation(&service, protocol, &parts, &body);
     let plan = lock(&state.plan).clone();
+    if let Some(canned) = plan.canned.iter().find(|c| c.service == service) {
+        lock(&state.log).push(Recorded {
+            service,
+            operation,
+            method: parts.method.to_string(),
+            fault: None,
+        });
+        return Ok(Response::builder()
+            .status(StatusCode::OK)
+            .header(http::header::CONTENT_TYPE, canned.content_type.as_str())
+            .body(Body::from(canned.body.clone()))
+            .unwrap_or_default());
+    }
 
     let denied = plan
         .deny
