@@ -15,23 +15,21 @@
 
 #[path = "support/fault_proxy.rs"]
 mod fault_proxy;
+#[path = "support/harness.rs"]
+mod harness;
 #[path = "support/seed.rs"]
 mod seed;
 
-use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::BuildHasher;
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use fault_proxy::{Canned, Fault, FaultPlan, FaultProxy};
+use harness::{fresh_account_ids, require_localstack, test_endpoint};
 use serde_json::Value;
 
-const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 /// Only stops a hung binary from hanging the test run; scans here take seconds.
 const SCAN_TIMEOUT: Duration = Duration::from_secs(300);
@@ -44,88 +42,10 @@ const FAULT_MAX_ATTEMPTS: &str = "25";
 // LocalStack, accounts, the binary
 // ---------------------------------------------------------------------------
 
-fn test_endpoint() -> String {
-    std::env::var("DEPUTY_AUDIT_TEST_ENDPOINT")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string())
-}
-
-/// Panics unless LocalStack answers its health check with every needed service usable.
-/// No skip path, with or without `CI=true`.
-fn require_localstack(endpoint: &str) {
-    if let Err(reason) = localstack_health(endpoint) {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-        panic!(
-            "LocalStack is not reachable at {endpoint} ({reason}); start it with \
-             `bash localstack/start.sh` (or run `bash scripts/test.sh`).{}",
-            if ci {
-                " CI=true: integration tests fail rather than skip."
-            } else {
-                ""
-            }
-        );
-    }
-}
-
-/// `GET /_localstack/health` over a plain socket.
-fn localstack_health(endpoint: &str) -> Result<(), String> {
-    let rest = endpoint
-        .strip_prefix("http://")
-        .ok_or_else(|| "only http:// endpoints can be health-checked".to_string())?;
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
-    let addr_text = if authority.contains(':') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let addr = addr_text
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {addr_text}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("{addr_text} resolves to no address"))?;
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(3))
-        .map_err(|e| format!("cannot connect: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "GET /_localstack/health HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n"
-    )
-    .map_err(|e| format!("cannot send the health request: {e}"))?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|e| format!("no health response: {e}"))?;
-    if !response.lines().next().unwrap_or_default().contains(" 200") {
-        return Err("health check did not answer 200".to_string());
-    }
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b)
-        .unwrap_or("");
-    let health: Value =
-        serde_json::from_str(body).map_err(|e| format!("health response is not JSON: {e}"))?;
-    for service in ["iam", "sts", "sqs", "sns", "s3", "kms"] {
-        let state = health["services"][service].as_str().unwrap_or("missing");
-        if state != "running" && state != "available" {
-            return Err(format!("service {service} is {state}"));
-        }
-    }
-    Ok(())
-}
-
 /// An account id nobody used before, so a long-lived LocalStack shows an empty account
 /// and expected sets stay exact across reruns.
 fn fresh_account_id() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock before 1970")
-        .as_nanos();
-    let hash = RandomState::new().hash_one((nanos, std::process::id()));
-    format!("{}", 100_000_000_000 + hash % 900_000_000_000)
+    fresh_account_ids(1).remove(0)
 }
 
 fn regions() -> Vec<String> {
@@ -961,13 +881,6 @@ fn invalid_utf8_policy_is_an_error_not_a_crash() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("not valid UTF-8"), "{stderr}");
-}
-
-/// The LocalStack check fails, with the message CI shows, when nothing listens.
-#[test]
-#[should_panic(expected = "LocalStack is not reachable at http://127.0.0.1:9")]
-fn missing_localstack_fails_instead_of_skipping() {
-    require_localstack("http://127.0.0.1:9");
 }
 
 /// One account whose role cannot be assumed is one error entry and a `failed`
