@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use fault_proxy::{Canned, Fault, FaultPlan, FaultProxy};
-use harness::{fresh_account_ids, require_localstack, test_endpoint};
+use harness::{fresh_account_ids, require_localstack, run_deputy_audit, test_endpoint};
 use serde_json::Value;
 
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
@@ -943,6 +943,19 @@ fn an_account_that_cannot_be_assumed_is_an_error_not_an_abort() {
         .any(|r| r.operation == "AssumeRole" && r.fault == Some(Fault::AccessDenied)));
 }
 
+/// A pass-through proxy that answers every request signed for `service` itself.
+fn proxy_answering(endpoint: &str, service: &str, content_type: &str, body: &Value) -> FaultProxy {
+    let plan = FaultPlan {
+        canned: vec![Canned {
+            service: service.to_string(),
+            content_type: content_type.to_string(),
+            body: body.to_string(),
+        }],
+        ..FaultPlan::default()
+    };
+    FaultProxy::start(endpoint, plan).expect("proxy")
+}
+
 /// `--org`: the accounts organizations:ListAccounts returns (answered by the
 /// proxy: open-source LocalStack has no Organizations API). The caller's own
 /// account is scanned with its own credentials, other active accounts through
@@ -959,15 +972,12 @@ fn org_scans_the_active_accounts_of_the_organization() {
         { "Id": member, "Status": "ACTIVE", "State": "ACTIVE" },
         { "Id": suspended, "Status": "SUSPENDED", "State": "SUSPENDED" },
     ] });
-    let plan = FaultPlan {
-        canned: vec![Canned {
-            service: "organizations".to_string(),
-            content_type: "application/x-amz-json-1.1".to_string(),
-            body: body.to_string(),
-        }],
-        ..FaultPlan::default()
-    };
-    let proxy = FaultProxy::start(&endpoint, plan).expect("proxy");
+    let proxy = proxy_answering(
+        &endpoint,
+        "organizations",
+        "application/x-amz-json-1.1",
+        &body,
+    );
     let run = run_scan(
         &caller,
         &proxy.url(),
@@ -1021,50 +1031,32 @@ fn all_regions_scans_what_list_regions_returns() {
         { "RegionName": "eu-west-1", "RegionOptStatus": "ENABLED" },
         { "RegionName": "ap-southeast-2", "RegionOptStatus": "ENABLED_BY_DEFAULT" },
     ] });
-    let plan = FaultPlan {
-        canned: vec![Canned {
-            service: "account".to_string(),
-            content_type: "application/json".to_string(),
-            body: body.to_string(),
-        }],
-        ..FaultPlan::default()
-    };
-    let proxy = FaultProxy::start(&endpoint, plan).expect("proxy");
+    let proxy = proxy_answering(&endpoint, "account", "application/json", &body);
     // `run_scan` passes --region; --all-regions needs the configured region only.
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("report.json");
-    let args = [
+    let args: Vec<String> = [
+        "scan",
+        "--endpoint-url",
+        &proxy.url(),
         "--all-regions",
         "--format",
         "json",
         "--output",
-        out.to_str().expect("utf-8"),
-    ];
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deputy-audit"));
-    cmd.arg("scan")
-        .arg("--endpoint-url")
-        .arg(proxy.url())
-        .args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AWS_") {
-            cmd.env_remove(&key);
-        }
-    }
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).expect("home");
-    let status = cmd
-        .env("HOME", &home)
-        .env("AWS_ACCESS_KEY_ID", &account)
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", home.join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("runs");
-    assert_eq!(status.code(), Some(0));
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .chain([out.to_string_lossy().into_owned()])
+    .collect();
+    let run = run_deputy_audit(
+        &args,
+        &[
+            ("AWS_ACCESS_KEY_ID", account.as_str()),
+            ("AWS_REGION", "us-east-1"),
+        ],
+        dir.path(),
+    );
+    assert_eq!(run.code, Some(0), "{}", run.describe());
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("report")).expect("JSON");
     assert_eq!(
