@@ -1003,7 +1003,7 @@ fn more_services_catalogue_is_consistent_with_the_engine() {
     }
 
     // The Lambda execution role: lambda.amazonaws.com without a Condition is a
-    // same-account service, CD100 info, and the engine says so.
+    // passed-role service, CD100 low (defence in depth), and the engine says so.
     let role = &more.lambda_execution_role;
     let role_doc = role.policy.to_string();
     let found: Vec<(String, usize, String)> = deputy_audit_analyze::analyze(
@@ -1023,8 +1023,8 @@ fn more_services_catalogue_is_consistent_with_the_engine() {
     .collect();
     assert_eq!(
         found,
-        vec![("CD100".to_string(), 0, "info".to_string())],
-        "execution role {role_doc}: engine findings (left) vs CD100 info at 0 (right)"
+        vec![("CD100".to_string(), 0, "low".to_string())],
+        "execution role {role_doc}: engine findings (left) vs CD100 low at 0 (right)"
     );
     assert_eq!(
         role.expected,

@@ -127,7 +127,28 @@ pub fn decode_policy_document(encoded: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::decode_policy_document;
+    use super::{aws_managed_reason, decode_policy_document};
+
+    #[test]
+    fn roles_aws_owns_are_recognised_by_path() {
+        for path in [
+            "/aws-service-role/support.amazonaws.com/",
+            "/aws-service-role/autoscaling.amazonaws.com/",
+            "/aws-reserved/sso.amazonaws.com/eu-west-1/",
+        ] {
+            assert!(aws_managed_reason(path).is_some(), "{path}");
+        }
+        // Customer paths, including look-alikes and CDK's, stay the customer's.
+        for path in [
+            "/",
+            "/service-role/",
+            "/cdk/",
+            "/aws-service-roles/",
+            "/x/aws-service-role/",
+        ] {
+            assert_eq!(aws_managed_reason(path), None, "{path}");
+        }
+    }
 
     #[test]
     fn percent_decodes_without_turning_plus_into_space() {

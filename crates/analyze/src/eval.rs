@@ -448,10 +448,24 @@ pub(crate) fn statement_facts<'a>(
                 && e.values.iter().all(|v| v.eq_ignore_ascii_case("true"))
         });
 
+    // Account-valued service keys (sts:ExternalId for Firehose) pin only for
+    // the service that documents them: any caller can set sts:ExternalId.
+    let own_account_keys: Vec<&str> = f
+        .exposed
+        .iter()
+        .chain(&f.passed_role)
+        .filter_map(|s| s.entry)
+        .flat_map(|e| e.protective_account_keys.iter().map(String::as_str))
+        .collect();
     let mut arn_accounts: Vec<String> = Vec::new();
     let mut account_values: Vec<String> = Vec::new();
     for e in &st.conditions {
-        let source_kind = source_key_kind(&e.key);
+        let source_kind = source_key_kind(&e.key).or_else(|| {
+            own_account_keys
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&e.key))
+                .then_some(KeyKind::Account)
+        });
         let Some(kind) = source_kind.or_else(|| principal_key_kind(&e.key)) else {
             continue;
         };

@@ -57,8 +57,9 @@ pub struct ServiceEntry {
     /// The principal without region and suffix: `sns`, `credentials.iot`.
     pub name: String,
     pub display: String,
-    /// The page most of the entry rests on.
-    pub doc: String,
+    /// The page most of the entry rests on; `None` when no page about the
+    /// principal was found (every fact of the entry is then unverified).
+    pub doc: Option<String>,
     pub role_use: RoleUse,
     pub role_use_doc: Option<String>,
     pub sts_source_keys: KeySupport,
@@ -71,6 +72,12 @@ pub struct ServiceEntry {
     /// Service-specific keys AWS documents to pin the calling resource (values
     /// are ARNs), such as `kms:EncryptionContext:aws:logs:arn`.
     pub protective_keys: Vec<String>,
+    /// Service-specific keys whose value is the caller's *account id*, not an
+    /// ARN (`kms:EncryptionContext:aws:ses:source-account`, Firehose's
+    /// `sts:ExternalId`). Cited by `protective_keys_doc` too. They pin only in
+    /// statements that name this service: other callers can set them.
+    #[serde(default)]
+    pub protective_account_keys: Vec<String>,
     pub protective_keys_doc: Option<String>,
     /// Why an entry says what it says, where the documentation is indirect.
     #[serde(default)]
@@ -123,7 +130,7 @@ impl ServiceEntry {
             ),
             (
                 "protective_keys",
-                !self.protective_keys.is_empty(),
+                !self.protective_keys.is_empty() || !self.protective_account_keys.is_empty(),
                 self.protective_keys_doc.as_deref(),
             ),
         ]
@@ -157,6 +164,9 @@ struct ActionFile {
     #[serde(rename = "_comment")]
     _comment: String,
     metadata_only: Vec<CitedName>,
+    /// Actions that look like metadata but are not (documentation, and a test
+    /// keeps the two lists apart).
+    not_metadata_only: Vec<CitedName>,
 }
 
 /// The parsed knowledge base.
@@ -164,10 +174,11 @@ struct ActionFile {
 pub struct KnowledgeBase {
     pub default_doc: String,
     services: Vec<ServiceEntry>,
-    /// Lower-cased service-specific protective keys of all services.
+    /// Lower-cased service-specific protective keys of all services (ARN values).
     protective_keys: Vec<String>,
     caller_account_keys: Vec<CitedName>,
     metadata_only: Vec<CitedName>,
+    not_metadata_only: Vec<CitedName>,
 }
 
 const DATA: &str = include_str!("../data/service-principals.json");
@@ -180,19 +191,24 @@ static KB: LazyLock<KnowledgeBase> = LazyLock::new(|| {
         serde_json::from_str(DATA).expect("data/service-principals.json is valid");
     let actions: ActionFile =
         serde_json::from_str(ACTIONS).expect("data/action-classes.json is valid");
-    let mut protective_keys: Vec<String> = file
-        .services
-        .iter()
-        .flat_map(|s| s.protective_keys.iter().map(|k| k.to_ascii_lowercase()))
-        .collect();
-    protective_keys.sort();
-    protective_keys.dedup();
+    let lowered = |keys: fn(&ServiceEntry) -> &Vec<String>| {
+        let mut all: Vec<String> = file
+            .services
+            .iter()
+            .flat_map(|s| keys(s).iter().map(|k| k.to_ascii_lowercase()))
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    let protective_keys = lowered(|s| &s.protective_keys);
     KnowledgeBase {
         default_doc: file.default_doc,
         services: file.services,
         protective_keys,
         caller_account_keys: file.caller_account_keys,
         metadata_only: actions.metadata_only,
+        not_metadata_only: actions.not_metadata_only,
     }
 });
 
@@ -215,7 +231,8 @@ impl KnowledgeBase {
             .find(|s| s.name.eq_ignore_ascii_case(base))
     }
 
-    /// True for a service-specific key that pins the calling resource (lower-case input).
+    /// True for a service-specific key whose value is the calling resource's
+    /// ARN (lower-case input).
     pub fn is_protective_key(&self, key_lower: &str) -> bool {
         self.protective_keys.iter().any(|k| k == key_lower)
     }
@@ -246,10 +263,15 @@ impl KnowledgeBase {
         &self.metadata_only
     }
 
+    /// Actions documented as *not* metadata-only although they look it.
+    pub fn not_metadata_only_actions(&self) -> &[CitedName] {
+        &self.not_metadata_only
+    }
+
     /// The documentation URL for a principal (the general IAM page when unknown).
     pub fn doc_for(&self, principal: &str) -> &str {
         self.lookup(principal)
-            .map(|s| s.doc.as_str())
+            .and_then(|s| s.doc.as_deref())
             .unwrap_or(self.default_doc.as_str())
     }
 }
@@ -298,8 +320,16 @@ pub fn is_region(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// AWS's documentation: global, China (some pages were only found there),
+    /// and the AWS SDK reference.
     fn is_aws_doc(url: &str) -> bool {
-        url.starts_with("https://docs.aws.amazon.com/")
+        [
+            "https://docs.aws.amazon.com/",
+            "https://docs.amazonaws.cn/",
+            "https://sdk.amazonaws.com/",
+        ]
+        .iter()
+        .any(|home| url.starts_with(home))
     }
 
     /// Every fact cites an AWS page or is marked unverified (and then cites
@@ -307,7 +337,17 @@ mod tests {
     #[test]
     fn every_fact_cites_its_page_or_is_unverified() {
         for s in knowledge().services() {
-            assert!(is_aws_doc(&s.doc), "{}: doc {:?}", s.name, s.doc);
+            match &s.doc {
+                Some(url) => assert!(is_aws_doc(url), "{}: doc {url}", s.name),
+                None => {
+                    let verified: Vec<_> = s.facts().into_iter().filter(|f| f.1).collect();
+                    assert!(
+                        verified.is_empty(),
+                        "{}: facts {verified:?} but no page",
+                        s.name
+                    );
+                }
+            }
             for (fact, verified, doc) in s.facts() {
                 match (verified, doc) {
                     (true, Some(url)) => assert!(is_aws_doc(url), "{}.{fact}: {url}", s.name),
@@ -322,10 +362,15 @@ mod tests {
                 assert!(s.role_use_doc.is_some(), "{}", s.name);
             }
         }
-        for k in knowledge()
+        let kb = knowledge();
+        for a in kb.not_metadata_only_actions() {
+            assert!(!kb.is_metadata_only(&a.key), "{} is in both lists", a.key);
+        }
+        for k in kb
             .caller_account_keys()
             .iter()
-            .chain(knowledge().metadata_only_actions())
+            .chain(kb.metadata_only_actions())
+            .chain(kb.not_metadata_only_actions())
         {
             assert!(is_aws_doc(&k.doc), "{}: {}", k.key, k.doc);
             assert!(!k.why.is_empty(), "{}", k.key);

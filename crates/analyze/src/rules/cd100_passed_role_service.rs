@@ -17,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
   "Version": "2012-10-17",
   "Statement": [{
     "Effect": "Allow",
-    "Principal": { "Service": "ecs-tasks.amazonaws.com" },
+    "Principal": { "Service": "codebuild.amazonaws.com" },
     "Action": "sts:AssumeRole"
   }]
 }"#,
@@ -25,11 +25,11 @@ pub(crate) static RULE: Rule = Rule {
   "Version": "2012-10-17",
   "Statement": [{
     "Effect": "Allow",
-    "Principal": { "Service": "ecs-tasks.amazonaws.com" },
+    "Principal": { "Service": "codebuild.amazonaws.com" },
     "Action": "sts:AssumeRole",
     "Condition": {
       "StringEquals": { "aws:SourceAccount": "111122223333" },
-      "ArnLike": { "aws:SourceArn": "arn:aws:ecs:us-east-1:111122223333:*" }
+      "ArnLike": { "aws:SourceArn": "arn:aws:codebuild:us-east-1:111122223333:project/*" }
     }
   }]
 }"#,

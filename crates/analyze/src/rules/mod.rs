@@ -227,6 +227,8 @@ impl Ctx<'_> {
             severity = severity.max(rank);
             caveats.extend(caveat);
         }
+        // Unknown principals and unverified role use: say "may", not "can".
+        let unsure = !caveats.is_empty();
         if self.metadata_only() && severity > Severity::Low {
             severity = Severity::Low;
             caveats.push(format!(
@@ -239,13 +241,22 @@ impl Ctx<'_> {
             .map(|s| s.name)
             .collect::<Vec<_>>()
             .join(", ");
-        let reach = if trust {
-            format!("{names} may be made to assume this role on behalf of another AWS account")
-        } else {
-            format!(
+        // Claim reach only as far as the knowledge base knows it.
+        let reach = match (trust, unsure) {
+            (true, false) => {
+                format!("{names} may be made to assume this role on behalf of another AWS account")
+            }
+            (true, true) => {
+                format!("{names} may be able to assume this role on behalf of another AWS account")
+            }
+            (false, false) => format!(
                 "{names} can be pointed at this {} from any AWS account",
                 self.resource.resource_type
-            )
+            ),
+            (false, true) => format!(
+                "{names} may be able to act on this {} for other AWS accounts",
+                self.resource.resource_type
+            ),
         };
         Exposure {
             severity,
@@ -353,17 +364,25 @@ impl Ctx<'_> {
                 not_sent.join(", "),
             );
         }
-        let mut text = format!(
-            "Pin the calling resource: add aws:SourceAccount = {} (and aws:SourceArn for the exact {} resource where known) under StringEquals/ArnLike, or aws:SourceOrgID for your organization. See {docs}.",
-            self.fix.owner,
-            services.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
-        );
-        if !unverified.is_empty() {
-            text.push_str(&format!(
-                " Unverified: no AWS page found says whether {} sends these keys when it assumes a role, so no condition is suggested; test one before relying on it, since the role stops working if the keys are absent.",
-                unverified.join(", ")
-            ));
-        }
+        let names = services
+            .iter()
+            .map(|s| s.name)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut text = if unverified.is_empty() {
+            format!(
+                "Pin the calling resource: add aws:SourceAccount = {} (and aws:SourceArn for the exact {names} resource where known) under StringEquals/ArnLike, or aws:SourceOrgID for your organization. See {docs}.",
+                self.fix.owner,
+            )
+        } else {
+            // A trust policy whose service may not send the keys: the advice is
+            // conditional, and no condition block is offered to paste.
+            format!(
+                "Unverified: no AWS page found says whether {} sends aws:SourceArn/aws:SourceAccount when it assumes a role, so no condition is suggested. If it does, pin the calling resource with aws:SourceAccount = {} (and aws:SourceArn where known), then test the role: it stops working if the keys are absent. See {docs}.",
+                unverified.join(", "),
+                self.fix.owner,
+            )
+        };
         // Documented caveats travel with the advice they qualify.
         if self.resource.resource_type.is_trust_policy() {
             let mut cautions: Vec<&str> = services
@@ -392,11 +411,19 @@ CD003 and CD009 rank each finding by these classes (tested in `tests/corpus/seve
 | class | severity | why |
 |---|---|---|
 | a resource policy (queue, topic, bucket, key, function, secret, bus, log policy) lets a known service principal in without a pin | **high** | anyone can point the service at the resource from their own account |
-| a role trust policy lets in a service whose AWS page documents the confused-deputy risk for the roles it assumes (`role_use: deputy-documented`: Connect, Customer Profiles, Voice ID, Rekognition, IoT, QLDB, ...) | **high** | AWS says another account can make the service assume the role |
-| a role trust policy lets in a service that assumes the role only when a principal of the owner's account passes it (`role_use: passed-role`: EC2, Lambda, ECS tasks, Glue, CodeBuild, CloudFormation, ...) | **low** (CD100) | no other account has a documented way in; pinning is defence in depth, suggested only where AWS documents that the service sends the keys (`--strict`: high) |
+| a role trust policy lets in a service whose AWS page names the confused-deputy risk for the roles it assumes (`role_use: deputy-documented`: Voice ID, Rekognition, IoT, QLDB, SageMaker, ECS tasks, Step Functions, Batch, CodeDeploy... about 40 services) | **high** | AWS itself says to pin these trust policies to prevent the confused deputy, and documents the keys the service sends, so the suggested condition is safe to paste |
+| a role trust policy lets in a service that assumes the role only when a principal of the owner's account passes it and whose pages name no such risk (`role_use: passed-role`: EC2, Lambda, Glue, CodeBuild, CloudFormation stack roles, CloudTrail's log-delivery role...) | **low** (CD100) | no other account has a documented way in; pinning is defence in depth, suggested only where AWS documents that the service sends the keys (`--strict`: high) |
 | the principal is not in the knowledge base, or how the service uses roles is unverified | **medium** | the finding says what is unknown; it is neither dismissed nor overstated |
 | every action granted reveals only metadata (`kms:DescribeKey`, `s3:GetBucketAcl`, `s3:GetBucketLocation`: `data/action-classes.json`, each with its page) | **low** at most | no data read or written, nothing decrypted or invoked; a wildcard action never counts as metadata-only |
 | an AWS-managed resource (a service-linked role, an AWS-managed KMS key, an IAM Identity Center role) | **no finding**; `info` with `--show-aws-managed` | the account cannot change the policy; the report lists it as AWS-managed with the reason, and it never gates |
+
+Two judgements in the data are worth knowing. CloudFormation is classed passed-role although
+its StackSets page names the risk: that page covers the StackSets administration role, while a
+stack's service role (every CDK bootstrap's `cfn-exec-role`) is passed with `iam:PassRole`, and
+both trust the same principal, so they cannot be told apart; the finding repeats the StackSets
+caveat. CloudTrail's CloudWatch Logs delivery role is passed-role with the source keys
+*not sent*: AWS says confused-deputy prevention "is not applicable" to it (pinning it is
+reported to break delivery), so no condition is suggested.
 
 The knowledge base (`crates/analyze/data/service-principals.json`) holds, for each service
 principal, how the service uses roles and resource policies, whether it sends
