@@ -23,7 +23,7 @@ fn resource(resource_type: ResourceType, arn: String, policy: String) -> Resourc
         account_id: ACCOUNT.to_string(),
         region: REGION.to_string(),
         policy: Some(policy),
-        aws_managed: false,
+        aws_managed: None,
     }
 }
 

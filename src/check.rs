@@ -29,6 +29,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         accounts: Vec::new(),
         findings: Vec::new(),
         errors: Vec::new(),
+        aws_managed_resources: Vec::new(),
     };
     let mut input_errors = 0;
     for path in &args.files {
@@ -48,7 +49,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 account_id: args.account.clone().unwrap_or_default(),
                 region: String::new(),
                 policy: Some(text),
-                aws_managed: false,
+                aws_managed: None,
             };
             Ok((resource_type, analyze_policy(&resource, &options, &parsed)))
         });

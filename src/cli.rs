@@ -106,9 +106,12 @@ pub struct AnalysisArgs {
     /// Your AWS Organization id; aws:SourceOrgID values other than these are foreign (repeatable).
     #[arg(long = "org-id", value_name = "ORG_ID")]
     pub org_ids: Vec<String>,
-    /// Treat same-account services (EC2 instance roles, Lambda execution roles) as exposures.
+    /// Treat roles of passed-role services (EC2 instance roles, Lambda execution roles, Glue, CodeBuild...; CD100) as exposures.
     #[arg(long)]
     pub strict: bool,
+    /// Also judge AWS-managed resources (service-linked roles, AWS-managed keys), for the record: their findings are info and never gate.
+    #[arg(long)]
+    pub show_aws_managed: bool,
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +224,7 @@ impl AnalysisArgs {
             trusted_accounts: self.trusted_accounts.clone(),
             org_ids: self.org_ids.clone(),
             strict: self.strict,
+            include_aws_managed: self.show_aws_managed,
         }
     }
 }

@@ -46,6 +46,7 @@ pub struct ConfigFile {
     #[serde(default)]
     pub org_id: Vec<String>,
     pub strict: Option<bool>,
+    pub show_aws_managed: Option<bool>,
     #[serde(default)]
     pub format: Vec<Format>,
     pub output: Option<PathBuf>,
@@ -175,6 +176,8 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
             trusted_accounts: list(args.analysis.trusted_accounts, file.trusted_account),
             org_ids: list(args.analysis.org_ids, file.org_id),
             strict: args.analysis.strict || file.strict.unwrap_or(false),
+            include_aws_managed: args.analysis.show_aws_managed
+                || file.show_aws_managed.unwrap_or(false),
         },
     };
     Ok(ResolvedScan {

@@ -61,11 +61,15 @@ fn explain(rule_id: Option<&str>) -> anyhow::Result<u8> {
         let known: Vec<&str> = deputy_audit_analyze::rules().iter().map(|r| r.id).collect();
         anyhow::bail!("unknown rule '{id}' (known: {})", known.join(", "));
     };
-    println!("{} {} (severity: {})\n", rule.id, rule.name, rule.severity);
+    println!(
+        "{} {} (severity: up to {})\n",
+        rule.id, rule.name, rule.severity
+    );
     println!("{}\n", rule.summary);
     println!("Why it matters\n{}\n", rule.rationale);
-    println!("Vulnerable\n{}\n", rule.vulnerable_example);
-    println!("Fixed\n{}\n", rule.fixed_example);
+    let (before, after) = rule.example_labels();
+    println!("{before}\n{}\n", rule.vulnerable_example);
+    println!("{after}\n{}\n", rule.fixed_example);
     println!("How to fix\n{}", rule.fix);
     Ok(exit::CLEAN)
 }

@@ -11,7 +11,9 @@ use crate::collect::{
     self, AccountOptions, AssumeRoleTarget, AwsSession, Collected, Collector, RegionContext, Scope,
     SessionOptions,
 };
-use crate::report::{AccountStatus, AccountSummary, Report, ToolInfo, SCHEMA_VERSION};
+use crate::report::{
+    AccountStatus, AccountSummary, AwsManagedResource, Report, ToolInfo, SCHEMA_VERSION,
+};
 
 /// What to scan and how to judge it.
 #[derive(Debug, Clone, Default)]
@@ -58,6 +60,7 @@ struct AccountScan {
     summary: AccountSummary,
     findings: Vec<deputy_audit_analyze::Finding>,
     errors: Vec<collect::ScanError>,
+    aws_managed: Vec<AwsManagedResource>,
 }
 
 pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report, ScanStartError> {
@@ -138,6 +141,7 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
         accounts: Vec::new(),
         findings: Vec::new(),
         errors: Vec::new(),
+        aws_managed_resources: Vec::new(),
     };
     for scan in scans {
         for (kind, n) in &scan.summary.resource_counts {
@@ -146,6 +150,7 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
         report.accounts.push(scan.summary);
         report.findings.extend(scan.findings);
         report.errors.extend(scan.errors);
+        report.aws_managed_resources.extend(scan.aws_managed);
     }
     report
         .accounts
@@ -195,9 +200,11 @@ fn failed_account(
             resource_counts: BTreeMap::new(),
             findings: 0,
             errors: 1,
+            aws_managed: 0,
         },
         findings: Vec::new(),
         errors: vec![error],
+        aws_managed: Vec::new(),
     }
 }
 
@@ -250,9 +257,11 @@ async fn scan_account(
             resource_counts: collectors.iter().map(|c| (c.resource_type(), 0)).collect(),
             findings: 0,
             errors: 0,
+            aws_managed: 0,
         },
         findings: Vec::new(),
         errors: Vec::new(),
+        aws_managed: Vec::new(),
     };
     for (collector, collected) in outcomes {
         for item in collected {
@@ -263,6 +272,15 @@ async fn scan_account(
                         .resource_counts
                         .entry(resource.resource_type)
                         .or_default() += 1;
+                    if let Some(reason) = &resource.aws_managed {
+                        scan.aws_managed.push(AwsManagedResource {
+                            account_id: resource.account_id.clone(),
+                            region: resource.region.clone(),
+                            resource_type: resource.resource_type,
+                            resource_arn: resource.arn.clone(),
+                            reason: reason.clone(),
+                        });
+                    }
                     match analyze(&resource, &request.analysis) {
                         Ok(findings) => scan.findings.extend(findings),
                         // The policy was read but is not a policy we can judge: the
@@ -290,6 +308,7 @@ async fn scan_account(
     }
     scan.summary.findings = scan.findings.len();
     scan.summary.errors = scan.errors.len();
+    scan.summary.aws_managed = scan.aws_managed.len();
     scan
 }
 

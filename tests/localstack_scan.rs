@@ -921,7 +921,7 @@ fn more_services_catalogue_is_consistent_with_the_engine() {
                 account_id: account.to_string(),
                 region: region.to_string(),
                 policy: Some(text.clone()),
-                aws_managed: false,
+                aws_managed: None,
             };
             let found: Vec<seed::ExpectedFinding> =
                 deputy_audit_analyze::analyze(&resource, &options)
@@ -1013,7 +1013,7 @@ fn more_services_catalogue_is_consistent_with_the_engine() {
             account_id: account.to_string(),
             region: "global".to_string(),
             policy: Some(role_doc.clone()),
-            aws_managed: false,
+            aws_managed: None,
         },
         &options,
     )

@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
             account_id: "111122223333".to_string(),
             region: "us-east-1".to_string(),
             policy: Some(text.clone()),
-            aws_managed: false,
+            aws_managed: None,
         };
         for options in &options {
             if let Ok(findings) = analyze(&resource, options) {

@@ -55,7 +55,7 @@ impl Collector for EventBuses {
                         account_id: ctx.account_id().to_string(),
                         region: ctx.region.clone(),
                         policy: bus.policy,
-                        aws_managed: false,
+                        aws_managed: None,
                     }),
                     Err(reason) => Collected::ListingFailed(ScanError::listing(
                         ctx,

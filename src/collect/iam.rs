@@ -68,10 +68,23 @@ impl Collector for IamRoles {
     }
 }
 
+/// Why AWS, not the account, owns a role's trust policy, by the role's path.
+/// Such roles are listed as AWS-managed in every report and not judged: nobody
+/// can act on a finding about them.
+fn aws_managed_reason(path: &str) -> Option<String> {
+    if path.starts_with("/aws-service-role/") {
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+        Some("service-linked role: its trust policy is defined by the AWS service and cannot be edited".into())
+    } else if path.starts_with("/aws-reserved/sso.amazonaws.com/") {
+        // https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html
+        Some("IAM Identity Center role: created and managed by IAM Identity Center from a permission set; changes belong in the permission set".into())
+    } else {
+        None
+    }
+}
+
 fn role_policy(ctx: &RegionContext<'_>, role: aws_sdk_iam::types::Role) -> Collected {
-    // Service-linked roles live under /aws-service-role/ and their trust policy
-    // belongs to AWS: report them, but mark them as not changeable.
-    let aws_managed = role.path.starts_with("/aws-service-role/");
+    let aws_managed = aws_managed_reason(&role.path);
     let policy = match role
         .assume_role_policy_document
         .as_deref()

@@ -106,7 +106,10 @@ impl Collector for KmsKeys {
                             account_id: ctx.account_id().to_string(),
                             region: ctx.region.clone(),
                             policy: output.policy,
-                            aws_managed: aws_managed.contains(&key_id),
+                            // https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key
+                            aws_managed: aws_managed.contains(&key_id).then(|| {
+                                "AWS managed key (alias aws/...): AWS owns its key policy, which cannot be changed".to_string()
+                            }),
                         }),
                         Err(err) => Collected::Unreadable(ScanError::new(
                             ctx,

@@ -164,7 +164,7 @@ async fn read_policy(
         account_id: ctx.account_id().to_string(),
         region: ctx.region.clone(),
         policy,
-        aws_managed: false,
+        aws_managed: None,
     })
 }
 

@@ -68,7 +68,7 @@ impl Collector for LogsResourcePolicies {
                         account_id: ctx.account_id().to_string(),
                         region: ctx.region.clone(),
                         policy: policy.policy_document,
-                        aws_managed: false,
+                        aws_managed: None,
                     }),
                     Err(reason) => Collected::ListingFailed(ScanError::listing(
                         ctx,

@@ -112,7 +112,7 @@ async fn read_bucket(
         account_id: ctx.account_id().to_string(),
         region,
         policy,
-        aws_managed: false,
+        aws_managed: None,
     })
 }
 

@@ -65,7 +65,7 @@ impl Collector for Secrets {
                             account_id: ctx.account_id().to_string(),
                             region: ctx.region.clone(),
                             policy: output.resource_policy,
-                            aws_managed: false,
+                            aws_managed: None,
                         }),
                         Err(err) => Collected::Unreadable(ScanError::new(
                             ctx,

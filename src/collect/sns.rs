@@ -51,7 +51,7 @@ impl Collector for SnsTopics {
                             resource_type: ResourceType::SnsTopic,
                             account_id: ctx.account_id().to_string(),
                             region: ctx.region.clone(),
-                            aws_managed: false,
+                            aws_managed: None,
                         }),
                         Err(err) => Collected::Unreadable(ScanError::new(
                             ctx,

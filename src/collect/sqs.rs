@@ -78,7 +78,7 @@ async fn read_queue(
                 account_id: ctx.account_id().to_string(),
                 region: ctx.region.clone(),
                 policy: attributes.remove(&QueueAttributeName::Policy),
-                aws_managed: false,
+                aws_managed: None,
             })
         }
         Err(err) => Collected::Unreadable(ScanError::new(

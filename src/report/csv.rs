@@ -1,13 +1,14 @@
-//! The CSV report: one row per finding under a fixed header. List-valued
+//! The CSV report: one row per finding, then one per AWS-managed resource
+//! (`status` = `aws-managed`, no rule), under a fixed header. List-valued
 //! columns (principals, actions) are joined with `;`.
 
 use std::io::Write;
 
-use deputy_audit_analyze::Finding;
+use super::Report;
 
 /// The header, in order. The first thirteen are the finding columns every
 /// consumer can rely on; later columns are only ever appended.
-pub const HEADER: [&str; 18] = [
+pub const HEADER: [&str; 19] = [
     "account_id",
     "region",
     "service",
@@ -26,12 +27,14 @@ pub const HEADER: [&str; 18] = [
     "suggested_condition",
     "finding_id",
     "suppression_reason",
+    // `finding`, `suppressed` or `aws-managed`: what the row is.
+    "status",
 ];
 
-pub fn write(findings: &[Finding], out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER)?;
-    for f in findings {
+    for f in &report.findings {
         let suggested = f
             .suggested_condition
             .as_ref()
@@ -59,6 +62,35 @@ pub fn write(findings: &[Finding], out: &mut dyn Write) -> anyhow::Result<()> {
                 .as_ref()
                 .map(|s| s.reason.as_str())
                 .unwrap_or(""),
+            if f.suppression.is_some() {
+                "suppressed"
+            } else {
+                "finding"
+            },
+        ])?;
+    }
+    // Listed so that a review file accounts for every resource AWS owns.
+    for r in &report.aws_managed_resources {
+        writer.write_record([
+            r.account_id.as_str(),
+            r.region.as_str(),
+            r.resource_type.service(),
+            r.resource_type.as_str(),
+            r.resource_arn.as_str(),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            r.reason.as_str(),
+            "",
+            "",
+            "true",
+            "",
+            "",
+            "",
+            "aws-managed",
         ])?;
     }
     writer.flush()?;

@@ -85,13 +85,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let resources: usize = report.resource_counts.values().sum();
     writeln!(
         out,
-        "**{} finding{}** · {} suppressed · {} resource{} scanned · {} not assessed",
+        "**{} finding{}** · {} suppressed · {} resource{} scanned · {} not assessed · {} AWS-managed",
         active.len(),
         if active.len() == 1 { "" } else { "s" },
         suppressed.len(),
         resources,
         if resources == 1 { "" } else { "s" },
-        report.errors.len()
+        report.errors.len(),
+        report.aws_managed_resources.len()
     )?;
     if report.accounts.len() > 1 {
         writeln!(out)?;
@@ -160,6 +161,27 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         write_grouped(out, &suppressed, "###")?;
         writeln!(out)?;
         writeln!(out, "</details>")?;
+    }
+
+    if !report.aws_managed_resources.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "## AWS-managed")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "The account cannot change these policies, so they are listed, not judged, and never gate."
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| resource | why AWS owns it |")?;
+        writeln!(out, "|---|---|")?;
+        for r in &report.aws_managed_resources {
+            writeln!(
+                out,
+                "| {} | {} |",
+                code(&r.resource_arn).replace('|', "\\|"),
+                escape(&r.reason)
+            )?;
+        }
     }
 
     if !report.errors.is_empty() {
@@ -338,6 +360,7 @@ mod tests {
                 resource_counts: BTreeMap::new(),
                 findings: 0,
                 errors: 0,
+                aws_managed: 0,
             });
         }
         let md = markdown(&report);

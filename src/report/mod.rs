@@ -36,6 +36,21 @@ pub struct Report {
     pub accounts: Vec<AccountSummary>,
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
+    /// Resources whose policy AWS owns (service-linked roles, AWS-managed keys):
+    /// listed with the reason, not judged (`--show-aws-managed` adds their
+    /// findings at info), never gating.
+    #[serde(default)]
+    pub aws_managed_resources: Vec<AwsManagedResource>,
+}
+
+/// A resource whose policy the account cannot change.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AwsManagedResource {
+    pub account_id: String,
+    pub region: String,
+    pub resource_type: ResourceType,
+    pub resource_arn: String,
+    pub reason: String,
 }
 
 /// What one account contributed.
@@ -49,6 +64,9 @@ pub struct AccountSummary {
     pub resource_counts: BTreeMap<ResourceType, usize>,
     pub findings: usize,
     pub errors: usize,
+    /// Resources listed as AWS-managed (counted in `resource_counts` too).
+    #[serde(default)]
+    pub aws_managed: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,13 +113,16 @@ impl Report {
                 ))
         });
         self.errors.sort();
+        self.aws_managed_resources.sort();
     }
 
-    /// Findings that gate the exit code: at or above `threshold` and not suppressed.
+    /// Findings that gate the exit code: at or above `threshold`, not
+    /// suppressed, and not about an AWS-managed resource (nobody can act on it,
+    /// so it must never fail a nightly job, whatever `--fail-on` says).
     pub fn count_at_or_above(&self, threshold: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity >= threshold && f.suppression.is_none())
+            .filter(|f| f.severity >= threshold && f.suppression.is_none() && !f.aws_managed)
             .count()
     }
 
@@ -149,7 +170,7 @@ impl Format {
         match self {
             Format::Table => table::write(report, out, color),
             Format::Json => json::write(report, out),
-            Format::Csv => csv::write(&report.findings, out),
+            Format::Csv => csv::write(report, out),
             Format::Sarif => sarif::write(report, out),
             Format::Markdown => markdown::write(report, out),
         }
@@ -316,7 +337,7 @@ pub(crate) mod test_support {
                 account_id: account.to_string(),
                 region: arn.split(':').nth(3).unwrap_or_default().to_string(),
                 policy: Some(policy.to_string()),
-                aws_managed: false,
+                aws_managed: None,
             };
             findings.extend(analyze(&resource, &AnalysisOptions::default()).expect("analyzes"));
             *resource_counts.entry(resource_type).or_default() += 1;
@@ -357,6 +378,15 @@ pub(crate) mod test_support {
                     reason: "AccessDenied".to_string(),
                 },
             ],
+            aws_managed_resources: vec![AwsManagedResource {
+                account_id: account.to_string(),
+                region: "global".to_string(),
+                resource_type: ResourceType::IamRole,
+                resource_arn: format!(
+                    "arn:aws:iam::{account}:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport"
+                ),
+                reason: "service-linked role: its trust policy is defined by the AWS service and cannot be edited".to_string(),
+            }],
         };
         report.normalize();
         report

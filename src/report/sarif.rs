@@ -198,8 +198,9 @@ pub fn rule_help_uri(id: &str) -> String {
 }
 
 fn rule(info: &RuleInfo) -> Rule {
+    let (before, after) = info.example_labels();
     let markdown = format!(
-        "{}\n\n## Why it matters\n\n{}\n\n## Vulnerable\n\n```json\n{}\n```\n\n## Fixed\n\n```json\n{}\n```\n\n## Fix\n\n{}\n",
+        "{}\n\n## Why it matters\n\n{}\n\n## {before}\n\n```json\n{}\n```\n\n## {after}\n\n```json\n{}\n```\n\n## Fix\n\n{}\n",
         info.summary,
         info.rationale,
         info.vulnerable_example.trim(),
@@ -207,7 +208,7 @@ fn rule(info: &RuleInfo) -> Rule {
         info.fix
     );
     let text = format!(
-        "{}\n\nWhy it matters: {}\n\nFix: {}\n\nVulnerable:\n{}\n\nFixed:\n{}\n",
+        "{}\n\nWhy it matters: {}\n\nFix: {}\n\n{before}:\n{}\n\n{after}:\n{}\n",
         info.summary,
         info.rationale,
         info.fix,
@@ -313,7 +314,9 @@ fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult 
         finding.resource_arn, finding.statement_index, finding.message, finding.recommendation
     );
     if finding.aws_managed {
-        text.push_str(" (AWS-managed resource: its policy cannot be changed.)");
+        text.push_str(
+            " (AWS-managed resource: its policy cannot be changed; for the record only.)",
+        );
     }
     let mut partial_fingerprints = BTreeMap::new();
     partial_fingerprints.insert(FINGERPRINT_KEY, finding.finding_id.clone());
@@ -413,6 +416,8 @@ fn log(report: &Report) -> Log {
                 "resource_counts": report.resource_counts,
                 "accounts": report.accounts,
                 "suppressed_count": report.suppressed_count(),
+                // Not results: nothing is wrong with them that anyone could fix.
+                "aws_managed_resources": report.aws_managed_resources,
             }),
         }],
     }

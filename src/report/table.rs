@@ -88,9 +88,10 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
     };
     writeln!(
         out,
-        "Findings: {}{suppressed_note}   Not assessed: {}",
+        "Findings: {}{suppressed_note}   Not assessed: {}   AWS-managed: {}",
         active.len(),
-        report.errors.len()
+        report.errors.len(),
+        report.aws_managed_resources.len()
     )?;
 
     // Counts by service and severity.
@@ -175,6 +176,23 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
         }
     }
 
+    // Listed so that nothing silently disappears; not judged, never gating.
+    if !report.aws_managed_resources.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            paint(
+                bold,
+                "AWS-managed (the account cannot change these policies; not judged):"
+            )
+        )?;
+        for r in &report.aws_managed_resources {
+            writeln!(out, "  {}", r.resource_arn)?;
+            wrapped(out, "", &r.reason)?;
+        }
+    }
+
     if !report.errors.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", paint(bold, "Not assessed:"))?;
@@ -236,10 +254,12 @@ mod tests {
                     resource_counts: BTreeMap::new(),
                     findings: 1,
                     errors: 0,
+                    aws_managed: 0,
                 })
                 .collect(),
             findings,
             errors: Vec::new(),
+            aws_managed_resources: Vec::new(),
         }
     }
 

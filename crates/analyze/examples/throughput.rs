@@ -32,7 +32,7 @@ fn resource(rt: ResourceType, text: &str) -> ResourcePolicy {
         account_id: "111122223333".to_string(),
         region: "us-east-1".to_string(),
         policy: Some(text.to_string()),
-        aws_managed: false,
+        aws_managed: None,
     }
 }
 

@@ -3,7 +3,7 @@
 //! true (which entries pin the caller, which are weak, broken or dead, which Deny
 //! statements guard an Allow).
 
-use crate::knowledge::{knowledge, ServiceClass, ServiceEntry};
+use crate::knowledge::{knowledge, RoleUse, ServiceEntry};
 use crate::policy::{
     BaseOperator, ConditionEntry, Effect, Policy, Principals, SetQualifier, Statement,
 };
@@ -31,7 +31,7 @@ pub(crate) fn source_key_kind(key: &str) -> Option<KeyKind> {
         "aws:sourcearn" => Some(KeyKind::Arn),
         "aws:sourceorgid" => Some(KeyKind::OrgId),
         "aws:sourceorgpaths" => Some(KeyKind::OrgPaths),
-        k if knowledge().is_extra_protective_key(k) => Some(KeyKind::Arn),
+        k if knowledge().is_protective_key(k) => Some(KeyKind::Arn),
         _ => None,
     }
 }
@@ -44,6 +44,9 @@ pub(crate) fn principal_key_kind(key: &str) -> Option<KeyKind> {
         "aws:principalorgid" => Some(KeyKind::OrgId),
         "aws:principalorgpaths" => Some(KeyKind::OrgPaths),
         "aws:sourcevpc" | "aws:sourcevpce" => Some(KeyKind::Network),
+        // kms:CallerAccount and the like: the caller's account, documented in
+        // the knowledge base with their pages.
+        k if knowledge().is_caller_account_key(k) => Some(KeyKind::Account),
         _ => None,
     }
 }
@@ -322,17 +325,25 @@ pub(crate) struct ServiceRef<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Facts<'a> {
     pub allow: bool,
-    /// Service principals AWS lets act for any customer here.
+    /// Service principals that may act for any customer here.
     pub exposed: Vec<ServiceRef<'a>>,
-    /// Same-account service principals exempt here (IAM roles, not `--strict`).
-    pub same_account: Vec<ServiceRef<'a>>,
+    /// Services that use this role only when it is passed inside the owner's
+    /// account (trust policies, not `--strict`): defence in depth, CD100.
+    pub passed_role: Vec<ServiceRef<'a>>,
     /// Service principals a Deny statement guards (removed from the two lists above).
     pub guarded: Vec<ServiceRef<'a>>,
     /// `"*"` or `{"AWS": "*"}`.
     pub public: bool,
+    /// A public grant confined to AWS services (`Bool aws:PrincipalIsAWSService
+    /// true`): any service, acting for any account.
+    pub public_services_only: bool,
 
     /// A source key pins an account or organization (possibly weakly).
     pub source_pinned: bool,
+    /// An entry pins without a weakening qualifier (no `IfExists`,
+    /// `ForAllValues:`): other, weaker entries on the statement only restrict
+    /// further, so they are not a finding.
+    pub strongly_pinned: bool,
     /// The entries that pin (`StringEquals → aws:SourceAccount`), for explanations.
     pub pins: Vec<String>,
     /// A SourceArn naming a resource without an account field (and nothing else).
@@ -390,12 +401,12 @@ pub(crate) fn statement_facts<'a>(
         f.public = p.is_public();
         for name in p.services() {
             let entry = kb.lookup(name);
-            let same_account = entry.is_some_and(|e| e.class == ServiceClass::SameAccount)
+            let passed_role = entry.is_some_and(|e| e.role_use == RoleUse::PassedRole)
                 && resource.resource_type.is_trust_policy()
                 && !options.strict;
             let r = ServiceRef { name, entry };
-            if same_account {
-                f.same_account.push(r);
+            if passed_role {
+                f.passed_role.push(r);
             } else {
                 f.exposed.push(r);
             }
@@ -427,6 +438,15 @@ pub(crate) fn statement_facts<'a>(
     if !relevant {
         return f;
     }
+    f.public_services_only = f.public
+        && st.conditions.iter().any(|e| {
+            e.key == "aws:principalisawsservice"
+                && e.values_valid
+                && e.operator
+                    .is_some_and(|op| op.base == BaseOperator::Bool && !op.if_exists)
+                && !e.values.is_empty()
+                && e.values.iter().all(|v| v.eq_ignore_ascii_case("true"))
+        });
 
     let mut arn_accounts: Vec<String> = Vec::new();
     let mut account_values: Vec<String> = Vec::new();
@@ -455,6 +475,10 @@ pub(crate) fn statement_facts<'a>(
             } => {
                 let real = !accountless;
                 f.public_pinned = true;
+                // An account-less ARN (a bucket) pins a name, not an owner.
+                if weak.is_none() && real && is_source {
+                    f.strongly_pinned = true;
+                }
                 f.pins.push(describe(e));
                 if is_source {
                     if real {
@@ -523,12 +547,12 @@ pub(crate) fn statement_facts<'a>(
     }
 
     let owner = resource.account_id.as_str();
-    if !f.exposed.is_empty() || !f.same_account.is_empty() {
+    if !f.exposed.is_empty() || !f.passed_role.is_empty() {
         // Each service principal is guarded on its own: a Deny for SNS does not
         // protect the S3 half of an Allow naming both.
         let mut guards: Vec<Guard> = Vec::new();
         let mut guarded = Vec::new();
-        for list in [&mut f.exposed, &mut f.same_account] {
+        for list in [&mut f.exposed, &mut f.passed_role] {
             list.retain(|s| {
                 match find_guard(
                     policy,
@@ -553,7 +577,7 @@ pub(crate) fn statement_facts<'a>(
             f.pinned_accounts.extend(g.accounts.iter().cloned());
             f.pinned_orgs.extend(g.orgs.iter().cloned());
         }
-        if f.exposed.is_empty() && f.same_account.is_empty() {
+        if f.exposed.is_empty() && f.passed_role.is_empty() {
             f.guard = guards.into_iter().next();
         }
     }

@@ -22,8 +22,8 @@ pub enum Verdict {
     Exposed,
     /// The conditions can never all hold (CD006, CD007, or a non-ARN SourceArn).
     NeverMatches,
-    /// Only same-account services (CD100).
-    SameAccount,
+    /// Only services that use the role when passed inside the owner's account (CD100).
+    PassedRole,
 }
 
 /// The explanation of one statement.
@@ -68,7 +68,7 @@ fn names(list: &[crate::eval::ServiceRef<'_>]) -> String {
 }
 
 fn judge(f: &Facts<'_>, effect: Effect) -> Judgement {
-    let has_services = !f.exposed.is_empty() || !f.same_account.is_empty() || !f.guarded.is_empty();
+    let has_services = !f.exposed.is_empty() || !f.passed_role.is_empty() || !f.guarded.is_empty();
     if effect == Effect::Deny {
         return (
             Verdict::NotAServiceGrant,
@@ -129,12 +129,12 @@ fn judge(f: &Facts<'_>, effect: Effect) -> Judgement {
         let text = format!("{who} is guarded by {}", g.describe());
         return (Verdict::Guarded, Some((g.index, g.sid.clone())), text);
     }
-    if !f.same_account.is_empty() && !service_pinned {
+    if !f.passed_role.is_empty() && !service_pinned {
         let text = format!(
             "{} can use it only when passed inside the owner's account",
-            names(&f.same_account)
+            names(&f.passed_role)
         );
-        return (Verdict::SameAccount, None, text);
+        return (Verdict::PassedRole, None, text);
     }
     (
         Verdict::Pinned,

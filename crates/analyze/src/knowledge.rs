@@ -1,43 +1,77 @@
-//! What deputy-audit knows about AWS service principals.
+//! What deputy-audit knows about AWS service principals and actions.
 //!
 //! The facts live in `data/service-principals.json` (one entry per service
-//! principal, each with the documentation page it rests on), compiled into the
-//! binary and parsed once. Lookups accept the regional (`logs.us-east-1.amazonaws.com`)
-//! and China (`.amazonaws.com.cn`) forms of a principal. A principal the file
-//! does not list is treated as cross-account-capable: flagging an unknown
-//! service is the safe default.
+//! principal) and `data/action-classes.json`, compiled into the binary and parsed
+//! once. Every fact carries the AWS page it rests on; a fact no page confirms is
+//! [`Fact::Unverified`], and the findings that rest on it say so. Lookups accept
+//! the regional (`logs.us-east-1.amazonaws.com`) and China (`.amazonaws.com.cn`)
+//! forms of a principal. A principal the file does not list is *unknown*: it is
+//! still reported (medium), and the finding says it is unknown.
 
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-/// How far a service principal can reach.
+/// How roles that trust a service principal get used by the service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum ServiceClass {
-    /// The service acts on behalf of any customer; a grant to it must pin the
-    /// calling resource to the owner's account or organization.
-    CrossAccountCapable,
-    /// Roles the service uses only when passed with `iam:PassRole` inside the
-    /// owner's account (EC2 instance roles, Lambda execution roles, ...).
-    SameAccount,
+pub enum RoleUse {
+    /// An AWS page for the service names the cross-service confused-deputy risk
+    /// for the roles it assumes: an unpinned trust policy is an exposure (high).
+    DeputyDocumented,
+    /// The service assumes a role that a principal of the role's own account
+    /// configures for it (passed with `iam:PassRole`): pinning is defence in
+    /// depth (low).
+    PassedRole,
+    /// The principal is used in resource policies or service-linked roles only.
+    None,
+    /// No AWS page found says how the service uses roles.
+    Unverified,
+}
+
+/// Whether the service sends `aws:SourceArn`/`aws:SourceAccount` to STS when it
+/// assumes a role, so that a trust policy may require them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeySupport {
+    Sent,
+    NotSent,
+    Unverified,
+}
+
+/// Whether the principal is granted in other services' resource policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourcePolicyUse {
+    /// A page shows such a grant with source keys, or names the risk.
+    DeputyDocumented,
+    Used,
+    None,
+    Unverified,
 }
 
 /// One service principal.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServiceEntry {
     /// The principal without region and suffix: `sns`, `credentials.iot`.
     pub name: String,
     pub display: String,
-    pub class: ServiceClass,
+    /// The page most of the entry rests on.
+    pub doc: String,
+    pub role_use: RoleUse,
+    pub role_use_doc: Option<String>,
+    pub sts_source_keys: KeySupport,
+    pub sts_source_keys_doc: Option<String>,
+    pub resource_policy_use: ResourcePolicyUse,
+    pub resource_policy_doc: Option<String>,
     /// `aws:SourceArn` pattern with `{partition}`, `{region}`, `{account}` placeholders.
     pub source_arn_pattern: Option<String>,
-    /// False where the service does not send `aws:SourceArn`/`aws:SourceAccount`
-    /// to STS when it assumes a role.
-    pub sends_source_keys_to_sts: bool,
-    /// Service-specific keys that pin the calling resource (values are ARNs).
-    pub extra_protective_keys: Vec<String>,
-    pub doc: String,
+    pub source_arn_doc: Option<String>,
+    /// Service-specific keys AWS documents to pin the calling resource (values
+    /// are ARNs), such as `kms:EncryptionContext:aws:logs:arn`.
+    pub protective_keys: Vec<String>,
+    pub protective_keys_doc: Option<String>,
     /// Why an entry says what it says, where the documentation is indirect.
     #[serde(default)]
     pub note: Option<String>,
@@ -56,12 +90,73 @@ impl ServiceEntry {
                 .replace("{account}", account)
         })
     }
+
+    /// True when the service is documented to send the source keys to STS, so
+    /// a trust policy may require them without breaking it.
+    pub fn sends_source_keys_to_sts(&self) -> bool {
+        self.sts_source_keys == KeySupport::Sent
+    }
+
+    /// Every fact of the entry with the page it rests on (`None`: unverified),
+    /// for the test that keeps the data honest and for `explain`.
+    pub fn facts(&self) -> Vec<(&'static str, bool, Option<&str>)> {
+        vec![
+            (
+                "role_use",
+                self.role_use != RoleUse::Unverified,
+                self.role_use_doc.as_deref(),
+            ),
+            (
+                "sts_source_keys",
+                self.sts_source_keys != KeySupport::Unverified,
+                self.sts_source_keys_doc.as_deref(),
+            ),
+            (
+                "resource_policy_use",
+                self.resource_policy_use != ResourcePolicyUse::Unverified,
+                self.resource_policy_doc.as_deref(),
+            ),
+            (
+                "source_arn_pattern",
+                self.source_arn_pattern.is_some(),
+                self.source_arn_doc.as_deref(),
+            ),
+            (
+                "protective_keys",
+                !self.protective_keys.is_empty(),
+                self.protective_keys_doc.as_deref(),
+            ),
+        ]
+    }
+}
+
+/// A documented fact about one condition key or action.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitedName {
+    /// `kms:CallerAccount`, `kms:DescribeKey`.
+    #[serde(alias = "action")]
+    pub key: String,
+    pub doc: String,
+    pub why: String,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct KnowledgeFile {
+    #[serde(rename = "_comment")]
+    _comment: String,
     default_doc: String,
+    caller_account_keys: Vec<CitedName>,
     services: Vec<ServiceEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionFile {
+    #[serde(rename = "_comment")]
+    _comment: String,
+    metadata_only: Vec<CitedName>,
 }
 
 /// The parsed knowledge base.
@@ -69,32 +164,35 @@ struct KnowledgeFile {
 pub struct KnowledgeBase {
     pub default_doc: String,
     services: Vec<ServiceEntry>,
-    /// Lower-cased extra protective keys of all services.
-    extra_keys: Vec<String>,
+    /// Lower-cased service-specific protective keys of all services.
+    protective_keys: Vec<String>,
+    caller_account_keys: Vec<CitedName>,
+    metadata_only: Vec<CitedName>,
 }
 
 const DATA: &str = include_str!("../data/service-principals.json");
+const ACTIONS: &str = include_str!("../data/action-classes.json");
 
 static KB: LazyLock<KnowledgeBase> = LazyLock::new(|| {
-    // The file is part of the crate and checked by a unit test; a broken file
+    // The files are part of the crate and checked by unit tests; a broken file
     // is a build defect, not an input error.
     let file: KnowledgeFile =
         serde_json::from_str(DATA).expect("data/service-principals.json is valid");
-    let mut extra_keys: Vec<String> = file
+    let actions: ActionFile =
+        serde_json::from_str(ACTIONS).expect("data/action-classes.json is valid");
+    let mut protective_keys: Vec<String> = file
         .services
         .iter()
-        .flat_map(|s| {
-            s.extra_protective_keys
-                .iter()
-                .map(|k| k.to_ascii_lowercase())
-        })
+        .flat_map(|s| s.protective_keys.iter().map(|k| k.to_ascii_lowercase()))
         .collect();
-    extra_keys.sort();
-    extra_keys.dedup();
+    protective_keys.sort();
+    protective_keys.dedup();
     KnowledgeBase {
         default_doc: file.default_doc,
         services: file.services,
-        extra_keys,
+        protective_keys,
+        caller_account_keys: file.caller_account_keys,
+        metadata_only: actions.metadata_only,
     }
 });
 
@@ -118,8 +216,34 @@ impl KnowledgeBase {
     }
 
     /// True for a service-specific key that pins the calling resource (lower-case input).
-    pub fn is_extra_protective_key(&self, key_lower: &str) -> bool {
-        self.extra_keys.iter().any(|k| k == key_lower)
+    pub fn is_protective_key(&self, key_lower: &str) -> bool {
+        self.protective_keys.iter().any(|k| k == key_lower)
+    }
+
+    /// True for a key AWS documents as the caller's account in a grant to a
+    /// public principal (`kms:CallerAccount`; lower-case input).
+    pub fn is_caller_account_key(&self, key_lower: &str) -> bool {
+        self.caller_account_keys
+            .iter()
+            .any(|k| k.key.eq_ignore_ascii_case(key_lower))
+    }
+
+    /// The documented caller-account keys.
+    pub fn caller_account_keys(&self) -> &[CitedName] {
+        &self.caller_account_keys
+    }
+
+    /// True for an action that reveals only metadata (exact, case-insensitive:
+    /// a wildcard is never metadata-only, whatever it happens to match today).
+    pub fn is_metadata_only(&self, action: &str) -> bool {
+        self.metadata_only
+            .iter()
+            .any(|a| a.key.eq_ignore_ascii_case(action))
+    }
+
+    /// The metadata-only actions with their sources.
+    pub fn metadata_only_actions(&self) -> &[CitedName] {
+        &self.metadata_only
     }
 
     /// The documentation URL for a principal (the general IAM page when unknown).
@@ -174,6 +298,41 @@ pub fn is_region(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn is_aws_doc(url: &str) -> bool {
+        url.starts_with("https://docs.aws.amazon.com/")
+    }
+
+    /// Every fact cites an AWS page or is marked unverified (and then cites
+    /// none, so "unverified" cannot hide behind a page that does not say it).
+    #[test]
+    fn every_fact_cites_its_page_or_is_unverified() {
+        for s in knowledge().services() {
+            assert!(is_aws_doc(&s.doc), "{}: doc {:?}", s.name, s.doc);
+            for (fact, verified, doc) in s.facts() {
+                match (verified, doc) {
+                    (true, Some(url)) => assert!(is_aws_doc(url), "{}.{fact}: {url}", s.name),
+                    (true, None) => panic!("{}.{fact} states a fact without a page", s.name),
+                    (false, Some(url)) => {
+                        panic!("{}.{fact} is unverified but cites {url}", s.name)
+                    }
+                    (false, None) => {}
+                }
+            }
+            if s.role_use == RoleUse::DeputyDocumented {
+                assert!(s.role_use_doc.is_some(), "{}", s.name);
+            }
+        }
+        for k in knowledge()
+            .caller_account_keys()
+            .iter()
+            .chain(knowledge().metadata_only_actions())
+        {
+            assert!(is_aws_doc(&k.doc), "{}: {}", k.key, k.doc);
+            assert!(!k.why.is_empty(), "{}", k.key);
+            assert!(!k.key.contains('*'), "{}: no wildcards", k.key);
+        }
+    }
+
     #[test]
     fn data_file_parses_and_names_are_unique_and_documented() {
         let kb = knowledge();
@@ -184,11 +343,6 @@ mod tests {
         names.dedup();
         assert_eq!(before, names.len(), "duplicate service names");
         for s in kb.services() {
-            assert!(
-                s.doc.starts_with("https://docs.aws.amazon.com/"),
-                "{}",
-                s.name
-            );
             if let Some(p) = &s.source_arn_pattern {
                 assert!(p.starts_with("arn:{partition}:"), "{}: {p}", s.name);
             }
@@ -237,10 +391,13 @@ mod tests {
             Some("logs")
         );
         assert_eq!(
-            kb.lookup("EC2.amazonaws.com").map(|s| s.class),
-            Some(ServiceClass::SameAccount)
+            kb.lookup("EC2.amazonaws.com").map(|s| s.role_use),
+            Some(RoleUse::PassedRole)
         );
         assert!(kb.lookup("unknown-service.amazonaws.com").is_none());
-        assert!(kb.is_extra_protective_key("kms:encryptioncontext:aws:logs:arn"));
+        assert!(kb.is_protective_key("kms:encryptioncontext:aws:logs:arn"));
+        assert!(kb.is_caller_account_key("kms:calleraccount"));
+        assert!(kb.is_metadata_only("KMS:describekey"));
+        assert!(!kb.is_metadata_only("kms:Describe*"));
     }
 }

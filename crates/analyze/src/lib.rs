@@ -40,8 +40,12 @@ pub struct AnalysisOptions {
     pub trusted_accounts: Vec<String>,
     /// Organizations that may appear in `aws:SourceOrgID` (`--org-id`).
     pub org_ids: Vec<String>,
-    /// Report same-account services (CD100) as CD001 (`--strict`).
+    /// Report passed-role services on trust policies (CD100) as CD001 (`--strict`).
     pub strict: bool,
+    /// Judge AWS-managed resources too (`--show-aws-managed`): their findings are
+    /// kept for the record at `info`, never higher, and never gate. Without it an
+    /// AWS-managed resource has no findings; the report lists it as AWS-managed.
+    pub include_aws_managed: bool,
 }
 
 /// A policy document that could not be analyzed.
@@ -84,6 +88,9 @@ pub fn analyze_policy(
     options: &AnalysisOptions,
     parsed: &policy::Policy,
 ) -> Vec<Finding> {
+    if resource.aws_managed.is_some() && !options.include_aws_managed {
+        return Vec::new();
+    }
     let fix = rules::FixContext::new(resource);
     let mut findings = Vec::new();
     for st in &parsed.statements {
@@ -122,6 +129,12 @@ pub fn analyze_policy(
             if let Some(note) = &guard_note {
                 message.push_str(note);
             }
+            let mut severity = emit.severity.unwrap_or(r.info.severity);
+            if let Some(reason) = &resource.aws_managed {
+                // Nobody can act on it: for the record only.
+                severity = Severity::Info;
+                message = format!("[AWS-managed: {reason}] {message}");
+            }
             findings.push(Finding {
                 account_id: resource.account_id.clone(),
                 region: resource.region.clone(),
@@ -134,11 +147,11 @@ pub fn analyze_policy(
                 actions: st.display_actions(),
                 rule_id: r.info.id.to_string(),
                 rule_name: r.info.name.to_string(),
-                severity: r.info.severity,
+                severity,
                 message,
                 recommendation: emit.recommendation,
                 suggested_condition: emit.suggested_condition,
-                aws_managed: resource.aws_managed,
+                aws_managed: resource.aws_managed.is_some(),
                 finding_id: model::statement_finding_id(resource, parsed, st, r.info.id),
                 suppression: None,
             });

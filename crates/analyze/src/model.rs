@@ -110,9 +110,11 @@ pub struct ResourcePolicy {
     /// The policy document, decoded (IAM trust policies arrive URL-encoded).
     /// `None` when the resource has no policy of this kind, which is not an error.
     pub policy: Option<String>,
-    /// The resource is managed by AWS and its policy cannot be changed (AWS-managed
-    /// KMS keys, service-linked roles). Findings on it are reported but marked so.
-    pub aws_managed: bool,
+    /// Why AWS owns this resource's policy, when it does (a service-linked
+    /// role's trust policy, an AWS-managed key's key policy): the account cannot
+    /// change it, so it is listed, not judged (see `AnalysisOptions::include_aws_managed`).
+    #[serde(default)]
+    pub aws_managed: Option<String>,
 }
 
 /// How serious a finding is. Ordered: `Info < Low < Medium < High`.

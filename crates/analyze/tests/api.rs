@@ -1,5 +1,6 @@
 //! The public API, exercised the way the binary uses it.
 
+use deputy_audit_analyze::knowledge::{knowledge, KeySupport};
 use deputy_audit_analyze::{
     analyze, AnalysisOptions, PolicyError, ResourcePolicy, ResourceType, Severity,
 };
@@ -13,7 +14,7 @@ fn resource(rt: ResourceType, policy: &str) -> ResourcePolicy {
         account_id: OWNER.to_string(),
         region: "us-east-1".to_string(),
         policy: Some(policy.to_string()),
-        aws_managed: false,
+        aws_managed: None,
     }
 }
 
@@ -130,8 +131,11 @@ fn run_with(
 
 #[test]
 fn strict_ec2_is_cd001_without_a_condition_that_would_break_it() {
-    // EC2 does not send aws:SourceArn/aws:SourceAccount to STS: suggesting them
-    // would break the instance role, so the recommendation says so instead.
+    // No AWS page says EC2 sends aws:SourceArn/aws:SourceAccount to STS: a
+    // suggested condition could break the instance role, so none is given and
+    // the recommendation says why, as unverified, not as fact.
+    let ec2 = knowledge().lookup("ec2.amazonaws.com").expect("known");
+    assert_ne!(ec2.sts_source_keys, KeySupport::Sent);
     let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     let strict = AnalysisOptions {
         strict: true,
@@ -141,21 +145,26 @@ fn strict_ec2_is_cd001_without_a_condition_that_would_break_it() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].rule_id, "CD001");
     assert_eq!(f[0].suggested_condition, None);
+    assert_eq!(f[0].severity, Severity::High, "--strict: an exposure");
+    let expected = match ec2.sts_source_keys {
+        KeySupport::NotSent => "AWS documents that ec2.amazonaws.com does not send",
+        _ => "no AWS page found says whether ec2.amazonaws.com sends these keys",
+    };
     assert!(
-        f[0].recommendation
-            .contains("does not send aws:SourceArn/aws:SourceAccount to STS"),
+        f[0].recommendation.contains(expected),
         "{}",
         f[0].recommendation
     );
     let f = run_with(ResourceType::IamRole, p, &AnalysisOptions::default());
     assert_eq!(
         (f[0].rule_id.as_str(), f[0].severity),
-        ("CD100", Severity::Info)
+        ("CD100", Severity::Low)
     );
+    assert_eq!(f[0].suggested_condition, None);
 }
 
 #[test]
-fn cd100_advice_is_about_the_same_account_service_only() {
+fn cd100_advice_is_about_the_passed_role_service_only() {
     let p = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com","sns.amazonaws.com"]},"Action":"sts:AssumeRole"}]}"#;
     let f = run_with(ResourceType::IamRole, p, &AnalysisOptions::default());
     let cd001 = f
@@ -168,13 +177,18 @@ fn cd100_advice_is_about_the_same_account_service_only() {
         .expect("CD100 for ecs-tasks");
     assert!(cd001.message.contains("sns.amazonaws.com") && !cd001.message.contains("ecs-tasks"));
     assert!(cd100.message.contains("ecs-tasks.amazonaws.com") && !cd100.message.contains("sns"));
+    // A condition is suggested for the passed-role service only where AWS
+    // documents that it sends the keys.
+    let ecs = knowledge()
+        .lookup("ecs-tasks.amazonaws.com")
+        .expect("known");
     assert_eq!(
-        cd100.suggested_condition,
-        Some(serde_json::json!({
-            "StringEquals": {"aws:SourceAccount": OWNER},
-            "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:111122223333:*"}
-        }))
+        cd100.suggested_condition.is_some(),
+        ecs.sts_source_keys == KeySupport::Sent
     );
+    if let Some(cond) = &cd100.suggested_condition {
+        assert_eq!(cond["StringEquals"]["aws:SourceAccount"], OWNER);
+    }
     // Both findings list every principal of the statement.
     assert_eq!(cd001.principals, cd100.principals);
 }
@@ -246,7 +260,8 @@ fn a_deny_for_one_service_leaves_the_other_reported() {
     let f = run_with(ResourceType::SqsQueue, p, &AnalysisOptions::default());
     assert_eq!(f.len(), 1);
     assert!(
-        f[0].message.starts_with("s3.amazonaws.com may act"),
+        f[0].message
+            .starts_with("s3.amazonaws.com can be pointed at this sqs-queue from any AWS account"),
         "{}",
         f[0].message
     );

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use deputy_audit_analyze::{analyze, AnalysisOptions, PolicyError, ResourcePolicy, ResourceType};
+use deputy_audit_analyze::{
+    analyze, AnalysisOptions, PolicyError, ResourcePolicy, ResourceType, Severity,
+};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -25,6 +27,9 @@ struct Case {
     arn: Option<String>,
     #[serde(default)]
     options: Options,
+    /// Why AWS owns the resource, for AWS-managed cases.
+    #[serde(default)]
+    aws_managed: Option<String>,
     /// A JSON policy document, or a string holding the raw policy text (for
     /// broken JSON).
     policy: Value,
@@ -44,6 +49,8 @@ struct Options {
     org_ids: Vec<String>,
     #[serde(default)]
     strict: bool,
+    #[serde(default)]
+    include_aws_managed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -51,6 +58,9 @@ struct Options {
 struct Expected {
     rule_id: String,
     statement_index: usize,
+    /// Checked when given (every case under `severity/` gives it).
+    #[serde(default)]
+    severity: Option<Severity>,
 }
 
 fn default_account() -> String {
@@ -114,7 +124,7 @@ fn resource(case: &Case) -> ResourcePolicy {
         account_id: case.account_id.clone(),
         region: case.region.clone(),
         policy: Some(text),
-        aws_managed: false,
+        aws_managed: case.aws_managed.clone(),
     }
 }
 
@@ -123,6 +133,7 @@ fn options(case: &Case) -> AnalysisOptions {
         trusted_accounts: case.options.trusted_accounts.clone(),
         org_ids: case.options.org_ids.clone(),
         strict: case.options.strict,
+        include_aws_managed: case.options.include_aws_managed,
     }
 }
 
@@ -153,12 +164,19 @@ fn run(path: &Path, case: &Case) -> Result<(), String> {
         )),
         (None, Err(e)) => Err(format!("{name}: unexpected error: {e}")),
         (None, Ok(findings)) => {
+            // Severity is compared only where the case states it.
             let want: BTreeSet<Expected> = case.expected.iter().cloned().collect();
             let got: BTreeSet<Expected> = findings
                 .iter()
                 .map(|f| Expected {
                     rule_id: f.rule_id.clone(),
                     statement_index: f.statement_index,
+                    severity: case
+                        .expected
+                        .iter()
+                        .find(|e| e.rule_id == f.rule_id && e.statement_index == f.statement_index)
+                        .and_then(|e| e.severity)
+                        .map(|_| f.severity),
                 })
                 .collect();
             // Every finding must explain itself.
@@ -177,8 +195,8 @@ fn run(path: &Path, case: &Case) -> Result<(), String> {
             for m in want.difference(&got) {
                 let _ = writeln!(
                     diff,
-                    "  - missing    {} at statement {}",
-                    m.rule_id, m.statement_index
+                    "  - missing    {} at statement {} ({:?})",
+                    m.rule_id, m.statement_index, m.severity
                 );
             }
             for u in got.difference(&want) {
@@ -189,8 +207,8 @@ fn run(path: &Path, case: &Case) -> Result<(), String> {
                     .unwrap_or_default();
                 let _ = writeln!(
                     diff,
-                    "  + unexpected {} at statement {}: {msg}",
-                    u.rule_id, u.statement_index
+                    "  + unexpected {} at statement {} ({:?}): {msg}",
+                    u.rule_id, u.statement_index, u.severity
                 );
             }
             if findings.len() != got.len() {
@@ -243,6 +261,35 @@ fn every_rule_is_exercised_by_the_corpus_and_quiet_somewhere() {
     assert!(cases
         .iter()
         .any(|(_, c)| c.expected_error.as_deref() == Some("malformed")));
+}
+
+/// The severity classes of docs/rules.md each have cases that state the
+/// severity they expect.
+#[test]
+fn severity_cases_state_their_severity() {
+    let cases: Vec<_> = all_cases()
+        .into_iter()
+        .filter(|(p, _)| p.components().any(|c| c.as_os_str() == "severity"))
+        .collect();
+    assert!(cases.len() >= 10, "only {} severity cases", cases.len());
+    for (path, case) in &cases {
+        for e in &case.expected {
+            assert!(
+                e.severity.is_some(),
+                "{}: {} states no severity",
+                path.display(),
+                e.rule_id
+            );
+        }
+    }
+    for sev in Severity::ALL {
+        assert!(
+            cases
+                .iter()
+                .any(|(_, c)| c.expected.iter().any(|e| e.severity == Some(sev))),
+            "no severity case expects {sev}"
+        );
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ fn ids_for(arn: &str, policy: &str) -> Vec<(String, String)> {
         account_id: "111122223333".to_string(),
         region: "us-east-1".to_string(),
         policy: Some(policy.to_string()),
-        aws_managed: false,
+        aws_managed: None,
     };
     analyze(&resource, &AnalysisOptions::default())
         .expect("analyzes")

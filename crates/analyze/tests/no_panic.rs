@@ -258,7 +258,7 @@ fn check(rng: &mut Rng, text: String) -> usize {
             .to_string(),
         region: rng.pick(&["us-east-1", "", "cn-north-1"]).to_string(),
         policy: Some(text),
-        aws_managed: rng.chance(10),
+        aws_managed: rng.chance(10).then(|| "generated".to_string()),
     };
     let opts = AnalysisOptions {
         trusted_accounts: if rng.chance(30) {
@@ -272,6 +272,7 @@ fn check(rng: &mut Rng, text: String) -> usize {
             vec![]
         },
         strict: rng.chance(30),
+        include_aws_managed: rng.chance(50),
     };
     match analyze(&res, &opts) {
         Ok(findings) => {
@@ -366,7 +367,7 @@ fn policy_shaped_documents_never_panic() {
                 account_id: "111122223333".into(),
                 region: "us-east-1".into(),
                 policy: Some(text),
-                aws_managed: false,
+                aws_managed: None,
             };
             for f in analyze(&res, &AnalysisOptions::default()).unwrap_or_default() {
                 rules_seen.insert(f.rule_id);

@@ -73,7 +73,7 @@ fn catalogue_ids_names_and_severities() {
             ("CD008", "invalid-condition", "medium"),
             ("CD009", "public-principal", "high"),
             ("CD010", "allow-not-principal", "high"),
-            ("CD100", "same-account-service", "info"),
+            ("CD100", "passed-role-service", "low"),
         ]
     );
 }
@@ -95,7 +95,7 @@ fn examples_demonstrate_their_rule() {
                 account_id: "111122223333".to_string(),
                 region: "us-east-1".to_string(),
                 policy: Some(text.to_string()),
-                aws_managed: false,
+                aws_managed: None,
             };
             analyze(&res, &AnalysisOptions::default())
                 .unwrap_or_else(|e| panic!("{} example does not parse: {e}", r.id))

@@ -9,7 +9,8 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD001",
         name: "missing-source-condition",
         severity: Severity::High,
-        summary: "An Allow grants a service principal access and nothing in the statement, nor a Deny in the same policy, pins the calling resource to an account or organization.",
+        hardening: false,
+        summary: "An Allow grants a service principal access and nothing in the statement, nor a Deny in the same policy, pins the calling resource to an account or organization. High on resource policies and on trust policies of services whose AWS page documents the risk; medium for unknown principals and unverified facts; low when only metadata is granted.",
         rationale: "A service principal such as sns.amazonaws.com acts for every AWS customer. Without aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths, anyone can point their own resource (a topic, a bucket notification, a trail) at yours and the service, the confused deputy, will use your grant on their behalf.",
         vulnerable_example: r#"{
   "Version": "2012-10-17",
@@ -45,10 +46,10 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
     if !f.allow || f.exposed.is_empty() || !f.source_unprotected() || f.unpinned_reported() {
         return None;
     }
+    let exposure = cx.exposure(&f.exposed);
     let mut message = format!(
-        "{} may act on this {} for any AWS account: no aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths condition pins the calling resource",
-        cx.exposed_names(),
-        cx.resource.resource_type
+        "{}: no aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths condition pins the calling resource",
+        exposure.reach
     );
     if f.ineffective_source {
         message.push_str(" (the source-key conditions present are malformed, unknown or negated, so they do not protect)");
@@ -60,7 +61,11 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
             names.join(", ")
         ));
     }
+    for caveat in &exposure.caveats {
+        message.push_str(&format!(" ({caveat})"));
+    }
     Some(Emit {
+        severity: Some(exposure.severity),
         message,
         recommendation: cx.source_recommendation(),
         suggested_condition: cx.source_condition(),

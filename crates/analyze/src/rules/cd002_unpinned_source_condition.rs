@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD002",
         name: "unpinned-source-condition",
         severity: Severity::High,
+        hardening: false,
         summary: "A source key is present but does not pin: `*`, a wildcard (`*` or `?`) in the account field of a SourceArn or in a SourceAccount, any one wildcard value in a list, or a `Null` check alone.",
         rationale: "A condition such as ArnLike aws:SourceArn arn:aws:rekognition:*:*:* looks like protection but matches every customer's resources; one wildcard value in a list opens the whole list, and a Null check only asks that the key exist. The grant is as exposed as one with no condition at all.",
         vulnerable_example: r#"{
@@ -49,11 +50,22 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
                 .map(|n| format!("{n} only checks that the key exists")),
         );
     }
+    let exposure = cx.exposure(&f.exposed);
+    let mut message = format!(
+        "The source condition does not pin the caller: {}",
+        reasons.join("; ")
+    );
+    for caveat in &exposure.caveats {
+        message.push_str(&format!(" ({caveat})"));
+    }
     Some(Emit {
-        message: format!(
-            "The source condition does not pin the caller: {}",
-            reasons.join("; ")
-        ),
+        // A public grant alone (no service principal) is as open as CD009's.
+        severity: Some(if f.exposed.is_empty() && !cx.metadata_only() {
+            Severity::High
+        } else {
+            exposure.severity
+        }),
+        message,
         recommendation: cx.source_recommendation(),
         suggested_condition: cx.source_condition(),
     })

@@ -9,6 +9,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD003",
         name: "source-arn-without-account",
         severity: Severity::Medium,
+        hardening: false,
         summary: "`aws:SourceArn` names a resource whose ARN has no account field (an S3 bucket) and no `aws:SourceAccount`/`aws:SourceOrgID`/`aws:SourceOrgPaths` pairs it.",
         rationale: "An S3 bucket ARN carries no account: if the bucket is deleted, anyone can create one with the same name and the service will act for them. AWS's guidance (for example Amazon Rekognition's) says that when the SourceArn has no account ID both keys are required.",
         vulnerable_example: r#"{
@@ -51,6 +52,8 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
         return None;
     }
     Some(Emit {
+        // Never above the rule's own medium: the name still pins something.
+        severity: Some(cx.exposure(&f.exposed).severity.min(RULE.info.severity)),
         message: format!(
             "{} names a resource without an account field and nothing pins its owner; a resource of the same name re-created in another account would match",
             f.accountless_arn.join(", ")

@@ -9,6 +9,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD004",
         name: "foreign-source-account",
         severity: Severity::Medium,
+        hardening: false,
         summary: "The pinned account is neither the resource owner nor a `--trusted-account` (or the organization is not `--org-id`).",
         rationale: "A source condition that pins another account lets that account's resources drive the service against yours. It may be intended (a central logging account), in which case say so with --trusted-account; a copied example or a typo is the more common cause.",
         vulnerable_example: r#"{
@@ -40,7 +41,7 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
     let f = cx.facts;
     if !f.allow
         || f.dead
-        || (f.exposed.is_empty() && f.same_account.is_empty() && f.guarded.is_empty() && !f.public)
+        || (f.exposed.is_empty() && f.passed_role.is_empty() && f.guarded.is_empty() && !f.public)
     {
         return None;
     }
@@ -79,6 +80,7 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
         what.push(format!("organization {}", foreign_orgs.join(", ")));
     }
     Some(Emit {
+        severity: None,
         message: format!(
             "The source condition pins {}, which is neither the owner ({}) nor trusted",
             what.join(" and "),

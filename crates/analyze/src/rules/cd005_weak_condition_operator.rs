@@ -8,7 +8,8 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD005",
         name: "weak-condition-operator",
         severity: Severity::Medium,
-        summary: "The protective key sits under `...IfExists`, `ForAllValues:` (vacuously true when the key is absent), or a negated operator inside an Allow.",
+        hardening: false,
+        summary: "The protective key sits under `...IfExists`, `ForAllValues:` (vacuously true when the key is absent), or a negated operator inside an Allow, and no other entry of the statement pins the caller with a plain operator.",
         rationale: "StringEqualsIfExists and ForAllValues:StringEquals are true when the request carries no source key at all, so any path that omits it is unprotected. A negated operator (StringNotEquals, ArnNotLike) inside an Allow grants every caller except the ones named, which is the opposite of a pin.",
         vulnerable_example: r#"{
   "Version": "2012-10-17",
@@ -38,9 +39,12 @@ pub(crate) static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Option<Emit> {
     let f = cx.facts;
     if !f.allow
-        || (f.exposed.is_empty() && f.same_account.is_empty() && !f.public)
+        || (f.exposed.is_empty() && f.passed_role.is_empty() && !f.public)
         || f.dead
         || f.guard.is_some()
+        // Another entry pins without a weakening qualifier: the weak or negated
+        // entry only restricts further, and removing it would change nothing.
+        || f.strongly_pinned
     {
         return None;
     }
@@ -50,6 +54,7 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
         return None;
     }
     Some(Emit {
+        severity: None,
         message: format!("The source condition is weakened: {}", reasons.join("; ")),
         recommendation: "Use StringEquals/ArnLike without IfExists or ForAllValues:, and move negated conditions to a Deny statement.".to_string(),
         suggested_condition: cx.source_condition(),

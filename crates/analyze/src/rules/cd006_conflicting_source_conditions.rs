@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD006",
         name: "conflicting-source-conditions",
         severity: Severity::Low,
+        hardening: false,
         summary: "`aws:SourceAccount` and the account in `aws:SourceArn` differ: the grant can never match (broken, not exposed).",
         rationale: "Conditions in a statement must all hold. When aws:SourceAccount names one account and aws:SourceArn another, no request can satisfy both, so the integration the statement was written for silently fails. Nothing is exposed, but the policy does not do what its author meant.",
         vulnerable_example: r#"{
@@ -44,6 +45,7 @@ pub(crate) static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Option<Emit> {
     let conflict = cx.facts.conflict.as_ref()?;
     Some(Emit {
+        severity: None,
         message: format!("The statement can never match: {conflict}"),
         recommendation:
             "Use the same account in aws:SourceAccount and in the account field of aws:SourceArn."

@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD007",
         name: "literal-wildcard",
         severity: Severity::Low,
+        hardening: false,
         summary: "A non-`Like` string operator compares a value holding `*` or `?` literally, so it never matches what was meant (`ArnEquals` does accept wildcards, like `ArnLike`).",
         rationale: "StringEquals, StringNotEquals and their IgnoreCase forms treat * and ? as ordinary characters. StringEquals aws:SourceArn arn:aws:sns:*:111122223333:* matches no real ARN, so the grant never works (and in a Deny, StringNotEquals with a wildcard denies everything). It is broken rather than exposed.",
         vulnerable_example: r#"{
@@ -41,6 +42,7 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
         return None;
     }
     Some(Emit {
+        severity: None,
         message: format!(
             "A literal comparison holds a wildcard and never matches as intended: {}",
             f.literal.join("; ")

@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD008",
         name: "invalid-condition",
         severity: Severity::Medium,
+        hardening: false,
         summary: "An unknown condition operator (`\" ArnEquals\"`), or a malformed condition block: the intended protection is not in effect.",
         rationale: "Operator names are matched exactly: \" ArnEquals\" (with a leading space, as one AWS documentation example prints it), \"arnEquals\" or \"NullIfExists\" are not operators, and a value of the wrong type is not a comparison. AWS rejects or ignores such a condition, so the protection its author intended does not exist.",
         vulnerable_example: r#"{
@@ -58,6 +59,7 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
         return None;
     }
     Some(Emit {
+        severity: None,
         message: format!("The condition is not in effect as written: {}", problems.join("; ")),
         recommendation: "Correct the operator name (names are case-sensitive and take no spaces) and the value types; until then the protection it was meant to give does not exist.".to_string(),
         suggested_condition: if cx.facts.allow && !cx.facts.exposed.is_empty() { cx.source_condition() } else { None },

@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD010",
         name: "allow-not-principal",
         severity: Severity::High,
+        hardening: false,
         summary: "An Allow with `NotPrincipal`.",
         rationale: "Allow with NotPrincipal grants every principal except the ones listed, including every service principal and every other account. AWS recommends against it; it is almost always meant as a Deny.",
         vulnerable_example: r#"{
@@ -40,6 +41,7 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
     }
     let excluded = st.not_principal.as_ref()?.display_list();
     Some(Emit {
+        severity: None,
         message: format!(
             "Allow with NotPrincipal grants every principal except {}",
             excluded.join(", ")

@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::eval::{Facts, ServiceRef};
-use crate::knowledge::knowledge;
+use crate::knowledge::{knowledge, KeySupport, RoleUse};
 use crate::policy::Statement;
 use crate::{AnalysisOptions, ResourcePolicy, Severity};
 
@@ -16,7 +16,12 @@ pub struct RuleInfo {
     pub id: &'static str,
     /// `missing-source-condition`.
     pub name: &'static str,
+    /// The highest severity the rule reports; a finding may rank lower (see
+    /// [`Ctx::exposure`]: what a foreign caller could do decides).
     pub severity: Severity,
+    /// A hardening rule reports defence in depth, not an exposure: its examples
+    /// are "reported" and "hardened", never "vulnerable" and "fixed".
+    pub hardening: bool,
     /// One line: when the rule fires.
     pub summary: &'static str,
     /// Why it matters.
@@ -27,6 +32,18 @@ pub struct RuleInfo {
     pub fixed_example: &'static str,
     /// How to fix it.
     pub fix: &'static str,
+}
+
+impl RuleInfo {
+    /// How the two examples are labelled wherever a rule is explained: a
+    /// hardening rule's first example is not "vulnerable".
+    pub fn example_labels(&self) -> (&'static str, &'static str) {
+        if self.hardening {
+            ("Reported (defence in depth)", "Hardened")
+        } else {
+            ("Vulnerable", "Fixed")
+        }
+    }
 }
 
 /// A rule: its description and its check.
@@ -46,6 +63,8 @@ pub(crate) struct Ctx<'a> {
 
 /// What a check reports; the engine turns it into a [`crate::Finding`].
 pub(crate) struct Emit {
+    /// `None`: the rule's own severity.
+    pub severity: Option<Severity>,
     pub message: String,
     pub recommendation: String,
     pub suggested_condition: Option<Value>,
@@ -72,7 +91,7 @@ registry! {
     cd008_invalid_condition,
     cd009_public_principal,
     cd010_allow_not_principal,
-    cd100_same_account_service,
+    cd100_passed_role_service,
 }
 
 static INFOS: std::sync::LazyLock<Vec<&'static RuleInfo>> =
@@ -130,31 +149,131 @@ impl FixContext {
     }
 }
 
+/// How serious an unpinned grant is, and the unverified facts that judgement
+/// rests on (each finding repeats them, so it never claims more than is known).
+pub(crate) struct Exposure {
+    pub severity: Severity,
+    /// "may act on this sqs-queue for any account that points it here".
+    pub reach: String,
+    pub caveats: Vec<String>,
+}
+
 impl Ctx<'_> {
     /// The service principals a source-condition fix is for: the exposed ones,
-    /// else the same-account ones, else the guarded ones.
+    /// else the passed-role ones, else the guarded ones.
     fn fix_services(&self) -> &[ServiceRef<'_>] {
         let f = self.facts;
         if !f.exposed.is_empty() {
             &f.exposed
-        } else if !f.same_account.is_empty() {
-            &f.same_account
+        } else if !f.passed_role.is_empty() {
+            &f.passed_role
         } else {
             &f.guarded
         }
     }
 
-    /// Those of `services` that do not send the source keys to STS, when this
-    /// is a trust policy (elsewhere the keys are not about STS).
-    fn without_sts_keys<'s>(&self, services: &'s [ServiceRef<'_>]) -> Vec<&'s str> {
-        if !self.resource.resource_type.is_trust_policy() {
-            return Vec::new();
+    /// True when every action the statement grants reveals only metadata
+    /// (`kms:DescribeKey`, `s3:GetBucketAcl`...; `data/action-classes.json`).
+    pub fn metadata_only(&self) -> bool {
+        let st = self.statement;
+        st.not_action.is_none()
+            && st.action.as_ref().is_some_and(|actions| {
+                !actions.is_empty() && actions.iter().all(|a| knowledge().is_metadata_only(a))
+            })
+    }
+
+    /// What a foreign caller could do through an unpinned grant to `services`:
+    /// - a resource policy: anyone can point a known service at the resource
+    ///   (high);
+    /// - a trust policy: high where AWS documents the confused-deputy risk for
+    ///   the roles the service assumes, low where a principal of the owner's
+    ///   account must pass the role (and `--strict` is not set: then high);
+    /// - an unknown principal, or a role use no AWS page confirms: medium;
+    /// - a grant of metadata-only actions: at most low.
+    pub fn exposure(&self, services: &[ServiceRef<'_>]) -> Exposure {
+        let trust = self.resource.resource_type.is_trust_policy();
+        let mut severity = Severity::Info;
+        let mut caveats = Vec::new();
+        for s in services {
+            let (rank, caveat) = match s.entry {
+                None => (
+                    Severity::Medium,
+                    Some(format!(
+                        "{} is not in deputy-audit's knowledge base (unknown service principal): whether it acts for other AWS accounts is not known",
+                        s.name
+                    )),
+                ),
+                Some(e) if trust => match e.role_use {
+                    RoleUse::DeputyDocumented => (Severity::High, None),
+                    RoleUse::PassedRole if self.options.strict => (Severity::High, None),
+                    RoleUse::PassedRole => (Severity::Low, None),
+                    RoleUse::None => (
+                        Severity::Medium,
+                        Some(format!(
+                            "AWS documents no use of {} in customer-made role trust policies",
+                            s.name
+                        )),
+                    ),
+                    RoleUse::Unverified => (
+                        Severity::Medium,
+                        Some(format!(
+                            "unverified: no AWS page found says how {} uses roles that trust it",
+                            s.name
+                        )),
+                    ),
+                },
+                Some(_) => (Severity::High, None),
+            };
+            severity = severity.max(rank);
+            caveats.extend(caveat);
         }
-        services
+        if self.metadata_only() && severity > Severity::Low {
+            severity = Severity::Low;
+            caveats.push(format!(
+                "it grants only metadata ({}), no data, writes, decryption or invocation",
+                self.statement.display_actions().join(", ")
+            ));
+        }
+        let names = services
             .iter()
-            .filter(|s| s.entry.is_some_and(|e| !e.sends_source_keys_to_sts))
             .map(|s| s.name)
-            .collect()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let reach = if trust {
+            format!("{names} may be made to assume this role on behalf of another AWS account")
+        } else {
+            format!(
+                "{names} can be pointed at this {} from any AWS account",
+                self.resource.resource_type
+            )
+        };
+        Exposure {
+            severity,
+            reach,
+            caveats,
+        }
+    }
+
+    /// Services whose support for the source keys in a trust policy is not
+    /// documented either way (unknown principals included), and those AWS
+    /// documents not to send them. Empty outside trust policies (there the keys
+    /// are not about STS).
+    fn sts_key_gaps<'s>(&self, services: &'s [ServiceRef<'_>]) -> (Vec<&'s str>, Vec<&'s str>) {
+        if !self.resource.resource_type.is_trust_policy() {
+            return (Vec::new(), Vec::new());
+        }
+        let support = |s: &ServiceRef<'_>| {
+            s.entry
+                .map_or(KeySupport::Unverified, |e| e.sts_source_keys)
+        };
+        let with = |wanted: KeySupport| -> Vec<&'s str> {
+            services
+                .iter()
+                .filter(|s| support(s) == wanted)
+                .map(|s| s.name)
+                .collect()
+        };
+        (with(KeySupport::Unverified), with(KeySupport::NotSent))
     }
 
     /// `{"StringEquals":{"aws:SourceAccount":owner},"ArnLike":{"aws:SourceArn":...}}`
@@ -165,7 +284,14 @@ impl Ctx<'_> {
 
     /// [`Self::source_condition`] for the given services.
     pub fn source_condition_for(&self, services: &[ServiceRef<'_>]) -> Option<Value> {
-        if !self.without_sts_keys(services).is_empty() {
+        // A condition pasted into a trust policy stops the service from
+        // assuming the role if it does not send the keys: suggest one only
+        // where AWS documents that every service sends them.
+        if self.resource.resource_type.is_trust_policy()
+            && !services
+                .iter()
+                .all(|s| s.entry.is_some_and(|e| e.sends_source_keys_to_sts()))
+        {
             return None;
         }
         let fx = self.fix;
@@ -209,29 +335,35 @@ impl Ctx<'_> {
         self.source_recommendation_for(self.fix_services())
     }
 
+    fn docs_for(services: &[ServiceRef<'_>]) -> String {
+        let kb = knowledge();
+        let mut d: Vec<&str> = services.iter().map(|s| kb.doc_for(s.name)).collect();
+        d.sort();
+        d.dedup();
+        d.join(" and ")
+    }
+
     /// [`Self::source_recommendation`] for the given services.
     pub fn source_recommendation_for(&self, services: &[ServiceRef<'_>]) -> String {
-        let no_sts = self.without_sts_keys(services);
-        let kb = knowledge();
-        let docs: Vec<&str> = {
-            let mut d: Vec<&str> = services.iter().map(|s| kb.doc_for(s.name)).collect();
-            d.sort();
-            d.dedup();
-            d
-        };
-        if !no_sts.is_empty() {
+        let (unverified, not_sent) = self.sts_key_gaps(services);
+        let docs = Self::docs_for(services);
+        if !not_sent.is_empty() {
             return format!(
-                "{} does not send aws:SourceArn/aws:SourceAccount to STS when it assumes a role, so adding them would break it; keep the role's permissions minimal and restrict who may pass it (iam:PassRole with iam:PassedToService). See {}.",
-                no_sts.join(", "),
-                docs.join(" and ")
+                "AWS documents that {} does not send aws:SourceArn/aws:SourceAccount when it assumes a role, so requiring them would break it; keep the role's permissions minimal and restrict who may pass it (iam:PassRole with iam:PassedToService). See {docs}.",
+                not_sent.join(", "),
             );
         }
         let mut text = format!(
-            "Pin the calling resource: add aws:SourceAccount = {} (and aws:SourceArn for the exact {} resource where known) under StringEquals/ArnLike, or aws:SourceOrgID for your organization. See {}.",
+            "Pin the calling resource: add aws:SourceAccount = {} (and aws:SourceArn for the exact {} resource where known) under StringEquals/ArnLike, or aws:SourceOrgID for your organization. See {docs}.",
             self.fix.owner,
             services.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
-            docs.join(" and ")
         );
+        if !unverified.is_empty() {
+            text.push_str(&format!(
+                " Unverified: no AWS page found says whether {} sends these keys when it assumes a role, so no condition is suggested; test one before relying on it, since the role stops working if the keys are absent.",
+                unverified.join(", ")
+            ));
+        }
         // Documented caveats travel with the advice they qualify.
         if self.resource.resource_type.is_trust_policy() {
             let mut cautions: Vec<&str> = services
@@ -247,33 +379,51 @@ impl Ctx<'_> {
         }
         text
     }
-
-    pub fn exposed_names(&self) -> String {
-        self.facts
-            .exposed
-            .iter()
-            .map(|s| s.name)
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
 }
 
 /// How the rules read a policy; rendered into `docs/rules.md`.
 const SEMANTICS: &str = r#"
+## Severity: what a foreign caller could do
+
+A finding's severity says what another AWS account could do through the grant, not how
+the policy is written. Each rule's severity below is the highest it reports; CD001, CD002,
+CD003 and CD009 rank each finding by these classes (tested in `tests/corpus/severity/`):
+
+| class | severity | why |
+|---|---|---|
+| a resource policy (queue, topic, bucket, key, function, secret, bus, log policy) lets a known service principal in without a pin | **high** | anyone can point the service at the resource from their own account |
+| a role trust policy lets in a service whose AWS page documents the confused-deputy risk for the roles it assumes (`role_use: deputy-documented`: Connect, Customer Profiles, Voice ID, Rekognition, IoT, QLDB, ...) | **high** | AWS says another account can make the service assume the role |
+| a role trust policy lets in a service that assumes the role only when a principal of the owner's account passes it (`role_use: passed-role`: EC2, Lambda, ECS tasks, Glue, CodeBuild, CloudFormation, ...) | **low** (CD100) | no other account has a documented way in; pinning is defence in depth, suggested only where AWS documents that the service sends the keys (`--strict`: high) |
+| the principal is not in the knowledge base, or how the service uses roles is unverified | **medium** | the finding says what is unknown; it is neither dismissed nor overstated |
+| every action granted reveals only metadata (`kms:DescribeKey`, `s3:GetBucketAcl`, `s3:GetBucketLocation`: `data/action-classes.json`, each with its page) | **low** at most | no data read or written, nothing decrypted or invoked; a wildcard action never counts as metadata-only |
+| an AWS-managed resource (a service-linked role, an AWS-managed KMS key, an IAM Identity Center role) | **no finding**; `info` with `--show-aws-managed` | the account cannot change the policy; the report lists it as AWS-managed with the reason, and it never gates |
+
+The knowledge base (`crates/analyze/data/service-principals.json`) holds, for each service
+principal, how the service uses roles and resource policies, whether it sends
+`aws:SourceArn`/`aws:SourceAccount` to STS, its source ARN pattern and its own protective
+keys, each with the AWS page it rests on. A fact no page confirms is `unverified`, and
+the findings that rest on it say so ("unverified: ...").
+
 ## How policies are read
 
 - **Protective keys** (pin the source of a service request): `aws:SourceAccount`,
   `aws:SourceOwner` (legacy SNS/S3 form), `aws:SourceArn`, `aws:SourceOrgID`,
-  `aws:SourceOrgPaths`, and service keys listed in the knowledge base
-  (`kms:EncryptionContext:aws:logs:arn`). `aws:ResourceAccount`,
-  `aws:SecureTransport`, `aws:PrincipalAccount` and the like do not pin a service
-  request. For public grants (CD009) `aws:PrincipalAccount`, `aws:PrincipalOrgID`,
-  `aws:PrincipalOrgPaths`, `aws:PrincipalArn`, `aws:SourceVpc` and `aws:SourceVpce`
-  pin as well.
+  `aws:SourceOrgPaths`, and the service keys the knowledge base documents
+  (`kms:EncryptionContext:aws:logs:arn` for CloudWatch Logs,
+  `kms:EncryptionContext:aws:cloudtrail:arn` for CloudTrail). `aws:ResourceAccount`,
+  `aws:SecureTransport`, `aws:PrincipalAccount`, `kms:ViaService` and the like do not pin a
+  service request (`kms:ViaService` names a service, not an account).
+- **Public grants** (CD009) are pinned by the caller-account keys AWS documents:
+  `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`,
+  `aws:PrincipalArn`, `aws:SourceVpc`, `aws:SourceVpce`, and `kms:CallerAccount` (the shape
+  of every AWS-managed key policy: `"AWS": "*"` with `kms:CallerAccount` and
+  `kms:ViaService`), besides the source keys. `Bool aws:PrincipalIsAWSService true` keeps
+  IAM callers out but still lets any AWS service in on behalf of any account.
 - **Protective operators**: `StringEquals`, `StringEqualsIgnoreCase`, `StringLike`,
   `ArnEquals`, `ArnLike` (with `ForAnyValue:`). `...IfExists` and `ForAllValues:`
-  still pin when the key is present but are reported (CD005); negated operators in
-  an Allow do not pin (CD005, and CD001 when nothing else pins).
+  still pin when the key is present, and negated operators in an Allow do not pin; both
+  are reported (CD005) only when no other entry of the statement pins with a plain
+  operator: an extra restriction whose absence changes nothing is never a finding.
 - **A pin**: an account value that is a 12-digit id without wildcards; a SourceArn
   whose account field is such an id (other fields may be wildcards); an
   organization id without wildcards. `${aws:ResourceAccount}` is the owner's
@@ -296,9 +446,9 @@ const SEMANTICS: &str = r#"
   "key exists" check or `Bool aws:PrincipalIsAWSService true`, guards that
   service: no CD001, CD002, CD003 or CD005, and other findings on the statement
   name the Deny by index and Sid. Each service of a statement is guarded on its own.
-- **Same-account services** (`ec2`, `lambda`, `ecs-tasks`): exempt on IAM role
-  trust policies only (CD100, info); elsewhere, and with `--strict`, they are
-  ordinary service principals. Unknown service principals are cross-account-capable.
+- **Suggested conditions** on trust policies are given only where AWS documents that
+  every service of the statement sends the keys: a condition the service does not
+  satisfy stops it from assuming the role.
 - **CD004** judges accounts only when the owner's account is known, and
   organizations only when `--org-id` is given.
 "#;
@@ -321,13 +471,15 @@ pub fn render_markdown() -> String {
     out.push_str(SEMANTICS);
     for r in rules() {
         out.push_str(&format!(
-            "\n## {}\n\n**{}** · severity **{}**\n\n{}\n\n### Why it matters\n\n{}\n\n### Vulnerable\n\n```json\n{}\n```\n\n### Fixed\n\n```json\n{}\n```\n\n### Fix\n\n{}\n",
+            "\n## {}\n\n**{}** · severity up to **{}**\n\n{}\n\n### Why it matters\n\n{}\n\n### {}\n\n```json\n{}\n```\n\n### {}\n\n```json\n{}\n```\n\n### Fix\n\n{}\n",
             r.id,
             r.name,
             r.severity,
             r.summary,
             r.rationale,
+            r.example_labels().0,
             r.vulnerable_example.trim(),
+            r.example_labels().1,
             r.fixed_example.trim(),
             r.fix
         ));
