@@ -2,7 +2,10 @@
 //! Lambda (function, version and alias policies), Secrets Manager, EventBridge bus and
 //! CloudWatch Logs resource-policy fixtures, each in its protected and its stripped (no
 //! `Condition`) form, plus one queue whose policy is not valid JSON, so that
-//! `deputy-audit scan` has something to find.
+//! `deputy-audit scan` has something to find; and, in the first region, the realistic
+//! account of `tests/fixtures/realistic-account.json` (what real accounts hold: AWS-managed
+//! roles and keys, service roles, console-made and log-delivery policies, a few real
+//! exposures), so the demo shows how the scan judges an ordinary account too.
 //!
 //! ```text
 //! cargo run --example seed_demo -- [--endpoint-url URL] [--account ID] [--region R]...
@@ -11,6 +14,8 @@
 //! Defaults: http://127.0.0.1:4566, account 000000000000, regions us-east-1 and
 //! eu-west-1. Running it again on a seeded account changes nothing.
 
+#[path = "../tests/support/realistic.rs"]
+mod realistic;
 #[path = "../tests/support/seed.rs"]
 mod seed;
 
@@ -95,10 +100,9 @@ async fn main() -> ExitCode {
     match seed::seed_state(&args.endpoint, &args.account, &args.regions).await {
         Ok(seed::SeedState::Complete) => {
             println!(
-                "demo account {} at {} is already seeded; scan it with: {scan_hint}",
+                "seed examples: account {} at {} is already seeded",
                 args.account, args.endpoint
             );
-            return ExitCode::SUCCESS;
         }
         Ok(seed::SeedState::Outdated) => {
             eprintln!(
@@ -118,7 +122,15 @@ async fn main() -> ExitCode {
             );
             return ExitCode::FAILURE;
         }
-        Ok(seed::SeedState::Absent) => {}
+        Ok(seed::SeedState::Absent) => {
+            match seed::seed_account(&args.endpoint, &args.account, &args.regions).await {
+                Ok(manifest) => println!("seeded demo {}", manifest.summary()),
+                Err(e) => {
+                    eprintln!("seed_demo: seeding failed: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         Err(e) => {
             eprintln!(
                 "seed_demo: cannot reach {} ({e:#}); start LocalStack with localstack/start.sh",
@@ -128,17 +140,43 @@ async fn main() -> ExitCode {
         }
     }
 
-    match seed::seed_account(&args.endpoint, &args.account, &args.regions).await {
-        Ok(manifest) => {
-            println!(
-                "seeded demo {}; scan it with: {scan_hint}",
-                manifest.summary()
+    // The realistic account goes into the same account, so one scan shows both; its
+    // regional resources go to the first region.
+    let region = &args.regions[0];
+    match realistic::realistic_state(&args.endpoint, &args.account).await {
+        Ok(seed::SeedState::Complete) => {
+            println!("realistic account: {} is already seeded", args.account);
+        }
+        Ok(seed::SeedState::Absent) => {
+            match realistic::seed_realistic(
+                &args.endpoint,
+                &args.account,
+                region,
+                realistic::Variant::WithExposures,
+            )
+            .await
+            {
+                Ok(manifest) => println!("seeded {}", manifest.summary()),
+                Err(e) => {
+                    eprintln!("seed_demo: seeding the realistic account failed: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        Ok(_) => {
+            eprintln!(
+                "seed_demo: account {} at {} holds part of the realistic account (an earlier \
+                 seed was interrupted); restart LocalStack (localstack/stop.sh, \
+                 localstack/start.sh) or pass another --account",
+                args.account, args.endpoint
             );
-            ExitCode::SUCCESS
+            return ExitCode::FAILURE;
         }
         Err(e) => {
-            eprintln!("seed_demo: seeding failed: {e:#}");
-            ExitCode::FAILURE
+            eprintln!("seed_demo: checking the realistic account failed: {e:#}");
+            return ExitCode::FAILURE;
         }
     }
+    println!("scan it with: {scan_hint}");
+    ExitCode::SUCCESS
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts LocalStack (host mode), seeds a demo account with the policy examples
-# from AWS's confused-deputy guidance (protected and unprotected), and scans it:
-# a table on stdout, JSON and CSV reports in ./reports/.
+# from AWS's confused-deputy guidance (protected and unprotected) and with the
+# realistic account of tests/fixtures/realistic-account.json (what real accounts
+# hold: AWS-managed roles and keys, service roles, log-delivery policies, a few
+# real exposures), and scans it: a table on stdout, JSON and CSV reports in
+# ./reports/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -421,7 +421,7 @@ fn s3_client(conf: &SdkConfig) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(s3_conf)
 }
 
-fn sdk_err<E: std::error::Error>(e: E) -> anyhow::Error {
+pub fn sdk_err<E: std::error::Error>(e: E) -> anyhow::Error {
     anyhow!("{}", DisplayErrorContext(e))
 }
 
@@ -461,6 +461,7 @@ pub async fn seed_account(endpoint: &str, account: &str, regions: &[String]) -> 
     let exec_role = more_services().lambda_execution_role;
     let exec_role_arn = create_role(
         &iam,
+        "/",
         &exec_role.name,
         &exec_role.policy,
         "Lambda execution role",
@@ -495,154 +496,9 @@ pub async fn seed_account(endpoint: &str, account: &str, regions: &[String]) -> 
             "iam-role" => {
                 let doc = doc_for(None)?;
                 let description = format!("{} ({})", example.name, p.form);
-                create_role(&iam, &p.name, &doc, &description)
+                create_role(&iam, "/", &p.name, &doc, &description)
                     .await
                     .with_context(|| what.clone())?
-            }
-            "sqs-queue" => {
-                let sqs = aws_sdk_sqs::Client::new(&conf);
-                let url = create_queue(&sqs, &p.name)
-                    .await
-                    .with_context(|| what.clone())?;
-                let arn = queue_arn(&sqs, &url).await.with_context(|| what.clone())?;
-                let doc = doc_for(Some(&arn))?;
-                sqs.set_queue_attributes()
-                    .queue_url(&url)
-                    .attributes(
-                        aws_sdk_sqs::types::QueueAttributeName::Policy,
-                        doc.to_string(),
-                    )
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("SetQueueAttributes {what}"))?;
-                let stored = queue_policy(&sqs, &url)
-                    .await
-                    .with_context(|| what.clone())?;
-                let stored: Value = serde_json::from_str(&stored)
-                    .with_context(|| format!("{what}: stored queue policy is not JSON"))?;
-                check_read_back(&what, &doc, &stored)?;
-                arn
-            }
-            "sns-topic" => {
-                let sns = aws_sdk_sns::Client::new(&conf);
-                let out = sns
-                    .create_topic()
-                    .name(&p.name)
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("CreateTopic {what}"))?;
-                let arn = out
-                    .topic_arn()
-                    .ok_or_else(|| anyhow!("CreateTopic {what}: no ARN"))?
-                    .to_string();
-                let doc = doc_for(Some(&arn))?;
-                sns.set_topic_attributes()
-                    .topic_arn(&arn)
-                    .attribute_name("Policy")
-                    .attribute_value(doc.to_string())
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("SetTopicAttributes {what}"))?;
-                let attrs = sns
-                    .get_topic_attributes()
-                    .topic_arn(&arn)
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("GetTopicAttributes {what}"))?;
-                let stored = attrs
-                    .attributes()
-                    .and_then(|a| a.get("Policy"))
-                    .ok_or_else(|| anyhow!("GetTopicAttributes {what}: no Policy"))?;
-                let stored: Value = serde_json::from_str(stored)
-                    .with_context(|| format!("{what}: stored topic policy is not JSON"))?;
-                check_read_back(&what, &doc, &stored)?;
-                arn
-            }
-            "s3-bucket" => {
-                let s3 = s3_client(&conf);
-                let mut req = s3.create_bucket().bucket(&p.name);
-                // us-east-1 is the one region that must not be named as a constraint.
-                if p.region != "us-east-1" {
-                    req = req.create_bucket_configuration(
-                        aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                            .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
-                                p.region.as_str(),
-                            ))
-                            .build(),
-                    );
-                }
-                req.send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("CreateBucket {what}"))?;
-                let arn = format!("arn:{PARTITION}:s3:::{}", p.name);
-                let doc = doc_for(Some(&arn))?;
-                s3.put_bucket_policy()
-                    .bucket(&p.name)
-                    .policy(doc.to_string())
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("PutBucketPolicy {what}"))?;
-                let stored = s3
-                    .get_bucket_policy()
-                    .bucket(&p.name)
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("GetBucketPolicy {what}"))?;
-                let stored: Value = serde_json::from_str(stored.policy().unwrap_or_default())
-                    .with_context(|| format!("{what}: stored bucket policy is not JSON"))?;
-                check_read_back(&what, &doc, &stored)?;
-                arn
-            }
-            "kms-key" => {
-                let kms = aws_sdk_kms::Client::new(&conf);
-                // Key policies use `Resource: "*"`; the key's ARN is not known before
-                // CreateKey, which takes the policy.
-                let doc = doc_for(None)?;
-                let out = kms
-                    .create_key()
-                    .description(format!("deputy-audit seed: {} ({})", example.name, p.form))
-                    .policy(doc.to_string())
-                    // The seed examples grant only a service principal, which would lock
-                    // the account out of the key in real AWS; this says that is intended.
-                    .bypass_policy_lockout_safety_check(true)
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("CreateKey {what}"))?;
-                let meta = out
-                    .key_metadata()
-                    .ok_or_else(|| anyhow!("CreateKey {what}: no key metadata"))?;
-                let key_id = meta.key_id().to_string();
-                let arn = meta
-                    .arn()
-                    .ok_or_else(|| anyhow!("CreateKey {what}: no ARN"))?
-                    .to_string();
-                kms.create_alias()
-                    .alias_name(format!("alias/{}", p.name))
-                    .target_key_id(&key_id)
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("CreateAlias {what}"))?;
-                let stored = kms
-                    .get_key_policy()
-                    .key_id(&key_id)
-                    .policy_name("default")
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("GetKeyPolicy {what}"))?;
-                let stored: Value = serde_json::from_str(stored.policy().unwrap_or_default())
-                    .with_context(|| format!("{what}: stored key policy is not JSON"))?;
-                check_read_back(&what, &doc, &stored)?;
-                arn
             }
             "lambda-function" => {
                 let lambda = aws_sdk_lambda::Client::new(&conf);
@@ -669,96 +525,20 @@ pub async fn seed_account(endpoint: &str, account: &str, regions: &[String]) -> 
                 }
                 seeded.policy_arn
             }
-            "secretsmanager-secret" => {
-                let sm = aws_sdk_secretsmanager::Client::new(&conf);
-                let out = sm
-                    .create_secret()
-                    .name(&p.name)
-                    .description(format!("deputy-audit seed: {} ({})", example.name, p.form))
-                    .secret_string("not a real secret")
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("CreateSecret {what}"))?;
-                let arn = out
-                    .arn()
-                    .ok_or_else(|| anyhow!("CreateSecret {what}: no ARN"))?
-                    .to_string();
-                let doc = doc_for(Some(&arn))?;
-                sm.put_resource_policy()
-                    .secret_id(&arn)
-                    .resource_policy(doc.to_string())
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("PutResourcePolicy {what}"))?;
-                let stored = sm
-                    .get_resource_policy()
-                    .secret_id(&arn)
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("GetResourcePolicy {what}"))?;
-                let stored: Value =
-                    serde_json::from_str(stored.resource_policy().unwrap_or_default())
-                        .with_context(|| format!("{what}: stored secret policy is not JSON"))?;
-                check_read_back(&what, &doc, &stored)?;
-                arn
+            other => {
+                let description = format!("deputy-audit seed: {} ({})", example.name, p.form);
+                create_with_policy(
+                    &conf,
+                    account,
+                    other,
+                    &p.name,
+                    &p.region,
+                    &description,
+                    &doc_for,
+                )
+                .await
+                .with_context(|| what.clone())?
             }
-            "event-bus" => {
-                let events = aws_sdk_eventbridge::Client::new(&conf);
-                let out = events
-                    .create_event_bus()
-                    .name(&p.name)
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("CreateEventBus {what}"))?;
-                let arn = out
-                    .event_bus_arn()
-                    .ok_or_else(|| anyhow!("CreateEventBus {what}: no ARN"))?
-                    .to_string();
-                let doc = doc_for(Some(&arn))?;
-                // PutPermission with `Policy` replaces the bus policy with the whole
-                // document (the other parameters add one statement at a time).
-                events
-                    .put_permission()
-                    .event_bus_name(&p.name)
-                    .policy(doc.to_string())
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("PutPermission {what}"))?;
-                let stored = events
-                    .describe_event_bus()
-                    .name(&p.name)
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("DescribeEventBus {what}"))?;
-                let stored: Value = serde_json::from_str(stored.policy().unwrap_or_default())
-                    .with_context(|| format!("{what}: stored bus policy is not JSON"))?;
-                check_read_back(&what, &doc, &stored)?;
-                arn
-            }
-            "logs-resource-policy" => {
-                let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
-                // Account-level: the document names log groups, never the policy itself.
-                let doc = doc_for(None)?;
-                logs.put_resource_policy()
-                    .policy_name(&p.name)
-                    .policy_document(doc.to_string())
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("PutResourcePolicy {what}"))?;
-                let (arn, stored) = logs_policy(&logs, account, &p.region, &p.name)
-                    .await
-                    .with_context(|| what.clone())?;
-                check_read_back(&what, &doc, &stored)?;
-                arn
-            }
-            other => bail!("{what}: unsupported resource type {other}"),
         };
         resources.push(SeededResource {
             arn,
@@ -782,6 +562,260 @@ pub async fn seed_account(endpoint: &str, account: &str, regions: &[String]) -> 
         resources,
         invalid_policy_queues: vec![bad],
     })
+}
+
+/// Creates a queue, topic, bucket, key (aliased `alias/<name>`), secret, event bus or
+/// account-level Logs policy named `name` in the region of `conf`, gives it the policy
+/// `doc_for` renders for its ARN (`None` where the policy goes in before the ARN is
+/// known: KMS keys, Logs policies), checks that the endpoint stored the policy as sent,
+/// and returns the ARN the scanner reports. `description` labels keys and secrets.
+pub async fn create_with_policy(
+    conf: &SdkConfig,
+    account: &str,
+    resource_type: &str,
+    name: &str,
+    region: &str,
+    description: &str,
+    doc_for: impl Fn(Option<&str>) -> Result<Value>,
+) -> Result<String> {
+    let what = format!("{name} ({resource_type}, {region})");
+    let arn = match resource_type {
+        "sqs-queue" => {
+            let sqs = aws_sdk_sqs::Client::new(conf);
+            let url = create_queue(&sqs, name)
+                .await
+                .with_context(|| what.clone())?;
+            let arn = queue_arn(&sqs, &url).await.with_context(|| what.clone())?;
+            let doc = doc_for(Some(&arn))?;
+            sqs.set_queue_attributes()
+                .queue_url(&url)
+                .attributes(
+                    aws_sdk_sqs::types::QueueAttributeName::Policy,
+                    doc.to_string(),
+                )
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("SetQueueAttributes {what}"))?;
+            let stored = queue_policy(&sqs, &url)
+                .await
+                .with_context(|| what.clone())?;
+            let stored: Value = serde_json::from_str(&stored)
+                .with_context(|| format!("{what}: stored queue policy is not JSON"))?;
+            check_read_back(&what, &doc, &stored)?;
+            arn
+        }
+        "sns-topic" => {
+            let sns = aws_sdk_sns::Client::new(conf);
+            let out = sns
+                .create_topic()
+                .name(name)
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("CreateTopic {what}"))?;
+            let arn = out
+                .topic_arn()
+                .ok_or_else(|| anyhow!("CreateTopic {what}: no ARN"))?
+                .to_string();
+            let doc = doc_for(Some(&arn))?;
+            sns.set_topic_attributes()
+                .topic_arn(&arn)
+                .attribute_name("Policy")
+                .attribute_value(doc.to_string())
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("SetTopicAttributes {what}"))?;
+            let attrs = sns
+                .get_topic_attributes()
+                .topic_arn(&arn)
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("GetTopicAttributes {what}"))?;
+            let stored = attrs
+                .attributes()
+                .and_then(|a| a.get("Policy"))
+                .ok_or_else(|| anyhow!("GetTopicAttributes {what}: no Policy"))?;
+            let stored: Value = serde_json::from_str(stored)
+                .with_context(|| format!("{what}: stored topic policy is not JSON"))?;
+            check_read_back(&what, &doc, &stored)?;
+            arn
+        }
+        "s3-bucket" => {
+            let s3 = s3_client(conf);
+            let mut req = s3.create_bucket().bucket(name);
+            // us-east-1 is the one region that must not be named as a constraint.
+            if region != "us-east-1" {
+                req = req.create_bucket_configuration(
+                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                            region,
+                        ))
+                        .build(),
+                );
+            }
+            req.send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("CreateBucket {what}"))?;
+            let arn = format!("arn:{PARTITION}:s3:::{}", name);
+            let doc = doc_for(Some(&arn))?;
+            s3.put_bucket_policy()
+                .bucket(name)
+                .policy(doc.to_string())
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("PutBucketPolicy {what}"))?;
+            let stored = s3
+                .get_bucket_policy()
+                .bucket(name)
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("GetBucketPolicy {what}"))?;
+            let stored: Value = serde_json::from_str(stored.policy().unwrap_or_default())
+                .with_context(|| format!("{what}: stored bucket policy is not JSON"))?;
+            check_read_back(&what, &doc, &stored)?;
+            arn
+        }
+        "kms-key" => {
+            let kms = aws_sdk_kms::Client::new(conf);
+            // Key policies use `Resource: "*"`; the key's ARN is not known before
+            // CreateKey, which takes the policy.
+            let doc = doc_for(None)?;
+            let out = kms
+                .create_key()
+                .description(description)
+                .policy(doc.to_string())
+                // Many seeded key policies grant only a service principal, which would
+                // lock the account out of the key in real AWS; this says that is intended.
+                .bypass_policy_lockout_safety_check(true)
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("CreateKey {what}"))?;
+            let meta = out
+                .key_metadata()
+                .ok_or_else(|| anyhow!("CreateKey {what}: no key metadata"))?;
+            let key_id = meta.key_id().to_string();
+            let arn = meta
+                .arn()
+                .ok_or_else(|| anyhow!("CreateKey {what}: no ARN"))?
+                .to_string();
+            kms.create_alias()
+                .alias_name(format!("alias/{}", name))
+                .target_key_id(&key_id)
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("CreateAlias {what}"))?;
+            let stored = kms
+                .get_key_policy()
+                .key_id(&key_id)
+                .policy_name("default")
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("GetKeyPolicy {what}"))?;
+            let stored: Value = serde_json::from_str(stored.policy().unwrap_or_default())
+                .with_context(|| format!("{what}: stored key policy is not JSON"))?;
+            check_read_back(&what, &doc, &stored)?;
+            arn
+        }
+        "secretsmanager-secret" => {
+            let sm = aws_sdk_secretsmanager::Client::new(conf);
+            let out = sm
+                .create_secret()
+                .name(name)
+                .description(description)
+                .secret_string("not a real secret")
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("CreateSecret {what}"))?;
+            let arn = out
+                .arn()
+                .ok_or_else(|| anyhow!("CreateSecret {what}: no ARN"))?
+                .to_string();
+            let doc = doc_for(Some(&arn))?;
+            sm.put_resource_policy()
+                .secret_id(&arn)
+                .resource_policy(doc.to_string())
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("PutResourcePolicy {what}"))?;
+            let stored = sm
+                .get_resource_policy()
+                .secret_id(&arn)
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("GetResourcePolicy {what}"))?;
+            let stored: Value = serde_json::from_str(stored.resource_policy().unwrap_or_default())
+                .with_context(|| format!("{what}: stored secret policy is not JSON"))?;
+            check_read_back(&what, &doc, &stored)?;
+            arn
+        }
+        "event-bus" => {
+            let events = aws_sdk_eventbridge::Client::new(conf);
+            let out = events
+                .create_event_bus()
+                .name(name)
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("CreateEventBus {what}"))?;
+            let arn = out
+                .event_bus_arn()
+                .ok_or_else(|| anyhow!("CreateEventBus {what}: no ARN"))?
+                .to_string();
+            let doc = doc_for(Some(&arn))?;
+            // PutPermission with `Policy` replaces the bus policy with the whole
+            // document (the other parameters add one statement at a time).
+            events
+                .put_permission()
+                .event_bus_name(name)
+                .policy(doc.to_string())
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("PutPermission {what}"))?;
+            let stored = events
+                .describe_event_bus()
+                .name(name)
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("DescribeEventBus {what}"))?;
+            let stored: Value = serde_json::from_str(stored.policy().unwrap_or_default())
+                .with_context(|| format!("{what}: stored bus policy is not JSON"))?;
+            check_read_back(&what, &doc, &stored)?;
+            arn
+        }
+        "logs-resource-policy" => {
+            let logs = aws_sdk_cloudwatchlogs::Client::new(conf);
+            // Account-level: the document names log groups, never the policy itself.
+            let doc = doc_for(None)?;
+            logs.put_resource_policy()
+                .policy_name(name)
+                .policy_document(doc.to_string())
+                .send()
+                .await
+                .map_err(sdk_err)
+                .with_context(|| format!("PutResourcePolicy {what}"))?;
+            let (arn, stored) = logs_policy(&logs, account, region, name)
+                .await
+                .with_context(|| what.clone())?;
+            check_read_back(&what, &doc, &stored)?;
+            arn
+        }
+        other => bail!("{what}: unsupported resource type {other}"),
+    };
+    Ok(arn)
 }
 
 /// Creates a queue whose `Policy` attribute is [`INVALID_POLICY`] (SQS does not validate
@@ -821,16 +855,18 @@ pub async fn create_invalid_policy_queue(
     })
 }
 
-/// Creates a role with `trust` as its trust policy, checks that IAM stored it as sent,
-/// and returns its ARN.
-async fn create_role(
+/// Creates a role under `path` with `trust` as its trust policy, checks that IAM stored
+/// it as sent, and returns its ARN.
+pub async fn create_role(
     iam: &aws_sdk_iam::Client,
+    path: &str,
     name: &str,
     trust: &Value,
     description: &str,
 ) -> Result<String> {
     let out = iam
         .create_role()
+        .path(path)
         .role_name(name)
         .assume_role_policy_document(trust.to_string())
         .description(format!("deputy-audit seed: {description}"))
@@ -859,18 +895,18 @@ async fn create_role(
 }
 
 /// What [`seed_lambda`] created.
-struct SeededLambda {
+pub struct SeededLambda {
     /// The function, version or alias whose policy holds the example.
-    policy_arn: String,
+    pub policy_arn: String,
     /// The function (and version) created on the way, with no policy.
-    without_policy: Vec<String>,
+    pub without_policy: Vec<String>,
 }
 
 /// Creates a function (never invoked, so its code is a one-file placeholder), publishes
 /// a version and adds an alias when `target` needs them, and writes the example as
 /// AddPermission calls on the target: Lambda has no call that takes a whole policy.
 /// `doc_for` renders the example for the target's ARN.
-async fn seed_lambda(
+pub async fn seed_lambda(
     lambda: &aws_sdk_lambda::Client,
     name: &str,
     role_arn: &str,
@@ -1152,7 +1188,7 @@ async fn logs_policy(
     }
 }
 
-async fn ensure_user(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
+pub async fn ensure_user(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
     match iam.create_user().user_name(name).send().await {
         Ok(_) => Ok(()),
         Err(e)
