@@ -387,10 +387,14 @@ fn fixture_is_consistent() {
         );
     }
     let exposures = fx.resources.iter().filter(|r| r.exposure).count();
-    if !(5..=7).contains(&exposures) {
+    // Seven planted exposures, plus the console defaults of four services whose
+    // AWS pages name the confused-deputy risk for their roles (each beside its
+    // documented, pinned form): exposures, but a minority of what the account holds.
+    if !(5..=12).contains(&exposures) || exposures * 3 > fx.resources.len() {
         let _ = writeln!(
             problems,
-            "  {exposures} exposures; the demo holds a handful (5-7)"
+            "  {exposures} exposures of {} resources; the demo holds a minority (5-12)",
+            fx.resources.len()
         );
     }
     assert!(
