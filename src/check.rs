@@ -1,8 +1,7 @@
 //! `deputy-audit check`: the scan's judgement applied to policy files offline.
 
-use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::Path;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use deputy_audit_analyze::policy::{self, Policy};
@@ -10,11 +9,24 @@ use deputy_audit_analyze::{analyze_policy, ResourcePolicy, ResourceType};
 
 use crate::cli::CheckArgs;
 use crate::report::{Destination, Report, ToolInfo, SCHEMA_VERSION};
-use crate::{emit, exit, formats_or_default, scan};
+use crate::{emit, exit, formats_or_default, input, scan};
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    if let Some(account) = &args.account {
+        crate::validate::account_id("--account", account)?;
+    }
+    for account in &args.analysis.trusted_accounts {
+        crate::validate::account_id("--trusted-account", account)?;
+    }
     let formats = formats_or_default(&args.output);
     let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
+    let mut inputs: Vec<(&str, &Path)> =
+        args.files.iter().map(|f| ("input", f.as_path())).collect();
+    if let Some(baseline) = &args.output.baseline {
+        inputs.push(("--baseline", baseline));
+    }
+    input::refuse_output_over_input(destination.file(), &inputs)?;
+    destination.preflight()?;
     let baseline = crate::report::baseline::load_optional(args.output.baseline.as_deref())?;
     let options = args.analysis.options();
     let started = scan::now_rfc3339();
@@ -32,9 +44,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         aws_managed_resources: Vec::new(),
     };
     let mut input_errors = 0;
-    for path in &args.files {
-        let name = display_name(path);
-        let outcome = read_input(path).and_then(|text| {
+    for (path, name) in unique_inputs(&args.files) {
+        let outcome = input::read_text(path, "policy", input::POLICY_LIMIT).and_then(|text| {
             // Parsed once: the same parse infers the type and feeds the analysis.
             let parsed = policy::parse(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
             let resource_type = match args.resource_type {
@@ -75,30 +86,25 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     Ok(if input_errors > 0 { exit::USAGE } else { code })
 }
 
-fn display_name(path: &Path) -> String {
-    if path.as_os_str() == "-" {
-        "<stdin>".to_string()
-    } else {
-        path.display().to_string()
+/// Each input once, with the name it is reported under. `p.json`, `./p.json`
+/// and a link to it are one file: analyzed once, under one name, so its
+/// finding ids do not depend on how the path was typed. A file that cannot be
+/// resolved (missing) keeps its spelling and fails when read, by that name.
+fn unique_inputs(files: &[PathBuf]) -> Vec<(&Path, String)> {
+    let mut seen = HashSet::new();
+    let mut unique = Vec::new();
+    for path in files {
+        let (key, name) = if input::is_stdin(path) {
+            (PathBuf::from("-"), input::display(path))
+        } else {
+            input::canonical_name(path)
+                .unwrap_or_else(|| (path.clone(), path.display().to_string()))
+        };
+        if seen.insert(key) {
+            unique.push((path.as_path(), name));
+        }
     }
-}
-
-fn read_input(path: &Path) -> anyhow::Result<String> {
-    let mut bytes = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-    } else {
-        bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: not valid UTF-8 (invalid byte at offset {})",
-            display_name(path),
-            e.utf8_error().valid_up_to()
-        )
-    })
+    unique
 }
 
 /// Guesses the resource type from the first action's service prefix:

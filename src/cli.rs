@@ -75,7 +75,8 @@ A finding missing from NEW is 'not assessed' rather than resolved when NEW could
 EXIT CODES:
     0  the reports were compared (whatever changed), or no new finding gates with --fail-on-new
     1  with --fail-on-new: a new, unsuppressed finding at or above --fail-on
-    2  a report cannot be read, or is not a deputy-audit JSON report with finding ids")]
+    2  a report cannot be read, is not a deputy-audit JSON report with finding ids, or has
+       another schema_version than this version reads")]
     Diff(DiffArgs),
 }
 
@@ -100,7 +101,7 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct AnalysisArgs {
-    /// An account other than the owner that may appear as the source account (repeatable).
+    /// An account other than the owner that may appear as the source account (12 digits; repeatable).
     #[arg(long = "trusted-account", value_name = "ACCOUNT_ID")]
     pub trusted_accounts: Vec<String>,
     /// Your AWS Organization id; aws:SourceOrgID values other than these are foreign (repeatable).
@@ -116,10 +117,10 @@ pub struct AnalysisArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Report format (repeatable): table, json, csv, sarif, markdown. Default: table on stdout.
+    /// Report format (repeatable, each written once): table, json, csv, sarif, markdown. Default: table on stdout. Several formats need --output DIR.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub formats: Vec<Format>,
-    /// A file for one format, or a directory that receives deputy-audit-<account>-<timestamp>.<ext>.
+    /// A file for one format, or a directory that receives deputy-audit-<account>-<timestamp>.<ext>. Checked before anything runs; never one of the inputs. A file is replaced atomically (through a symbolic link, its target is); a device or FIFO is written through.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Exit 1 when a finding of this severity or higher is reported [default: medium].
@@ -140,7 +141,7 @@ pub struct ScanArgs {
     /// Named profile from ~/.aws/config (SSO profiles included). Default: the AWS CLI's chain.
     #[arg(long)]
     pub profile: Option<String>,
-    /// Region to scan (repeatable). Default: the configured region.
+    /// Region to scan, as AWS writes it (us-east-1; repeatable). Default: the configured region.
     #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
     /// Scan every region enabled for the account (calls account:ListRegions).
@@ -152,7 +153,7 @@ pub struct ScanArgs {
     /// Services to collect, comma-separated: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs. Default: all.
     #[arg(long, value_delimiter = ',', value_name = "SERVICES")]
     pub services: Vec<String>,
-    /// Scan the account of this role too, assumed through STS (repeatable).
+    /// Scan the account of this role too, assumed through STS: arn:aws:iam::<account>:role/<name> (repeatable).
     #[arg(long = "role-arn", value_name = "ARN")]
     pub role_arns: Vec<String>,
     /// File of account ids or role ARNs to scan, one per line (# comments); ids use --org-role.
@@ -193,10 +194,10 @@ pub struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Policy files to analyze; `-` reads standard input.
+    /// Policy files to analyze (each once, however its path is spelled; at most 256 KiB); `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// The account that owns the resources. Without it, source accounts are not compared to the owner.
+    /// The account that owns the resources (12 digits). Without it, source accounts are not compared to the owner.
     #[arg(long, value_name = "ACCOUNT_ID")]
     pub account: Option<String>,
     /// What kind of policy the files hold. Default: inferred from the actions (sts:AssumeRole means a trust policy).

@@ -52,6 +52,9 @@ pub struct ConfigFile {
     pub output: Option<PathBuf>,
     pub fail_on: Option<Severity>,
     pub baseline: Option<PathBuf>,
+    /// The file this was read from, if any (an input `--output` must not overwrite).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
 }
 
 impl ConfigFile {
@@ -67,10 +70,10 @@ impl ConfigFile {
     }
 
     pub fn load(path: &Path) -> anyhow::Result<ConfigFile> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let text = crate::input::read_text(path, "config file", crate::input::SETTINGS_LIMIT)?;
         let mut config =
             Self::parse(&text).with_context(|| format!("config file {}", path.display()))?;
+        config.source = Some(path.to_path_buf());
         // Paths in the file are relative to the file, so a job's config works
         // from whatever directory cron or systemd starts it in.
         let base = path.parent().unwrap_or(Path::new(""));
@@ -101,6 +104,14 @@ impl ConfigFile {
         )?;
         in_range("max-attempts", config.max_attempts.map(u64::from), 1, 50)?;
         in_range("timeout", config.timeout, 1, 3600)?;
+        validate_values("region", &config.region, crate::validate::region)?;
+        validate_values("role-arn", &config.role_arn, crate::validate::role_arn)?;
+        validate_values(
+            "trusted-account",
+            &config.trusted_account,
+            crate::validate::account_id,
+        )?;
+        crate::collect::select(&config.services).map_err(|e| anyhow::anyhow!("services: {e}"))?;
         Ok(config)
     }
 }
@@ -114,6 +125,16 @@ fn in_range(key: &str, value: Option<u64>, min: u64, max: u64) -> anyhow::Result
     }
 }
 
+/// Checks every value of a list (`key` is the config key or the flag, as the
+/// user wrote it, so the message points at it).
+fn validate_values(
+    key: &str,
+    values: &[String],
+    check: fn(&str, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    values.iter().try_for_each(|v| check(key, v))
+}
+
 /// A scan's settings after flags and config file are merged.
 pub struct ResolvedScan {
     pub request: ScanRequest,
@@ -123,11 +144,22 @@ pub struct ResolvedScan {
     pub quiet: bool,
     /// `--baseline` (or `baseline` in the file).
     pub baseline: Option<PathBuf>,
+    /// The config file read, if any.
+    pub config: Option<PathBuf>,
 }
 
 /// Flags win over the file, the file over defaults. A list flag given at all
 /// replaces the file's list rather than adding to it.
 pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
+    // Flags first: a bad flag is reported as the flag, whatever the file says.
+    validate_values("--region", &args.regions, crate::validate::region)?;
+    validate_values("--role-arn", &args.role_arns, crate::validate::role_arn)?;
+    validate_values(
+        "--trusted-account",
+        &args.analysis.trusted_accounts,
+        crate::validate::account_id,
+    )?;
+    crate::collect::select(&args.services).map_err(|e| anyhow::anyhow!("--services: {e}"))?;
     let file = ConfigFile::discover(args.config.as_deref())?;
     let list =
         |flag: Vec<String>, from_file: Vec<String>| if flag.is_empty() { from_file } else { flag };
@@ -144,7 +176,13 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
     if formats.is_empty() {
         formats.push(Format::Table);
     }
-    formats.dedup();
+    let formats = crate::report::unique_formats(formats);
+    let accounts_file = args.accounts_file.or(file.accounts_file);
+    // Read now, though the targets are resolved later: a bad line is a usage
+    // error before the first AWS call, not after connecting.
+    if let Some(path) = &accounts_file {
+        crate::collect::read_accounts_file(path)?;
+    }
     let request = ScanRequest {
         session: SessionOptions {
             profile: args.profile.or(file.profile),
@@ -158,7 +196,7 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
         services: list(args.services, file.services),
         accounts: AccountOptions {
             role_arns: list(args.role_arns, file.role_arn),
-            accounts_file: args.accounts_file.or(file.accounts_file),
+            accounts_file,
             org: args.org || file.org.unwrap_or(false),
             org_role: args.org_role.or(file.org_role),
             external_id: args.external_id.or(file.external_id),
@@ -191,6 +229,7 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
             .unwrap_or(Severity::Medium),
         quiet: args.quiet || file.quiet.unwrap_or(false),
         baseline: args.output.baseline.or(file.baseline),
+        config: file.source,
     })
 }
 

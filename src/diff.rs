@@ -97,10 +97,11 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
 }
 
 fn read(path: &Path) -> anyhow::Result<Report> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read report {}", path.display()))?;
-    let report: Report = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a deputy-audit JSON report", path.display()))?;
+    let text = crate::input::read_text(path, "report", crate::input::REPORT_LIMIT)?;
+    let not_a_report = || format!("{} is not a deputy-audit JSON report", path.display());
+    let value: serde_json::Value = serde_json::from_str(&text).with_context(not_a_report)?;
+    crate::report::check_report_origin(&value, &path.display().to_string())?;
+    let report: Report = serde_json::from_value(value).with_context(not_a_report)?;
     if let Some(index) = report.findings.iter().position(|f| f.finding_id.is_empty()) {
         bail!(
             "{}: findings[{index}] has no finding_id (a report from before finding ids); re-run the scan with this version",

@@ -5,9 +5,11 @@ mod cli;
 mod collect;
 mod config;
 mod diff;
+mod input;
 mod progress;
 mod report;
 mod scan;
+mod validate;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -99,9 +101,23 @@ fn init_logging(verbose: u8) {
 
 fn run_scan(args: cli::ScanArgs) -> anyhow::Result<u8> {
     let resolved = config::resolve(args)?;
-    // Before anything is scanned: a bad baseline is a usage error.
-    let baseline = report::baseline::load_optional(resolved.baseline.as_deref())?;
+    // Everything that can be checked offline is checked before the first AWS
+    // call: a scan whose report cannot be written, or would overwrite one of
+    // its own inputs, is a usage error, not a lost hour.
     let destination = Destination::from_args(resolved.output.as_deref(), &resolved.formats)?;
+    let mut inputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(path) = &resolved.baseline {
+        inputs.push(("--baseline", path));
+    }
+    if let Some(path) = &resolved.config {
+        inputs.push(("config file", path));
+    }
+    if let Some(path) = &resolved.request.accounts.accounts_file {
+        inputs.push(("--accounts-file", path));
+    }
+    input::refuse_output_over_input(destination.file(), &inputs)?;
+    destination.preflight()?;
+    let baseline = report::baseline::load_optional(resolved.baseline.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -150,6 +166,5 @@ fn formats_or_default(output: &OutputArgs) -> Vec<Format> {
     if formats.is_empty() {
         formats.push(Format::Table);
     }
-    formats.dedup();
-    formats
+    report::unique_formats(formats)
 }

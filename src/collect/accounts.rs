@@ -95,18 +95,10 @@ pub async fn resolve_targets(
     Ok(targets)
 }
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
+use crate::validate::is_account_id;
 
 fn validate_role_arn(arn: &str) -> anyhow::Result<()> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[2] == "iam"
-        && is_account_id(parts[4])
-        && parts[5].starts_with("role/");
-    if !ok {
+    if !crate::validate::is_role_arn(arn) {
         bail!("not a role ARN (expected arn:aws:iam::<12-digit account>:role/<name>)");
     }
     Ok(())
@@ -115,8 +107,7 @@ fn validate_role_arn(arn: &str) -> anyhow::Result<()> {
 /// Reads account ids or role ARNs, one per line; `#` starts a comment.
 /// Returns each entry with its line number, for error messages.
 pub fn read_accounts_file(path: &Path) -> anyhow::Result<Vec<(String, usize)>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read accounts file {}", path.display()))?;
+    let text = crate::input::read_text(path, "accounts file", crate::input::SETTINGS_LIMIT)?;
     let mut entries = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = raw.split('#').next().unwrap_or("").trim();
@@ -227,5 +218,6 @@ mod tests {
         assert!(validate_role_arn("arn:aws:iam::111122223333:role/x").is_ok());
         assert!(validate_role_arn("arn:aws:iam::111122223333:user/x").is_err());
         assert!(validate_role_arn("111122223333").is_err());
+        assert!(validate_role_arn("arn:aws:iam::111122223333:role/").is_err());
     }
 }

@@ -32,7 +32,7 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 
-pub use accounts::{resolve_targets, AccountOptions};
+pub use accounts::{read_accounts_file, resolve_targets, AccountOptions};
 // The same aws-smithy-runtime types as every other SDK crate's `config::retry`.
 use aws_sdk_sts::config::retry::{RetryPartition, TokenBucket};
 pub use readonly::ReadOnlyGuard;

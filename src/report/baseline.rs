@@ -50,8 +50,7 @@ struct Entry {
 /// suppressions file, an entry without an id or a reason) is an error naming
 /// the file, and the command exits 2 before anything is scanned.
 pub fn load(path: &Path) -> anyhow::Result<Baseline> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read baseline {}", path.display()))?;
+    let text = crate::input::read_text(path, "baseline", crate::input::REPORT_LIMIT)?;
     parse(path, &text)
 }
 
@@ -78,6 +77,7 @@ pub fn parse(path: &Path, text: &str) -> anyhow::Result<Baseline> {
             }
         }
     } else if value.get("findings").is_some() && value.get("schema_version").is_some() {
+        super::check_report_origin(&value, &format!("baseline {shown}"))?;
         let report: Report = serde_json::from_value(value)
             .with_context(|| format!("baseline {shown} is not a deputy-audit JSON report"))?;
         let reason = format!("in baseline {} ({})", shown, report.scan_finished);
@@ -173,6 +173,29 @@ mod tests {
             r#"{"description":"team A","suppressions":[{"finding_id":"DA-1","reason":"ok","resource_arn":"arn:aws:sqs:us-east-1:111122223333:q"}]}"#,
         );
         assert!(annotated.is_ok());
+    }
+
+    #[test]
+    fn reports_of_another_version_or_tool_are_refused() {
+        let report = |tool: &str, version: u32| {
+            format!(
+                r#"{{"schema_version":{version},"tool":{{"name":"{tool}","version":"9"}},"scan_started":"","scan_finished":"","account_id":"","regions":[],"resource_counts":{{}},"findings":[],"errors":[]}}"#
+            )
+        };
+        assert!(parse(Path::new("b.json"), &report("deputy-audit", 1)).is_ok());
+        let err = format!(
+            "{:#}",
+            parse(Path::new("b.json"), &report("deputy-audit", 2)).unwrap_err()
+        );
+        assert!(
+            err.contains("baseline b.json has schema_version 2"),
+            "{err}"
+        );
+        let err = format!(
+            "{:#}",
+            parse(Path::new("b.json"), &report("other-scanner", 1)).unwrap_err()
+        );
+        assert!(err.contains("\"other-scanner\""), "{err}");
     }
 
     #[test]

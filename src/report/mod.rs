@@ -139,6 +139,32 @@ impl Report {
     }
 }
 
+/// Refuses a JSON report this version cannot read faithfully: one written by
+/// another tool, or with a `schema_version` other than [`SCHEMA_VERSION`] (a
+/// changed field could silently mean something else). `shown` names the file
+/// and what it is (`baseline b.json`, `b.json`).
+pub fn check_report_origin(value: &serde_json::Value, shown: &str) -> anyhow::Result<()> {
+    let tool = &value["tool"]["name"];
+    if tool.as_str() != Some(env!("CARGO_PKG_NAME")) {
+        let found = match tool.as_str() {
+            Some(name) => format!("by the tool {name:?}"),
+            None => "without a tool name".to_string(),
+        };
+        anyhow::bail!(
+            "{shown} was written {found}, not by {}; only deputy-audit JSON reports can be read",
+            env!("CARGO_PKG_NAME")
+        );
+    }
+    let version = &value["schema_version"];
+    if version.as_u64() != Some(u64::from(SCHEMA_VERSION)) {
+        anyhow::bail!(
+            "{shown} has schema_version {version}, but this deputy-audit ({}) reads only schema_version {SCHEMA_VERSION}; use the deputy-audit version that wrote it, or write the report again with this one",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    Ok(())
+}
+
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -187,16 +213,38 @@ pub enum Destination {
     Directory(PathBuf),
 }
 
+/// Each format once, in the order first asked for: `--format json --format csv
+/// --format json` writes one JSON report, not two.
+pub fn unique_formats(formats: Vec<Format>) -> Vec<Format> {
+    let mut unique = Vec::with_capacity(formats.len());
+    for format in formats {
+        if !unique.contains(&format) {
+            unique.push(format);
+        }
+    }
+    unique
+}
+
 impl Destination {
+    /// `formats` must already be [`unique_formats`].
     pub fn from_args(output: Option<&Path>, formats: &[Format]) -> anyhow::Result<Self> {
         let Some(path) = output else {
+            // Two documents back to back on stdout parse as neither.
+            if formats.len() > 1 {
+                let names: Vec<&str> = formats.iter().map(|f| f.extension()).collect();
+                anyhow::bail!(
+                    "{} formats ({}) cannot share standard output; pass --output DIR to receive one file per format, or ask for one --format",
+                    formats.len(),
+                    names.join(", ")
+                );
+            }
             return Ok(Destination::Stdout);
         };
         // A directory when it is one, when written as one (`reports/`), or when
         // several formats need somewhere to go; otherwise the one report's file.
         let names_a_directory = path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/');
         if names_a_directory || formats.len() > 1 {
-            if path.is_file() {
+            if path.exists() && !path.is_dir() {
                 anyhow::bail!(
                     "--output {} is a file, but {} formats were asked for; name a directory to receive one file per format",
                     path.display(),
@@ -206,6 +254,63 @@ impl Destination {
             return Ok(Destination::Directory(path.to_path_buf()));
         }
         Ok(Destination::File(path.to_path_buf()))
+    }
+
+    /// The `--output` file, when reports go to exactly one file (the only case
+    /// in which the report could overwrite an input).
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Destination::File(path) => Some(path),
+            Destination::Stdout | Destination::Directory(_) => None,
+        }
+    }
+
+    /// Proves, before anything is scanned, that the reports can be written:
+    /// a missing or read-only directory is found now, not after a long scan
+    /// whose report would then be lost. Creates a missing `--output DIR`.
+    pub fn preflight(&self) -> anyhow::Result<()> {
+        match self {
+            Destination::Stdout => Ok(()),
+            Destination::Directory(dir) => {
+                std::fs::create_dir_all(dir).with_context(|| {
+                    format!(
+                        "--output {}: cannot create the report directory",
+                        dir.display()
+                    )
+                })?;
+                probe_writable(dir).with_context(|| {
+                    format!("--output {}: cannot write in this directory", dir.display())
+                })
+            }
+            Destination::File(path) => {
+                match std::fs::metadata(path) {
+                    // Devices and FIFOs are written through; opening a FIFO
+                    // now would block until a reader comes.
+                    Ok(meta) if !meta.is_file() && !meta.is_dir() => return Ok(()),
+                    Ok(meta) if meta.is_dir() => anyhow::bail!(
+                        "--output {} is a directory; write it with a trailing / to receive one file per format",
+                        path.display()
+                    ),
+                    _ => {}
+                }
+                let target = resolve_symlinks(path)?;
+                let dir = parent_dir(&target);
+                if !dir.is_dir() {
+                    anyhow::bail!(
+                        "--output {}: directory {} does not exist; create it first",
+                        path.display(),
+                        dir.display()
+                    );
+                }
+                probe_writable(dir).with_context(|| {
+                    format!(
+                        "--output {}: cannot write in directory {}",
+                        path.display(),
+                        dir.display()
+                    )
+                })
+            }
+        }
     }
 
     /// Writes every format. Returns the files written.
@@ -221,11 +326,10 @@ impl Destination {
             match self {
                 Destination::Stdout => write_stdout(report, format, color)?,
                 Destination::File(path) => {
-                    write_atomically(path, |out| format.write(report, out, false))?;
+                    write_report_file(path, |out| format.write(report, out, false))?;
                     written.push(path.clone());
                 }
-                Destination::Directory(dir) if format == Format::Table => {
-                    let _ = dir;
+                Destination::Directory(_) if format == Format::Table => {
                     write_stdout(report, format, color)?;
                 }
                 Destination::Directory(dir) => {
@@ -245,6 +349,68 @@ impl Destination {
             }
         }
         Ok(written)
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Creates (and at once removes) a temporary file in `dir`: the one reliable
+/// test that the final write will be allowed there.
+fn probe_writable(dir: &Path) -> anyhow::Result<()> {
+    tempfile::Builder::new()
+        .prefix(".deputy-audit-probe-")
+        .tempfile_in(dir)?;
+    Ok(())
+}
+
+/// The path a symbolic link finally names (the link itself is never replaced,
+/// only what it points to), even when that file does not exist yet.
+fn resolve_symlinks(path: &Path) -> anyhow::Result<PathBuf> {
+    // Linux's own limit on links followed in one lookup.
+    const MAX_LINKS: usize = 40;
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let is_link = std::fs::symlink_metadata(&current).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return Ok(current);
+        }
+        let target = std::fs::read_link(&current)
+            .with_context(|| format!("cannot read symbolic link {}", current.display()))?;
+        current = parent_dir(&current).join(target);
+    }
+    anyhow::bail!(
+        "--output {}: too many levels of symbolic links",
+        path.display()
+    )
+}
+
+/// Writes one report file: devices and FIFOs (`/dev/stdout`, a named pipe a
+/// reader waits on) are written through, since renaming over them would
+/// replace them with a regular file; a regular file, new or existing, and the
+/// file a symbolic link names are replaced atomically.
+fn write_report_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            anyhow::bail!("cannot write report {}: it is a directory", path.display())
+        }
+        Ok(meta) if !meta.is_file() => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot open {} for writing", path.display()))?;
+            let mut buffered = std::io::BufWriter::new(file);
+            write(&mut buffered)
+                .and_then(|()| Ok(buffered.flush()?))
+                .with_context(|| format!("cannot write report {}", path.display()))
+        }
+        _ => write_atomically(&resolve_symlinks(path)?, write),
     }
 }
 
@@ -282,10 +448,7 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".deputy-audit-")
         .tempfile_in(dir)
@@ -296,6 +459,16 @@ pub fn write_atomically(
         buffered.flush()?;
     }
     tmp.as_file().sync_all()?;
+    // Checked again right before the rename: a rename never writes through,
+    // it would replace a device, FIFO or link someone put there meanwhile.
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.is_file() {
+            anyhow::bail!(
+                "cannot write report {}: it is no longer a regular file; nothing was replaced",
+                path.display()
+            );
+        }
+    }
     tmp.persist(path)
         .with_context(|| format!("cannot write report {}", path.display()))?;
     Ok(())

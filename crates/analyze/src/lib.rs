@@ -83,6 +83,11 @@ pub fn analyze(
 }
 
 /// Analyzes an already parsed policy (the text in `resource.policy` is ignored).
+///
+/// A policy with duplicate keys has two readings
+/// ([`policy::Policy::other_reading`]); both are judged and their findings
+/// merged, so a finding of either reading is reported whichever order the
+/// keys came in (and CD008 says the document is ambiguous).
 pub fn analyze_policy(
     resource: &ResourcePolicy,
     options: &AnalysisOptions,
@@ -91,6 +96,41 @@ pub fn analyze_policy(
     if resource.aws_managed.is_some() && !options.include_aws_managed {
         return Vec::new();
     }
+    let mut findings = analyze_reading(resource, options, parsed);
+    if let Some(other) = &parsed.other_reading {
+        findings.extend(analyze_reading(resource, options, other));
+        // One finding per statement and rule, as for any policy: the more
+        // severe reading wins, then content decides, never which reading it
+        // came from.
+        findings.sort_by(|a, b| {
+            (
+                a.statement_index,
+                &a.rule_id,
+                std::cmp::Reverse(a.severity),
+                &a.finding_id,
+                &a.message,
+            )
+                .cmp(&(
+                    b.statement_index,
+                    &b.rule_id,
+                    std::cmp::Reverse(b.severity),
+                    &b.finding_id,
+                    &b.message,
+                ))
+        });
+        findings.dedup_by(|later, earlier| {
+            (later.statement_index, &later.rule_id) == (earlier.statement_index, &earlier.rule_id)
+        });
+    }
+    findings
+}
+
+/// Judges one reading of a policy.
+fn analyze_reading(
+    resource: &ResourcePolicy,
+    options: &AnalysisOptions,
+    parsed: &policy::Policy,
+) -> Vec<Finding> {
     let fix = rules::FixContext::new(resource);
     let mut findings = Vec::new();
     for st in &parsed.statements {

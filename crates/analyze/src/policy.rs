@@ -13,9 +13,20 @@
 //! * a malformed `Condition` block does not fail the document: it is recorded in
 //!   [`Statement::condition_problems`] because AWS would not enforce it, which is
 //!   exactly what a rule must report;
+//! * a key that occurs twice in one object (`"Effect"` twice, `Statement` and
+//!   `statement`, a condition key twice) makes the document ambiguous: which
+//!   copy AWS keeps is not something a verdict may depend on. Both readings are
+//!   built (every first copy, every last copy): [`Policy::other_reading`] holds
+//!   the second, and each statement names the duplicates in
+//!   [`Statement::ambiguities`], so the analysis judges both and CD008 reports
+//!   the ambiguity;
 //! * nothing here indexes or unwraps input-derived data: any input yields a value
 //!   or a [`PolicyError`].
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::PolicyError;
@@ -24,6 +35,10 @@ use crate::PolicyError;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     pub statements: Vec<Statement>,
+    /// When the text has duplicate keys: the document as read keeping the
+    /// first copy of each (`statements` keeps the last, as JSON parsers
+    /// usually do). `None` when the two readings are the same.
+    pub other_reading: Option<Box<Policy>>,
 }
 
 /// `Effect`.
@@ -318,6 +333,10 @@ pub struct Statement {
     /// Malformed parts of `Condition` (not an object, an operator whose value is
     /// not an object, a value of the wrong type). AWS does not enforce them.
     pub condition_problems: Vec<ConditionProblem>,
+    /// Duplicate keys that make this statement ambiguous (in it, or in the
+    /// document around it), one description each: `"Effect" appears twice in
+    /// Statement[0]`.
+    pub ambiguities: Vec<String>,
 }
 
 impl Statement {
@@ -351,7 +370,16 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
             limit: MAX_POLICY_BYTES,
         });
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let duplicates = RefCell::new(Vec::new());
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let readings = ReadingsSeed {
+        duplicates: &duplicates,
+        location: String::new(),
+        case_sensitive_keys: false,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|readings| deserializer.end().map(|()| readings))
+    .map_err(|e| {
         // serde_json's text ends with " at line L column C"; the position has
         // its own fields, so keep only the description.
         let full = e.to_string();
@@ -365,7 +393,240 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
             message,
         }
     })?;
-    from_value(&value)
+    let duplicates = duplicates.into_inner();
+    let mut last = from_value(&readings.last)?;
+    if duplicates.is_empty() {
+        return Ok(last);
+    }
+    // Either reading failing fails the document, whichever order the keys
+    // came in: a verdict must not depend on it.
+    let mut first = match &readings.first {
+        Some(value) => Some(from_value(value)?),
+        None => None,
+    };
+    if first.as_ref() == Some(&last) {
+        first = None;
+    }
+    for reading in std::iter::once(&mut last).chain(first.as_mut()) {
+        for st in &mut reading.statements {
+            st.ambiguities = duplicates
+                .iter()
+                .filter(|d| d.statement.is_none_or(|i| i == st.index))
+                .map(|d| d.description.clone())
+                .collect();
+        }
+    }
+    last.other_reading = first.map(Box::new);
+    Ok(last)
+}
+
+/// A key found twice in one JSON object.
+struct Duplicate {
+    /// The statement it makes ambiguous; `None` for the document itself
+    /// (`Statement` twice), which makes every statement ambiguous.
+    statement: Option<usize>,
+    description: String,
+}
+
+/// A JSON value read twice at once: keeping the last copy of every
+/// duplicated key, and (only where that differs) keeping the first.
+struct Readings {
+    last: Value,
+    /// `None` when the same as `last` (no duplicate at or below this value).
+    first: Option<Value>,
+}
+
+impl Readings {
+    fn same(value: Value) -> Self {
+        Readings {
+            last: value,
+            first: None,
+        }
+    }
+
+    fn first(&self) -> Value {
+        self.first.clone().unwrap_or_else(|| self.last.clone())
+    }
+}
+
+/// Deserializes one value, recording every duplicate key. serde_json's own
+/// `Value` keeps the last copy silently; this sees them all.
+struct ReadingsSeed<'a> {
+    duplicates: &'a RefCell<Vec<Duplicate>>,
+    /// Where the value is, for messages: `Statement[0].Condition`.
+    location: String,
+    /// Condition operator names are case-sensitive (`StringEquals` and
+    /// `stringequals` are two operators, the second unknown); every other
+    /// name in a policy (elements, principal kinds, condition keys) is not,
+    /// so `Effect` and `effect` are the same key twice.
+    case_sensitive_keys: bool,
+}
+
+impl ReadingsSeed<'_> {
+    fn child(&self, location: String, case_sensitive_keys: bool) -> Self {
+        ReadingsSeed {
+            duplicates: self.duplicates,
+            location,
+            case_sensitive_keys,
+        }
+    }
+
+    fn record(&self, earlier: &str, key: &str) {
+        let place = if self.location.is_empty() {
+            "the document".to_string()
+        } else {
+            self.location.clone()
+        };
+        let description = if earlier == key {
+            format!("\"{key}\" appears twice in {place}")
+        } else {
+            format!("\"{earlier}\" and \"{key}\" (the same key) both appear in {place}")
+        };
+        let statement = statement_of(&self.location);
+        self.duplicates.borrow_mut().push(Duplicate {
+            statement,
+            description,
+        });
+    }
+}
+
+/// The statement index a location lies in: `Statement[3]...` is 3, a single
+/// `Statement` object is 0, the document itself is none in particular.
+fn statement_of(location: &str) -> Option<usize> {
+    let head = location.get(..9)?;
+    if !head.eq_ignore_ascii_case("Statement") {
+        return None;
+    }
+    let rest = location.get(9..)?;
+    match rest.strip_prefix('[') {
+        Some(index) => index.split(']').next()?.parse().ok(),
+        None => Some(0),
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ReadingsSeed<'_> {
+    type Value = Readings;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Readings, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ReadingsSeed<'_> {
+    type Value = Readings;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Readings, E> {
+        Ok(Readings::same(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Readings, E> {
+        Ok(Readings::same(Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Readings, E> {
+        Ok(Readings::same(Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Readings, E> {
+        Ok(Readings::same(
+            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
+        ))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Readings, E> {
+        Ok(Readings::same(Value::String(v.to_string())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Readings, E> {
+        Ok(Readings::same(Value::String(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Readings, E> {
+        Ok(Readings::same(Value::Null))
+    }
+
+    fn visit_none<E>(self) -> Result<Readings, E> {
+        Ok(Readings::same(Value::Null))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Readings, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) =
+            seq.next_element_seed(self.child(format!("{}[{}]", self.location, items.len()), false))?
+        {
+            items.push(item);
+        }
+        let first = items
+            .iter()
+            .any(|i| i.first.is_some())
+            .then(|| Value::Array(items.iter().map(Readings::first).collect()));
+        let last = Value::Array(items.into_iter().map(|i| i.last).collect());
+        Ok(Readings { last, first })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Readings, A::Error> {
+        let mut entries: Vec<(String, Readings)> = Vec::new();
+        // Folded key (lower-cased unless case-sensitive) -> the key as first written.
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut duplicated = false;
+        while let Some(key) = map.next_key::<String>()? {
+            let location = if self.location.is_empty() {
+                key.clone()
+            } else {
+                format!("{}.{key}", self.location)
+            };
+            let value =
+                map.next_value_seed(self.child(location, key.eq_ignore_ascii_case("Condition")))?;
+            let folded = if self.case_sensitive_keys {
+                key.clone()
+            } else {
+                key.to_ascii_lowercase()
+            };
+            if let Some(earlier) = seen.get(&folded) {
+                self.record(earlier, &key);
+                duplicated = true;
+            } else {
+                seen.insert(folded, key.clone());
+            }
+            entries.push((key, value));
+        }
+        let fold = |key: &str| {
+            if self.case_sensitive_keys {
+                key.to_string()
+            } else {
+                key.to_ascii_lowercase()
+            }
+        };
+        let first = (duplicated || entries.iter().any(|(_, v)| v.first.is_some())).then(|| {
+            let mut kept = HashSet::new();
+            let mut object = Map::new();
+            for (key, value) in &entries {
+                if kept.insert(fold(key)) {
+                    object.insert(key.clone(), value.first());
+                }
+            }
+            Value::Object(object)
+        });
+        let mut written: HashMap<String, String> = HashMap::new();
+        let mut object = Map::new();
+        for (key, value) in entries {
+            if let Some(earlier) = written.insert(fold(&key), key.clone()) {
+                object.remove(&earlier);
+            }
+            object.insert(key, value.last);
+        }
+        Ok(Readings {
+            last: Value::Object(object),
+            first,
+        })
+    }
 }
 
 /// Builds a policy from an already parsed JSON value.
@@ -394,7 +655,10 @@ pub fn from_value(value: &Value) -> Result<Policy, PolicyError> {
             ))
         }
     };
-    Ok(Policy { statements })
+    Ok(Policy {
+        statements,
+        other_reading: None,
+    })
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -529,6 +793,7 @@ fn statement(index: usize, value: &Value) -> Result<Statement, PolicyError> {
         not_resource,
         conditions,
         condition_problems,
+        ambiguities: Vec::new(),
     })
 }
 
@@ -720,6 +985,79 @@ mod tests {
         );
         assert_eq!(pol.statements.len(), 1);
         assert_eq!(pol.statements[0].sid.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn duplicate_keys_give_two_readings_and_name_the_key() {
+        let pol =
+            p(r#"{"Statement":[{"Effect":"Allow","Effect":"Deny","Principal":"*","Action":"*"}]}"#);
+        let other = pol.other_reading.as_deref().expect("two readings");
+        assert_eq!(pol.statements[0].effect, Effect::Deny, "last copy");
+        assert_eq!(other.statements[0].effect, Effect::Allow, "first copy");
+        for reading in [&pol, other] {
+            assert_eq!(
+                reading.statements[0].ambiguities,
+                ["\"Effect\" appears twice in Statement[0]"]
+            );
+        }
+    }
+
+    #[test]
+    fn case_variants_of_element_names_and_condition_keys_are_duplicates() {
+        let pol = p(
+            r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"*"},"statement":{"Effect":"Deny","Principal":"*","Action":"*"}}"#,
+        );
+        assert!(pol.other_reading.is_some());
+        assert_eq!(
+            pol.statements[0].ambiguities,
+            ["\"Statement\" and \"statement\" (the same key) both appear in the document"]
+        );
+        let pol = p(
+            r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"*","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333","AWS:SOURCEACCOUNT":"444455556666"}}}}"#,
+        );
+        assert_eq!(
+            pol.statements[0].ambiguities,
+            ["\"aws:SourceAccount\" and \"AWS:SOURCEACCOUNT\" (the same key) both appear in Statement.Condition.StringEquals"]
+        );
+        let other = pol.other_reading.as_deref().expect("two readings");
+        assert_eq!(pol.statements[0].conditions[0].values, ["444455556666"]);
+        assert_eq!(other.statements[0].conditions[0].values, ["111122223333"]);
+    }
+
+    #[test]
+    fn operator_names_differing_in_case_are_two_operators_not_a_duplicate() {
+        let pol = p(
+            r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"*","Condition":{"StringEquals":{"aws:SourceAccount":"1"},"stringequals":{"aws:SourceAccount":"1"}}}}"#,
+        );
+        assert!(pol.statements[0].ambiguities.is_empty());
+        assert_eq!(pol.statements[0].conditions.len(), 2);
+        assert!(pol.other_reading.is_none());
+    }
+
+    #[test]
+    fn a_duplicate_in_one_statement_leaves_the_others_unambiguous() {
+        let pol = p(
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*"},{"Sid":"a","Sid":"a","Effect":"Allow","Principal":"*","Action":"*"}]}"#,
+        );
+        assert!(pol.statements[0].ambiguities.is_empty());
+        assert_eq!(pol.statements[1].ambiguities.len(), 1);
+        assert!(
+            pol.other_reading.is_none(),
+            "both copies agree: one reading"
+        );
+    }
+
+    #[test]
+    fn a_reading_that_is_malformed_fails_the_document_in_either_order() {
+        for text in [
+            r#"{"Statement":{"Effect":"Allow","Effect":"Maybe","Principal":"*","Action":"*"}}"#,
+            r#"{"Statement":{"Effect":"Maybe","Effect":"Allow","Principal":"*","Action":"*"}}"#,
+        ] {
+            assert!(
+                matches!(parse(text), Err(PolicyError::Malformed(_))),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -148,7 +148,9 @@ fn strict_ec2_is_cd001_without_a_condition_that_would_break_it() {
     assert_eq!(f[0].severity, Severity::High, "--strict: an exposure");
     let expected = match ec2.sts_source_keys {
         KeySupport::NotSent => "AWS documents that ec2.amazonaws.com does not send",
-        _ => "no AWS page found says whether ec2.amazonaws.com sends aws:SourceArn/aws:SourceAccount",
+        _ => {
+            "no AWS page found says whether ec2.amazonaws.com sends aws:SourceArn/aws:SourceAccount"
+        }
     };
     assert!(
         f[0].recommendation.contains(expected),
@@ -410,4 +412,77 @@ fn oversized_and_deeply_nested_documents_are_errors() {
         ),
         Err(PolicyError::InvalidJson { .. })
     ));
+}
+
+/// Duplicate keys (issue 10): whichever copy comes last, the findings are the
+/// same, the worse reading is reported, and CD008 names the duplicated key.
+#[test]
+fn duplicate_keys_never_make_the_verdict_depend_on_key_order() {
+    let grant = |effect_a: &str, effect_b: &str| {
+        format!(
+            r#"{{"Statement":{{"Effect":"{effect_a}","Effect":"{effect_b}","Principal":{{"Service":"sns.amazonaws.com"}},"Action":"sqs:SendMessage"}}}}"#
+        )
+    };
+    let condition = |a: &str, b: &str| {
+        format!(
+            r#"{{"Statement":{{"Effect":"Allow","Principal":{{"Service":"sns.amazonaws.com"}},"Action":"sqs:SendMessage","Condition":{{"StringEquals":{{"aws:SourceAccount":"{a}","aws:SourceAccount":"{b}"}}}}}}}}"#
+        )
+    };
+    let statement = |a: &str, b: &str| {
+        format!(
+            r#"{{"Statement":{{"Effect":"{a}","Principal":{{"Service":"sns.amazonaws.com"}},"Action":"sqs:SendMessage"}},"statement":{{"Effect":"{b}","Principal":"*","Action":"sqs:ReceiveMessage"}}}}"#
+        )
+    };
+    let cases = [
+        (
+            grant("Allow", "Deny"),
+            grant("Deny", "Allow"),
+            &[("CD001", 0), ("CD008", 0)][..],
+            "\"Effect\" appears twice",
+        ),
+        (
+            condition(OWNER, "444455556666"),
+            condition("444455556666", OWNER),
+            &[("CD004", 0), ("CD008", 0)][..],
+            "\"aws:SourceAccount\" appears twice",
+        ),
+        (
+            statement("Allow", "Allow"),
+            statement("Allow", "Allow")
+                .replacen("\"Statement\"", "\"tmp\"", 1)
+                .replacen("\"statement\"", "\"Statement\"", 1)
+                .replacen("\"tmp\"", "\"statement\"", 1),
+            &[("CD001", 0), ("CD008", 0), ("CD009", 0)][..],
+            "both appear in the document",
+        ),
+    ];
+    for (one_order, other_order, expected, named) in cases {
+        let a = analyze(
+            &resource(ResourceType::SqsQueue, &one_order),
+            &AnalysisOptions::default(),
+        )
+        .expect("analyzes");
+        let b = analyze(
+            &resource(ResourceType::SqsQueue, &other_order),
+            &AnalysisOptions::default(),
+        )
+        .expect("analyzes");
+        let keys = |fs: &[deputy_audit_analyze::Finding]| {
+            fs.iter()
+                .map(|f| (f.rule_id.clone(), f.statement_index))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&a), pairs(expected), "{one_order}");
+        assert_eq!(
+            keys(&a),
+            keys(&b),
+            "key order changed the verdict:\n{one_order}\n{other_order}"
+        );
+        let cd008 = a.iter().find(|f| f.rule_id == "CD008").expect("CD008");
+        assert!(
+            cd008.message.contains("ambiguous") && cd008.message.contains(named),
+            "{}",
+            cd008.message
+        );
+    }
 }
