@@ -1,5 +1,11 @@
 //! The CSV report: one row per finding under a fixed header. List-valued
 //! columns (principals, actions) are joined with `;`.
+//!
+//! Cells come from policies (a Sid, a principal, an ARN) and reports are opened
+//! in spreadsheets, which run a cell starting with `=`, `+`, `-` or `@` as a
+//! formula (`=cmd|' /C calc'!A0`), and treat a leading tab or CR the same way.
+//! As OWASP recommends for CSV injection, such a cell is written with a single
+//! quote in front, which spreadsheets show as text; see [`neutralise`].
 
 use std::io::Write;
 
@@ -28,6 +34,16 @@ pub const HEADER: [&str; 18] = [
     "suppression_reason",
 ];
 
+/// `cell` as a spreadsheet shows it as text: prefixed with `'` when its first
+/// character would start a formula.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 pub fn write(findings: &[Finding], out: &mut dyn Write) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER)?;
@@ -37,7 +53,7 @@ pub fn write(findings: &[Finding], out: &mut dyn Write) -> anyhow::Result<()> {
             .as_ref()
             .map(|c| c.to_string())
             .unwrap_or_default();
-        writer.write_record([
+        let row = [
             f.account_id.as_str(),
             f.region.as_str(),
             f.service.as_str(),
@@ -59,7 +75,8 @@ pub fn write(findings: &[Finding], out: &mut dyn Write) -> anyhow::Result<()> {
                 .as_ref()
                 .map(|s| s.reason.as_str())
                 .unwrap_or(""),
-        ])?;
+        ];
+        writer.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
     }
     writer.flush()?;
     Ok(())
