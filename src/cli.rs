@@ -41,9 +41,10 @@ pub enum Command {
 
 EXIT CODES:
     0  no finding at or above --fail-on, every resource assessed
-    1  findings at or above --fail-on
+    1  findings at or above --fail-on, every resource assessed
     2  usage, configuration or credentials error: nothing was scanned
-    3  scan incomplete (some resources not assessed) and no finding decided 1")]
+    3  scan incomplete, whatever the findings (3 outranks 1): a resource not assessed,
+       an account's role not assumed, or interrupted by SIGINT, SIGTERM or SIGHUP")]
     Scan(ScanArgs),
     /// Analyze policy documents offline (files or stdin), e.g. in CI before deploy.
     #[command(after_help = "EXAMPLES:
