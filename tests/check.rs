@@ -370,7 +370,11 @@ fn control_characters_from_policies_are_shown_as_escapes() {
     // diff shows findings from two JSON reports the same way.
     let report = check(dir.path(), &["--format", "json", "q.json"], None);
     std::fs::write(dir.path().join("new.json"), &report.stdout).expect("write new");
-    let empty = check(dir.path(), &["--format", "json", "-"], Some(PROTECTED_QUEUE));
+    let empty = check(
+        dir.path(),
+        &["--format", "json", "-"],
+        Some(PROTECTED_QUEUE),
+    );
     std::fs::write(dir.path().join("old.json"), &empty.stdout).expect("write old");
     let out = Command::cargo_bin("deputy-audit")
         .expect("binary built")
@@ -390,7 +394,11 @@ fn control_characters_from_policies_are_shown_as_escapes() {
     let out = check(dir.path(), &[name], None);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert_no_raw_controls("stderr", &out.stderr);
-    assert!(out.stderr.contains("bad\\u{1b}[2J\\u{7}.json"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("bad\\u{1b}[2J\\u{7}.json"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// `check empty.json good.json`: the unreadable input is in every format, as
@@ -415,7 +423,10 @@ fn unreadable_inputs_are_listed_in_every_format() {
     assert!(errors[0]["reason"]
         .as_str()
         .is_some_and(|r| r.contains("empty.json") && r.contains("not valid JSON")));
-    assert_eq!(json["resource_counts"]["sqs-queue"], 1, "good.json assessed");
+    assert_eq!(
+        json["resource_counts"]["sqs-queue"], 1,
+        "good.json assessed"
+    );
 
     let sarif: Value = serde_json::from_str(&run("sarif").stdout).expect("SARIF is JSON");
     let invocation = &sarif["runs"][0]["invocations"][0];

@@ -34,8 +34,8 @@ use serde::{Deserialize, Serialize};
 
 pub use accounts::{resolve_targets, AccountOptions};
 // The same aws-smithy-runtime types as every other SDK crate's `config::retry`.
-use aws_sdk_sts::config::retry::{RetryPartition, TokenBucket};
 pub use answers::EmptyAnswerGuard;
+use aws_sdk_sts::config::retry::{RetryPartition, TokenBucket};
 pub use readonly::ReadOnlyGuard;
 pub use regions::enabled_regions;
 pub use session::{

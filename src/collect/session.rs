@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use aws_smithy_runtime_api::client::result::SdkError;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::result::SdkError;
 
 use super::answers::EmptyAnswerGuard;
 use super::readonly::ReadOnlyGuard;
@@ -247,13 +247,10 @@ where
         _ => false,
     };
     if unreachable {
-        let endpoint = base
-            .endpoint_url()
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                let region = base.region().map(|r| r.to_string()).unwrap_or_default();
-                format!("AWS STS in {region}")
-            });
+        let endpoint = base.endpoint_url().map(str::to_string).unwrap_or_else(|| {
+            let region = base.region().map(|r| r.to_string()).unwrap_or_default();
+            format!("AWS STS in {region}")
+        });
         return SessionError::Connect(format!(
             "cannot reach {endpoint}: {reason}\ncheck --endpoint-url (or AWS_ENDPOINT_URL), the network and any proxy"
         ));
