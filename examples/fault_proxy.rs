@@ -5,6 +5,7 @@
 //! cargo run --example fault_proxy -- [--listen 127.0.0.1:4567] [--upstream URL]
 //!     [--counts-file PATH] [--throttle SHARE] [--server-error SHARE] [--slow SHARE]
 //!     [--drop SHARE] [--slow-ms MS] [--deny NAME]... [--rate-limit PER_SECOND]
+//!     [--empty-body OPERATION]... [--spare SERVICE]...
 //! ```
 //!
 //! It prints `listening on http://...` once ready. On SIGINT or SIGTERM it writes one line
@@ -57,6 +58,8 @@ fn parse_args() -> Result<Args, String> {
                 args.plan.slow_delay = Duration::from_millis(ms);
             }
             "--deny" => args.plan.deny.push(value()?),
+            "--empty-body" => args.plan.empty_body.push(value()?),
+            "--spare" => args.plan.spared_services.push(value()?),
             "--rate-limit" => {
                 let v = value()?;
                 let rate = v.parse::<f64>().ok().filter(|r| *r >= 1.0).ok_or_else(|| {

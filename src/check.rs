@@ -8,8 +8,13 @@ use deputy_audit_analyze::policy::{self, Policy};
 use deputy_audit_analyze::{analyze_policy, ResourcePolicy, ResourceType};
 
 use crate::cli::CheckArgs;
+use crate::collect::ScanError;
 use crate::report::{Destination, Report, ToolInfo, SCHEMA_VERSION};
 use crate::{emit, exit, formats_or_default, input, scan};
+
+/// The `operation` of an input `check` could not read or parse (there is no
+/// API call to name).
+pub const CHECK_OPERATION: &str = "ReadPolicyFile";
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if let Some(account) = &args.account {
@@ -71,7 +76,25 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             }
             Err(err) => {
                 input_errors += 1;
-                eprintln!("deputy-audit: error: {err:#}");
+                let reason = format!("{err:#}");
+                eprintln!(
+                    "deputy-audit: error: {}",
+                    crate::report::escape::visible(&reason)
+                );
+                // Listed in the report too, as `scan` lists what it could not read:
+                // every format then says the check is incomplete and names the file.
+                report.errors.push(ScanError {
+                    account_id: args.account.clone().unwrap_or_default(),
+                    region: String::new(),
+                    service: args
+                        .resource_type
+                        .map(|t| t.service().to_string())
+                        .unwrap_or_default(),
+                    resource_type: args.resource_type,
+                    resource_arn: name,
+                    operation: CHECK_OPERATION.to_string(),
+                    reason,
+                });
             }
         }
     }

@@ -18,7 +18,7 @@ calling resource (aws:SourceArn, aws:SourceAccount, aws:SourceOrgID, aws:SourceO
 It only ever makes List, Get and Describe calls."
 )]
 pub struct Cli {
-    /// More logging on stderr (-v info, -vv debug). Policies and credentials are never logged.
+    /// More logging on stderr (-v info, -vv debug; DEPUTY_AUDIT_LOG takes a filter). Policies and credentials are never logged: AWS SDK crates stop at debug, below which they log bodies.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
@@ -41,9 +41,11 @@ pub enum Command {
 
 EXIT CODES:
     0  no finding at or above --fail-on, every resource assessed
-    1  findings at or above --fail-on
+    1  findings at or above --fail-on, every resource assessed
     2  usage, configuration or credentials error: nothing was scanned
-    3  scan incomplete (some resources not assessed) and no finding decided 1")]
+    3  scan incomplete, whatever the findings (3 outranks 1): a resource not assessed,
+       an account's role not assumed, or interrupted by SIGINT, SIGTERM or SIGHUP
+    4  the scan finished but a report could not be written")]
     Scan(ScanArgs),
     /// Analyze policy documents offline (files or stdin), e.g. in CI before deploy.
     #[command(after_help = "EXAMPLES:
@@ -53,7 +55,9 @@ EXIT CODES:
 EXIT CODES:
     0  no finding at or above --fail-on
     1  findings at or above --fail-on
-    2  usage error, or an input that cannot be read or parsed (named with line and column)")]
+    2  usage error, or an input that cannot be read or parsed (named with line and column,
+       and listed under errors in the report)
+    4  the analysis finished but a report could not be written")]
     Check(CheckArgs),
     /// Explain a rule: why it matters, a vulnerable and a fixed example. Without RULE, list the rules.
     #[command(after_help = "EXAMPLES:
@@ -183,7 +187,7 @@ pub struct ScanArgs {
     /// Time limit for one request including its retries, in seconds [default: 60].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: Option<u64>,
-    /// No progress bars (they are drawn only when stderr is a terminal anyway).
+    /// No progress bars (they are drawn only when stderr is a terminal anyway) and no warnings.
     #[arg(long, short)]
     pub quiet: bool,
     #[command(flatten)]

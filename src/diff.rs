@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::cli::DiffArgs;
 use crate::exit;
+use crate::report::escape::visible;
 use crate::report::Report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -193,14 +194,16 @@ pub fn compare(old_ref: ReportRef, old: &Report, new_ref: ReportRef, new: &Repor
     diff
 }
 
+/// Everything from a report is shown through [`visible`]: a report carries
+/// Sids, ARNs and messages from policies, and this goes to a terminal.
 fn write_table(diff: &Diff, out: &mut dyn Write) -> anyhow::Result<()> {
     writeln!(
         out,
         "deputy-audit diff: {} ({}) -> {} ({})",
-        diff.old_report.path,
-        diff.old_report.scan_finished,
-        diff.new_report.path,
-        diff.new_report.scan_finished
+        visible(&diff.old_report.path),
+        visible(&diff.old_report.scan_finished),
+        visible(&diff.new_report.path),
+        visible(&diff.new_report.scan_finished)
     )?;
     let s = &diff.summary;
     writeln!(
@@ -231,20 +234,21 @@ fn write_table(diff: &Diff, out: &mut dyn Write) -> anyhow::Result<()> {
                 out,
                 "  {:<6} {} {} {}{suppressed}",
                 f.severity.as_str().to_uppercase(),
-                f.rule_id,
-                f.rule_name,
-                f.finding_id
+                visible(&f.rule_id),
+                visible(&f.rule_name),
+                visible(&f.finding_id)
             )?;
-            writeln!(out, "         {}", f.resource_arn)?;
+            writeln!(out, "         {}", visible(&f.resource_arn))?;
             let sid = f
                 .statement_sid
                 .as_deref()
-                .map(|s| format!(" ({s})"))
+                .map(|s| format!(" ({})", visible(s)))
                 .unwrap_or_default();
             writeln!(
                 out,
                 "         statement {}{sid}: {}",
-                f.statement_index, f.message
+                f.statement_index,
+                visible(&f.message)
             )?;
         }
     }

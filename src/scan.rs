@@ -37,8 +37,21 @@ pub struct ScanRequest {
 pub enum ScanStartError {
     #[error("{0}")]
     Usage(String),
-    #[error(transparent)]
-    Connect(#[from] anyhow::Error),
+    /// The profile does not exist, or its credentials do not work.
+    #[error("{0}")]
+    Credentials(String),
+    /// The endpoint could not be reached, or a scope API (ListRegions) failed.
+    #[error("{0}")]
+    Connect(String),
+}
+
+impl From<collect::SessionError> for ScanStartError {
+    fn from(err: collect::SessionError) -> Self {
+        match err {
+            collect::SessionError::Credentials(m) => ScanStartError::Credentials(m),
+            collect::SessionError::Connect(m) => ScanStartError::Connect(m),
+        }
+    }
 }
 
 /// Told about the scan's progress (the terminal progress bars); the scan
@@ -67,6 +80,11 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
     let collectors = collect::select(&request.services).map_err(ScanStartError::Usage)?;
     let started = now_rfc3339();
     let first_region = request.regions.first().map(String::as_str);
+    if let Some(profile) = collect::selected_profile(&request.session) {
+        collect::check_profile_exists(&profile)
+            .await
+            .map_err(ScanStartError::Credentials)?;
+    }
     let base = AwsSession::load_config(&request.session, first_region).await;
     let Some(home_region) = first_region
         .map(str::to_string)
@@ -82,7 +100,9 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
     let caller = AwsSession::connect(&base, request.session.clone(), None).await?;
     tracing::info!(account = %caller.account_id, caller = %caller.caller_arn, "connected");
     let regions = if request.all_regions {
-        collect::enabled_regions(&caller.sdk_config_for(&home_region)).await?
+        collect::enabled_regions(&caller.sdk_config_for(&home_region))
+            .await
+            .map_err(|e| ScanStartError::Connect(format!("{e:#}")))?
     } else {
         dedup(if request.regions.is_empty() {
             vec![home_region]
@@ -171,7 +191,7 @@ pub const MULTIPLE_ACCOUNTS: &str = "multiple";
 fn failed_account(
     target: Option<&AssumeRoleTarget>,
     region: &str,
-    err: anyhow::Error,
+    err: collect::SessionError,
 ) -> AccountScan {
     let account_id = target
         .and_then(|t| t.account_hint())
@@ -190,7 +210,7 @@ fn failed_account(
             "GetCallerIdentity"
         }
         .to_string(),
-        reason: format!("{err:#}"),
+        reason: err.to_string(),
     };
     AccountScan {
         summary: AccountSummary {
@@ -309,6 +329,9 @@ async fn scan_account(
     scan.summary.findings = scan.findings.len();
     scan.summary.errors = scan.errors.len();
     scan.summary.aws_managed = scan.aws_managed.len();
+    if !scan.errors.is_empty() {
+        scan.summary.status = AccountStatus::Incomplete;
+    }
     scan
 }
 
@@ -318,8 +341,8 @@ fn dedup(mut regions: Vec<String>) -> Vec<String> {
     regions
 }
 
-/// Runs every job concurrently. On Ctrl-C or SIGTERM (an ECS task being
-/// stopped) the jobs already finished are kept and each unfinished one is
+/// Runs every job concurrently. On Ctrl-C, SIGTERM (an ECS task being
+/// stopped) or SIGHUP (the terminal closed) the jobs already finished are kept and each unfinished one is
 /// recorded as not assessed, so the partial report that follows is honest.
 async fn collect_until_interrupted<'a>(
     jobs: &'a [(&'static dyn Collector, RegionContext<'a>)],
@@ -369,7 +392,7 @@ async fn collect_until_interrupted<'a>(
         .collect()
 }
 
-/// Resolves with the signal's name on Ctrl-C (SIGINT) or SIGTERM. The
+/// Resolves with the signal's name on Ctrl-C (SIGINT), SIGTERM or SIGHUP. The
 /// listeners are registered here, synchronously, not when the future is first
 /// polled: a signal that arrives while the collectors start is still caught
 /// (until registration, the default action would kill the process without a
@@ -378,24 +401,28 @@ fn shutdown_signal() -> impl std::future::Future<Output = &'static str> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let interrupt = signal(SignalKind::interrupt());
-        let terminate = signal(SignalKind::terminate());
+        // A listener that cannot be registered never resolves: that signal keeps
+        // its default action, the others still end the scan with a report.
+        let listen = |kind: SignalKind, name: &'static str| {
+            let registered = signal(kind);
+            async move {
+                match registered {
+                    Ok(mut stream) => {
+                        stream.recv().await;
+                        name
+                    }
+                    Err(_) => std::future::pending().await,
+                }
+            }
+        };
+        let interrupt = listen(SignalKind::interrupt(), "SIGINT");
+        let terminate = listen(SignalKind::terminate(), "SIGTERM");
+        let hangup = listen(SignalKind::hangup(), "SIGHUP");
         async move {
-            match (interrupt, terminate) {
-                (Ok(mut interrupt), Ok(mut terminate)) => tokio::select! {
-                    _ = interrupt.recv() => "SIGINT",
-                    _ = terminate.recv() => "SIGTERM",
-                },
-                (Ok(mut interrupt), Err(_)) => {
-                    interrupt.recv().await;
-                    "SIGINT"
-                }
-                (Err(_), Ok(mut terminate)) => {
-                    terminate.recv().await;
-                    "SIGTERM"
-                }
-                // No signal handling available: never resolve, the scan runs to the end.
-                (Err(_), Err(_)) => std::future::pending().await,
+            tokio::select! {
+                name = interrupt => name,
+                name = terminate => name,
+                name = hangup => name,
             }
         }
     }

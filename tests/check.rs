@@ -290,3 +290,166 @@ fn explain_prints_every_rule_and_rejects_unknown_ones() {
     assert_eq!(code, Some(2));
     assert!(err.contains("unknown rule 'CD999'"), "{err}");
 }
+
+// ---------------------------------------------------------------------------
+// Hostile text in reports (issue 10, items 8, 9 and 10)
+// ---------------------------------------------------------------------------
+
+/// A queue policy whose Sid is a spreadsheet formula that also carries terminal
+/// control sequences: ESC clearing the screen, BEL, and a CR + LF that would start
+/// a fake `HIGH` line. It is CD001 (no source condition).
+const HOSTILE_SID_QUEUE: &str = r#"{
+  "Statement": [{
+    "Sid": "=cmd|' /C calc'!A0\u001b[2J\u0007\r\nHIGH   CD000 all-clear",
+    "Effect": "Allow",
+    "Principal": { "Service": "sns.amazonaws.com" },
+    "Action": "sqs:SendMessage"
+  }]
+}"#;
+
+/// What each hazardous character must look like once escaped.
+const VISIBLE_ESCAPES: [&str; 4] = ["\\u{1b}", "\\u{7}", "\\u{d}", "\\u{a}"];
+
+fn assert_no_raw_controls(what: &str, text: &str) {
+    for c in ['\u{1b}', '\u{7}', '\r'] {
+        assert!(
+            !text.contains(c),
+            "{what} carries a raw {c:?}:\n{}",
+            text.escape_debug()
+        );
+    }
+    assert!(
+        !text.lines().any(|l| l.starts_with("HIGH   CD000")),
+        "{what} lets the policy start a line of its own:\n{text}"
+    );
+}
+
+#[test]
+fn csv_cells_that_would_run_as_formulas_are_neutralised() {
+    let dir = files(&[("q.json", HOSTILE_SID_QUEUE)]);
+    let out = check(dir.path(), &["--format", "csv", "q.json"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
+    let headers = reader.headers().expect("header").clone();
+    let sid_column = headers
+        .iter()
+        .position(|h| h == "statement_sid")
+        .expect("statement_sid column");
+    let row = reader
+        .records()
+        .next()
+        .expect("one row")
+        .expect("valid CSV");
+    let sid = &row[sid_column];
+    assert!(sid.starts_with("'=cmd|"), "not neutralised: {sid:?}");
+    // Every cell: none starts with a character a spreadsheet runs.
+    for cell in row.iter() {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "cell {cell:?} would run as a formula"
+        );
+    }
+}
+
+#[test]
+fn control_characters_from_policies_are_shown_as_escapes() {
+    let dir = files(&[("q.json", HOSTILE_SID_QUEUE)]);
+    for format in ["table", "markdown"] {
+        let out = check(dir.path(), &["--format", format, "q.json"], None);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert_no_raw_controls(format, &out.stdout);
+        for escape in VISIBLE_ESCAPES {
+            assert!(
+                out.stdout.contains(escape),
+                "{format} does not show {escape}:\n{}",
+                out.stdout
+            );
+        }
+    }
+
+    // diff shows findings from two JSON reports the same way.
+    let report = check(dir.path(), &["--format", "json", "q.json"], None);
+    std::fs::write(dir.path().join("new.json"), &report.stdout).expect("write new");
+    let empty = check(
+        dir.path(),
+        &["--format", "json", "-"],
+        Some(PROTECTED_QUEUE),
+    );
+    std::fs::write(dir.path().join("old.json"), &empty.stdout).expect("write old");
+    let out = Command::cargo_bin("deputy-audit")
+        .expect("binary built")
+        .current_dir(dir.path())
+        .args(["diff", "old.json", "new.json"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_no_raw_controls("diff", &stdout);
+    assert!(stdout.contains("\\u{1b}[2J"), "{stdout}");
+
+    // Error messages (the terminal's other channel) name a hostile file name
+    // the same way.
+    let name = "bad\u{1b}[2J\u{7}.json";
+    std::fs::write(dir.path().join(name), "{").expect("write bad");
+    let out = check(dir.path(), &[name], None);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_no_raw_controls("stderr", &out.stderr);
+    assert!(
+        out.stderr.contains("bad\\u{1b}[2J\\u{7}.json"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// `check empty.json good.json`: the unreadable input is in every format, as
+/// `scan` lists what it could not read, and the exit code stays 2.
+#[test]
+fn unreadable_inputs_are_listed_in_every_format() {
+    let dir = files(&[("empty.json", ""), ("good.json", PROTECTED_QUEUE)]);
+    let run = |format: &str| {
+        let out = check(
+            dir.path(),
+            &["--format", format, "empty.json", "good.json"],
+            None,
+        );
+        assert_eq!(out.code, 2, "{format}: {}", out.stderr);
+        out
+    };
+
+    let json = run("json").json();
+    let errors = json["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1, "{json}");
+    assert_eq!(errors[0]["resource_arn"], "empty.json");
+    assert!(errors[0]["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("empty.json") && r.contains("not valid JSON")));
+    assert_eq!(
+        json["resource_counts"]["sqs-queue"], 1,
+        "good.json assessed"
+    );
+
+    let sarif: Value = serde_json::from_str(&run("sarif").stdout).expect("SARIF is JSON");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{invocation}");
+    let notes = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert!(
+        notes.iter().any(|n| n.to_string().contains("empty.json")),
+        "{invocation}"
+    );
+
+    let table = run("table").stdout;
+    assert!(table.contains("Not assessed: 1"), "{table}");
+    let listed = table.find("Not assessed:\n").expect("a Not assessed list");
+    assert!(table[listed..].contains("empty.json"), "{table}");
+
+    let markdown = run("markdown").stdout;
+    assert!(markdown.contains("1 not assessed"), "{markdown}");
+    assert!(markdown.contains("empty.json"), "{markdown}");
+
+    // CSV has one row per finding and no place for errors; it still exits 2
+    // and names the file on stderr.
+    let csv = run("csv");
+    assert!(csv.stderr.contains("empty.json"), "{}", csv.stderr);
+}

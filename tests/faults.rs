@@ -278,8 +278,12 @@ fn fault_free_baseline_is_what_was_seeded() {
         .map(|q| q.arn.as_str())
         .collect();
     assert_eq!(bad, expected_bad, "{}", fx.baseline.stderr);
-    // Findings at or above the default threshold decide the exit code.
-    assert_eq!(fx.baseline.code, Some(1), "{}", fx.baseline.stderr);
+    // Findings, and one queue not assessed: the scan is incomplete, and 3 outranks 1.
+    assert_eq!(fx.baseline.code, Some(3), "{}", fx.baseline.stderr);
+    assert_eq!(
+        report["accounts"][0]["status"], "incomplete",
+        "an account with errors is not `scanned`"
+    );
 }
 
 #[test]
@@ -857,7 +861,8 @@ fn hostile_policies_on_real_resources_are_recorded_not_fatal() {
         .filter(|f| f["resource_arn"] == topic_arn.as_str())
         .count();
     assert_eq!(on_topic, statements, "{}", run.stderr);
-    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    // Findings, but three policies not assessed: incomplete outranks findings.
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
 }
 
 /// Policy text that is not UTF-8 cannot be stored in any AWS service (their APIs take
@@ -1074,4 +1079,328 @@ fn all_regions_scans_what_list_regions_returns() {
         report["resource_counts"]["event-bus"], 2,
         "a default bus in each returned region"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Incomplete outranks findings (issue 10, item 15)
+// ---------------------------------------------------------------------------
+
+/// SIGTERM and SIGHUP after IAM's findings are in: the partial report keeps
+/// them, every unfinished job is `(interrupted)` naming the signal, and the exit
+/// code is 3 (incomplete), not 1, although findings are at or above --fail-on.
+#[test]
+fn interrupted_scan_with_findings_exits_3() {
+    let fx = fixture();
+    let iam_findings = fx.baseline.report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["service"] == "iam"
+                && ["high", "medium"].contains(&f["severity"].as_str().unwrap_or(""))
+        })
+        .count();
+    assert!(
+        iam_findings > 0,
+        "the seed has IAM findings at or above medium"
+    );
+    for (signal, name) in [(libc::SIGTERM, "SIGTERM"), (libc::SIGHUP, "SIGHUP")] {
+        // Everything but IAM (and STS, to start at once) answers after 5 s.
+        let slow = Duration::from_secs(5);
+        let proxy = FaultProxy::start(
+            &fx.endpoint,
+            FaultPlan {
+                slow: 1.0,
+                slow_delay: slow,
+                spared_services: vec!["iam".to_string(), "sts".to_string()],
+                ..FaultPlan::default()
+            },
+        )
+        .expect("proxy");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("report.json");
+        let mut cmd = scan_command(
+            &fx.manifest.account_id,
+            &proxy.url(),
+            &["--format", "json", "--output", out.to_str().expect("utf-8")],
+            &dir.path().join("home"),
+        );
+        let err_path = dir.path().join("stderr.txt");
+        cmd.stdout(Stdio::null())
+            .stderr(std::fs::File::create(&err_path).expect("stderr file"));
+        let mut child = cmd.spawn().expect("spawn deputy-audit");
+        // Every job has sent its first request (see the SIGINT test above) and IAM,
+        // answered at once, has had time to finish.
+        let jobs = 2 + 7 * REGIONS.len();
+        wait_until("every job's first request", Duration::from_secs(60), || {
+            let requests = proxy.requests();
+            let firsts = requests
+                .iter()
+                .filter(|r| r.operation != "GetCallerIdentity" && r.service != "iam")
+                .count();
+            firsts >= jobs - 1 && requests.iter().any(|r| r.operation == "ListRoles")
+        });
+        std::thread::sleep(Duration::from_millis(1500));
+        let pid = i32::try_from(child.id()).expect("pid fits i32");
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill({name}) failed");
+        let code = wait_with_timeout(&mut child, Duration::from_secs(60));
+        let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+        assert_eq!(code, Some(3), "{name}: {stderr}");
+        let report: Value = serde_json::from_str(
+            &std::fs::read_to_string(&out)
+                .unwrap_or_else(|e| panic!("{name}: no report ({e}) {stderr}")),
+        )
+        .expect("the partial report is JSON");
+        let iam = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["service"] == "iam")
+            .count();
+        assert!(iam > 0, "{name}: IAM's findings are kept\n{stderr}");
+        let interrupted: Vec<&Value> = errors(&report)
+            .iter()
+            .filter(|e| e["operation"] == "(interrupted)")
+            .collect();
+        assert_eq!(interrupted.len(), jobs - 1, "{name}: {report}");
+        assert!(
+            interrupted
+                .iter()
+                .all(|e| e["reason"].as_str().unwrap_or_default().contains(name)),
+            "{name}: {report}"
+        );
+        assert_eq!(report["accounts"][0]["status"], "incomplete");
+    }
+}
+
+/// An account whose role cannot be assumed, next to an account with findings:
+/// 3, not 1. The AssumeRole error is the AWS code and message, not a dump of
+/// the SDK's error with the raw XML answer.
+#[test]
+fn failed_account_next_to_findings_exits_3_with_a_readable_reason() {
+    let fx = fixture();
+    let other = fresh_account_id();
+    let proxy = FaultProxy::start(
+        &fx.endpoint,
+        FaultPlan {
+            deny: vec!["DeniedAuditRole".to_string()],
+            ..FaultPlan::default()
+        },
+    )
+    .expect("proxy");
+    let denied = format!("arn:aws:iam::{other}:role/DeniedAuditRole");
+    let own = format!("arn:aws:iam::{}:role/AuditRole", fx.manifest.account_id);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("report.md");
+    let run = run_scan(
+        &fx.manifest.account_id,
+        &proxy.url(),
+        &["--role-arn", &denied, "--role-arn", &own],
+    );
+    assert!(
+        !run.report["findings"]
+            .as_array()
+            .expect("findings")
+            .is_empty(),
+        "the scanned account has findings"
+    );
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    let reason = errors(&run.report)
+        .iter()
+        .find(|e| e["operation"] == "AssumeRole")
+        .and_then(|e| e["reason"].as_str())
+        .expect("an AssumeRole error")
+        .to_string();
+    assert!(
+        reason.contains(
+            "AccessDenied: User: arn:aws:iam::000000000000:user/auditor is not authorized"
+        ),
+        "{reason}"
+    );
+    for dump in [
+        "<ErrorResponse",
+        "hyper",
+        "ProviderError",
+        "{",
+        "DispatchFailure",
+    ] {
+        assert!(!reason.contains(dump), "reason carries {dump:?}: {reason}");
+    }
+    assert!(reason.len() < 400, "one short line: {reason}");
+
+    // The same reason in the table and in Markdown.
+    for format in ["table", "markdown"] {
+        let mut cmd = scan_command(
+            &fx.manifest.account_id,
+            &proxy.url(),
+            &[
+                "--role-arn",
+                &denied,
+                "--format",
+                format,
+                "--output",
+                out.to_str().expect("utf-8"),
+            ],
+            &dir.path().join("home"),
+        );
+        let status = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("runs");
+        assert_eq!(status.code(), Some(3), "{format}");
+        let text = std::fs::read_to_string(&out).expect("report written");
+        assert!(text.contains("AccessDenied"), "{format}: {text}");
+        assert!(
+            !text.contains("<ErrorResponse") && !text.contains("hyper"),
+            "{format}: {text}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Empty answers (issue 10, item 14)
+// ---------------------------------------------------------------------------
+
+/// HTTP 200 with an empty body, for each per-resource read: every resource of
+/// that kind is in `errors` under that operation, none is judged clean.
+#[test]
+fn an_empty_answer_to_a_policy_read_is_an_error() {
+    let fx = fixture();
+    let reads = [
+        ("GetQueueAttributes", "sqs-queue"),
+        ("GetKeyPolicy", "kms-key"),
+        ("GetResourcePolicy", "secretsmanager-secret"),
+        ("GetPolicy", "lambda-function"),
+        ("GetBucketPolicy", "s3-bucket"),
+    ];
+    let proxy = FaultProxy::start(
+        &fx.endpoint,
+        FaultPlan {
+            empty_body: reads.iter().map(|(op, _)| op.to_string()).collect(),
+            ..FaultPlan::default()
+        },
+    )
+    .expect("proxy");
+    let run = run_scan(&fx.manifest.account_id, &proxy.url(), &[]);
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    for (operation, kind) in reads {
+        let listed = run.report["resource_counts"][kind].as_u64().unwrap_or(0);
+        assert!(listed > 0, "the seed has {kind} resources");
+        let failed: Vec<&Value> = errors(&run.report)
+            .iter()
+            .filter(|e| e["operation"] == operation && e["resource_type"] == kind)
+            .collect();
+        assert_eq!(
+            failed.len() as u64,
+            listed,
+            "{operation}: every {kind} is an error\n{}",
+            run.stderr
+        );
+        for e in failed {
+            assert!(
+                e["reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("empty body"),
+                "{e}"
+            );
+        }
+        assert!(
+            !run.report["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .any(|f| f["resource_type"] == kind),
+            "no {kind} was judged"
+        );
+    }
+}
+
+/// HTTP 200 with an empty body for each listing: a listing error in every
+/// region, not an empty region.
+#[test]
+fn an_empty_answer_to_a_listing_is_an_error() {
+    let fx = fixture();
+    let listings = [
+        ("ListQueues", "sqs-queue"),
+        ("ListKeys", "kms-key"),
+        ("ListSecrets", "secretsmanager-secret"),
+        ("ListEventBuses", "event-bus"),
+        ("DescribeResourcePolicies", "logs-resource-policy"),
+    ];
+    let proxy = FaultProxy::start(
+        &fx.endpoint,
+        FaultPlan {
+            empty_body: listings.iter().map(|(op, _)| op.to_string()).collect(),
+            ..FaultPlan::default()
+        },
+    )
+    .expect("proxy");
+    let run = run_scan(&fx.manifest.account_id, &proxy.url(), &[]);
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    for (operation, kind) in listings {
+        let regions: BTreeSet<&str> = errors(&run.report)
+            .iter()
+            .filter(|e| e["operation"] == operation && e["resource_type"] == kind)
+            .filter(|e| {
+                e["reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("empty body")
+            })
+            .filter_map(|e| e["region"].as_str())
+            .collect();
+        assert_eq!(
+            regions,
+            BTreeSet::from(REGIONS),
+            "{operation}: a listing error in every region\n{:?}",
+            errors(&run.report)
+        );
+    }
+    assert!(
+        proxy
+            .fault_counts()
+            .get(&Fault::EmptyBody)
+            .copied()
+            .unwrap_or(0)
+            >= listings.len() * REGIONS.len()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Logs (issue 10, item 13)
+// ---------------------------------------------------------------------------
+
+/// `DEPUTY_AUDIT_LOG=trace` logs a great deal, but no policy document: the
+/// SDK logs bodies at TRACE, and its crates are capped at DEBUG.
+#[test]
+fn trace_logging_never_prints_policies() {
+    let fx = fixture();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cmd = scan_command(
+        &fx.manifest.account_id,
+        &fx.endpoint,
+        &["--services", "sqs,sns,iam", "--format", "json"],
+        &dir.path().join("home"),
+    );
+    let out = cmd.env("DEPUTY_AUDIT_LOG", "trace").output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.lines().count() > 20,
+        "trace logs something:\n{stderr}"
+    );
+    for policy_text in [
+        "Statement",
+        "sts:AssumeRole",
+        "sqs:SendMessage",
+        "Principal",
+    ] {
+        assert!(
+            !stderr.contains(policy_text),
+            "a policy reached the log ({policy_text}):\n{}",
+            &stderr[..stderr.len().min(4000)]
+        );
+    }
 }

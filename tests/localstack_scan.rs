@@ -279,13 +279,13 @@ fn check_json_scan(account_index: usize) {
         ],
         tmp.path(),
     );
-    // Findings at or above the default --fail-on (medium) decide 1, even though one
-    // resource could not be assessed (which alone would be 3). The Lambda functions
-    // never become Active in host mode (no runtime); their policies are readable anyway.
+    // One resource could not be assessed: the scan is incomplete, which outranks the
+    // findings at or above --fail-on (3, not 1). The Lambda functions never become
+    // Active in host mode (no runtime); their policies are readable anyway.
     assert_eq!(
         run.code,
-        Some(1),
-        "scan of {} should exit 1\n{}",
+        Some(3),
+        "scan of {} should exit 3\n{}",
         m.account_id,
         run.describe()
     );
@@ -401,7 +401,12 @@ fn csv_report_has_fixed_header_and_one_row_per_finding() {
         ],
         tmp.path(),
     );
-    assert_eq!(run.code, Some(1), "scan should exit 1\n{}", run.describe());
+    assert_eq!(
+        run.code,
+        Some(3),
+        "scan should exit 3 (incomplete)\n{}",
+        run.describe()
+    );
     let text = std::fs::read_to_string(&out).unwrap_or_else(|e| {
         panic!(
             "no CSV report at {}: {e}\n{}",
@@ -434,7 +439,12 @@ fn output_directory_receives_one_file_per_format() {
         ],
         tmp.path(),
     );
-    assert_eq!(run.code, Some(1), "scan should exit 1\n{}", run.describe());
+    assert_eq!(
+        run.code,
+        Some(3),
+        "scan should exit 3 (incomplete)\n{}",
+        run.describe()
+    );
 
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("read output dir")

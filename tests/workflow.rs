@@ -130,10 +130,12 @@ fn role_arns_scan_several_accounts_into_one_grouped_report() {
         ],
         dir.path(),
     );
+    // Each seeded account has a queue whose policy is not JSON: incomplete, and
+    // 3 outranks the findings' 1.
     assert_eq!(
         run.code,
-        Some(1),
-        "findings decide the exit code\n{}",
+        Some(3),
+        "an incomplete scan exits 3 whatever the findings\n{}",
         run.describe()
     );
     let report = json_report(&out, &run);
@@ -151,7 +153,7 @@ fn role_arns_scan_several_accounts_into_one_grouped_report() {
     );
     for (manifest, role) in [(&a.caller, &own_role), (&a.other, &other_role)] {
         let summary = &accounts[&manifest.account_id];
-        assert_eq!(summary["status"], "scanned");
+        assert_eq!(summary["status"], "incomplete", "the unparseable queue");
         assert_eq!(summary["role_arn"], role.as_str());
         assert_eq!(
             summary["findings"].as_u64(),
@@ -196,7 +198,8 @@ fn accounts_file_takes_ids_with_org_role_and_role_arns() {
         ],
         dir.path(),
     );
-    assert_eq!(run.code, Some(1), "{}", run.describe());
+    // The unparseable queue in each account makes the scan incomplete.
+    assert_eq!(run.code, Some(3), "{}", run.describe());
     let report = json_report(&out, &run);
     assert_eq!(finding_keys(&report), expected_keys(&[&a.caller, &a.other]));
 
@@ -304,7 +307,8 @@ fn config_file_supplies_flags_and_flags_override_it() {
     )
     .expect("write config");
     let run = scan(&["--config", config.to_str().unwrap()], dir.path());
-    assert_eq!(run.code, Some(1), "{}", run.describe());
+    // SQS includes the unparseable queue: incomplete.
+    assert_eq!(run.code, Some(3), "{}", run.describe());
     let written: BTreeSet<String> = std::fs::read_dir(dir.path().join("reports"))
         .expect("the config's output directory, relative to the file")
         .map(|e| {
@@ -453,5 +457,158 @@ fn endpoint_from_the_environment() {
     assert_eq!(
         report["resource_counts"]["s3-bucket"].as_u64(),
         Some(buckets as u64)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Messages a person can act on (issue 10, item 17)
+// ---------------------------------------------------------------------------
+
+/// The lines deputy-audit itself printed as errors.
+fn error_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("deputy-audit: error:"))
+        .collect()
+}
+
+/// No Rust Debug dump, no SDK internals, no warning noise.
+fn assert_readable(what: &str, run: &Run) {
+    for dump in [
+        "{ ",
+        "ProviderError",
+        "DispatchFailure",
+        "ConnectorError",
+        "WARN",
+    ] {
+        assert!(
+            !run.stderr.contains(dump),
+            "{what}: stderr carries {dump:?}\n{}",
+            run.describe()
+        );
+    }
+    let lines = error_lines(&run.stderr);
+    assert!(
+        (1..=2).contains(&lines.len()),
+        "{what}: one or two lines\n{}",
+        run.describe()
+    );
+    assert_eq!(
+        run.stderr.lines().count(),
+        lines.len(),
+        "{what}: nothing else\n{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn a_profile_that_does_not_exist_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config");
+    std::fs::write(&config, "[profile audit]\nregion = eu-west-1\n").expect("write config");
+    let args: Vec<String> = ["scan", "--profile", "nope"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let run = run_deputy_audit(
+        &args,
+        &[("AWS_CONFIG_FILE", config.to_str().unwrap())],
+        dir.path(),
+    );
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("profile nope does not exist") && run.stderr.contains("known: audit"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        !run.stderr.contains("no region configured"),
+        "{}",
+        run.describe()
+    );
+    assert_readable("--profile nope", &run);
+}
+
+/// An SSO profile without a cached token says to log in, with the profile's name,
+/// under -q without the SDK's warnings.
+#[test]
+fn an_sso_profile_without_a_token_says_aws_sso_login() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile sso-audit]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_account_id = 111122223333\nsso_role_name = Audit\nregion = us-east-1\n",
+    )
+    .expect("write config");
+    for quiet in [false, true] {
+        let mut args: Vec<String> = ["scan", "--profile", "sso-audit"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if quiet {
+            args.push("-q".to_string());
+        }
+        let run = run_deputy_audit(
+            &args,
+            &[("AWS_CONFIG_FILE", config.to_str().unwrap())],
+            dir.path(),
+        );
+        assert_eq!(run.code, Some(2), "{}", run.describe());
+        assert!(
+            run.stderr.contains("aws sso login --profile sso-audit"),
+            "{}",
+            run.describe()
+        );
+        assert_readable("SSO profile", &run);
+    }
+}
+
+#[test]
+fn an_unreachable_endpoint_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let account = fresh_account_ids(1).remove(0);
+    let run = run_scan(
+        &account,
+        &["us-east-1".to_string()],
+        "http://127.0.0.1:9",
+        &[],
+        dir.path(),
+    );
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("cannot reach http://127.0.0.1:9")
+            && run.stderr.contains("--endpoint-url"),
+        "{}",
+        run.describe()
+    );
+    assert_readable("dead endpoint", &run);
+}
+
+/// The analysis finished, the report could not be written: its own exit code
+/// (4) and message, not "nothing was scanned".
+#[test]
+fn a_report_that_cannot_be_written_has_its_own_exit_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("p.json"), r#"{"Statement":[]}"#).expect("write policy");
+    let args: Vec<String> = [
+        "check",
+        "--resource-type",
+        "sqs-queue",
+        "p.json",
+        "--output",
+        "no-such-dir/sub/r.json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_deputy-audit"));
+    cmd.args(&args).current_dir(dir.path());
+    let run = run_with_timeout(cmd, dir.path());
+    assert_eq!(run.code, Some(4), "{}", run.describe());
+    assert!(
+        run.stderr.contains("report could not be written") && run.stderr.contains("no-such-dir"),
+        "{}",
+        run.describe()
     );
 }

@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use aws_config::SdkConfig;
 
 use super::session::AssumeRoleTarget;
-use super::{describe_sdk_error, paginate, ReadOnlyGuard};
+use super::{describe_sdk_error, paginate, EmptyAnswerGuard, ReadOnlyGuard};
 
 /// How to reach the other accounts.
 #[derive(Debug, Clone, Default)]
@@ -135,6 +135,7 @@ pub fn read_accounts_file(path: &Path) -> anyhow::Result<Vec<(String, usize)>> {
 async fn list_organization_accounts(base: &SdkConfig) -> anyhow::Result<Vec<String>> {
     let config = aws_sdk_organizations::config::Builder::from(base)
         .interceptor(ReadOnlyGuard)
+        .interceptor(EmptyAnswerGuard)
         .build();
     let client = aws_sdk_organizations::Client::from_conf(config);
     let mut pages = paginate(client.list_accounts().into_paginator().send());

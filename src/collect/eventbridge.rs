@@ -8,7 +8,7 @@ use super::{
     describe_sdk_error, token_pages, BoxFuture, Collected, Collector, RegionContext, ScanError,
     Scope,
 };
-use crate::collect::ReadOnlyGuard;
+use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct EventBuses;
 
@@ -37,6 +37,7 @@ impl Collector for EventBuses {
         Box::pin(async move {
             let config = aws_sdk_eventbridge::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .interceptor(EmptyAnswerGuard)
                 .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_eventbridge::Client::from_conf(config);

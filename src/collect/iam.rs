@@ -10,7 +10,7 @@ use super::{
     describe_sdk_error, paginate, BoxFuture, Collected, Collector, RegionContext, ScanError, Scope,
     GLOBAL_REGION,
 };
-use crate::collect::ReadOnlyGuard;
+use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct IamRoles;
 
@@ -40,6 +40,7 @@ impl Collector for IamRoles {
         Box::pin(async move {
             let config = aws_sdk_iam::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .interceptor(EmptyAnswerGuard)
                 .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_iam::Client::from_conf(config);

@@ -11,7 +11,7 @@ use super::{
     describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
     ScanError, Scope,
 };
-use crate::collect::ReadOnlyGuard;
+use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct KmsKeys;
 
@@ -40,6 +40,7 @@ impl Collector for KmsKeys {
         Box::pin(async move {
             let config = aws_sdk_kms::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .interceptor(EmptyAnswerGuard)
                 .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_kms::Client::from_conf(config);

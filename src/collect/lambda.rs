@@ -12,7 +12,7 @@ use super::{
     describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
     ScanError, Scope,
 };
-use crate::collect::ReadOnlyGuard;
+use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct LambdaFunctions;
 
@@ -46,6 +46,7 @@ impl Collector for LambdaFunctions {
         Box::pin(async move {
             let config = aws_sdk_lambda::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .interceptor(EmptyAnswerGuard)
                 .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_lambda::Client::from_conf(config);

@@ -10,7 +10,7 @@ use super::{
     describe_sdk_error, token_pages, BoxFuture, Collected, Collector, RegionContext, ScanError,
     Scope,
 };
-use crate::collect::ReadOnlyGuard;
+use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct LogsResourcePolicies;
 
@@ -39,6 +39,7 @@ impl Collector for LogsResourcePolicies {
         Box::pin(async move {
             let config = aws_sdk_cloudwatchlogs::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .interceptor(EmptyAnswerGuard)
                 .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_cloudwatchlogs::Client::from_conf(config);

@@ -10,6 +10,7 @@
 //! that fails part-way comes back as [`Collected::ListingFailed`].
 
 mod accounts;
+mod answers;
 mod eventbridge;
 mod iam;
 mod kms;
@@ -26,7 +27,6 @@ mod sqs;
 use std::future::Future;
 use std::pin::Pin;
 
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::{Stream, StreamExt};
@@ -34,10 +34,14 @@ use serde::{Deserialize, Serialize};
 
 pub use accounts::{read_accounts_file, resolve_targets, AccountOptions};
 // The same aws-smithy-runtime types as every other SDK crate's `config::retry`.
+pub use answers::EmptyAnswerGuard;
 use aws_sdk_sts::config::retry::{RetryPartition, TokenBucket};
 pub use readonly::ReadOnlyGuard;
 pub use regions::enabled_regions;
-pub use session::{AssumeRoleTarget, AwsSession, SessionOptions};
+pub use session::{
+    check_profile_exists, selected_profile, AssumeRoleTarget, AwsSession, SessionError,
+    SessionOptions,
+};
 
 /// Every collector deputy-audit runs. Adding an AWS service is one new module
 /// implementing [`Collector`] and one line here.
@@ -228,19 +232,67 @@ impl ScanError {
 
 /// A one-line reason for an SDK error: the service's error code and message
 /// when it sent one (`AccessDenied: User ... is not authorized`), otherwise
-/// the whole error chain (timeouts, connection failures).
+/// the chain of causes (timeouts, connection failures). Never a Debug dump:
+/// those carry raw XML and connector internals nobody can act on.
 pub fn describe_sdk_error<E, R>(
     err: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
 ) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match (err.code(), err.message()) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(code), None) => code.to_string(),
-        _ => DisplayErrorContext(err).to_string(),
+        _ => describe_error(err),
     }
+}
+
+/// A one-line reason for any error: the first AWS error code and message in
+/// its chain of causes (an AssumeRole AccessDenied behind a credentials
+/// failure), otherwise every cause's message, each once.
+pub fn describe_error(err: &(dyn std::error::Error + 'static)) -> String {
+    let chain = || std::iter::successors(Some(err), |e| e.source());
+    let aws = chain().find_map(|e| {
+        let meta = e.downcast_ref::<aws_smithy_types::error::ErrorMetadata>()?;
+        let code = meta.code()?;
+        Some(match meta.message() {
+            Some(message) => format!("{code}: {message}"),
+            None => code.to_string(),
+        })
+    });
+    if let Some(aws) = aws {
+        return crate::report::escape::one_line(&aws);
+    }
+    // The SDK's wrappers name only their own kind ("dispatch failure: other"),
+    // which tells a person nothing; their causes do.
+    const WRAPPERS: [&str; 6] = [
+        "dispatch failure",
+        "other",
+        "response error",
+        "service error",
+        "construction failure",
+        "unhandled error",
+    ];
+    let mut parts: Vec<String> = Vec::new();
+    for cause in chain() {
+        // Some causes are several lines (the credential chain's "Attempted:" list).
+        let text = cause
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        // Wrappers often repeat their source's message; say each thing once.
+        if !text.is_empty()
+            && !WRAPPERS.contains(&text.as_str())
+            && !parts.iter().any(|p| p.contains(&text))
+        {
+            parts.push(text);
+        }
+    }
+    crate::report::escape::one_line(&parts.join(": "))
 }
 
 /// Adapts an SDK pagination stream (which is not a `futures::Stream`) so that
@@ -261,7 +313,7 @@ pub fn list_items<P, E, R, T, I>(
 ) -> impl Stream<Item = Result<T, String>>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
     I: IntoIterator<Item = T>,
 {
     paginate(pages).flat_map(move |page| {

@@ -5,12 +5,13 @@
 use anyhow::Context;
 use aws_config::SdkConfig;
 
-use super::{describe_sdk_error, paginate, ReadOnlyGuard};
+use super::{describe_sdk_error, paginate, EmptyAnswerGuard, ReadOnlyGuard};
 
 pub async fn enabled_regions(base: &SdkConfig) -> anyhow::Result<Vec<String>> {
     use aws_sdk_account::types::RegionOptStatus;
     let config = aws_sdk_account::config::Builder::from(base)
         .interceptor(ReadOnlyGuard)
+        .interceptor(EmptyAnswerGuard)
         .build();
     let client = aws_sdk_account::Client::from_conf(config);
     let mut pages = paginate(

@@ -13,7 +13,7 @@ use super::{
     describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
     ScanError, Scope,
 };
-use crate::collect::ReadOnlyGuard;
+use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct S3Buckets;
 
@@ -153,6 +153,7 @@ impl<'a> RegionalClients<'a> {
                         // bucket names such as `bucket.127.0.0.1`.
                         .force_path_style(self.ctx.session.has_custom_endpoint())
                         .interceptor(ReadOnlyGuard)
+                        .interceptor(EmptyAnswerGuard)
                         .retry_partition(super::retry_partition("s3", region))
                         .build();
                 aws_sdk_s3::Client::from_conf(config)

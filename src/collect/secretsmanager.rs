@@ -6,7 +6,7 @@ use super::{
     describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
     ScanError, Scope,
 };
-use crate::collect::ReadOnlyGuard;
+use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct Secrets;
 
@@ -38,6 +38,7 @@ impl Collector for Secrets {
         Box::pin(async move {
             let config = aws_sdk_secretsmanager::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .interceptor(EmptyAnswerGuard)
                 .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_secretsmanager::Client::from_conf(config);

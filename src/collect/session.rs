@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
-use anyhow::{anyhow, Context};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::result::SdkError;
 
+use super::answers::EmptyAnswerGuard;
 use super::readonly::ReadOnlyGuard;
 
 /// How to reach AWS, from the command line.
@@ -71,6 +72,50 @@ impl AssumeRoleTarget {
     }
 }
 
+/// Why a session could not be opened, in words that say what to do.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SessionError {
+    /// No usable credentials (profile, SSO token, environment), or a role that
+    /// cannot be assumed.
+    #[error("{0}")]
+    Credentials(String),
+    /// The endpoint could not be reached or did not answer.
+    #[error("{0}")]
+    Connect(String),
+}
+
+/// The profile the SDK will use: `--profile`, else `AWS_PROFILE`.
+pub fn selected_profile(options: &SessionOptions) -> Option<String> {
+    options
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+}
+
+/// Checks, before anything is resolved through it, that a named profile exists
+/// in the shared config or credentials file: otherwise the SDK only reports the
+/// consequence ("no region configured", "no credentials").
+pub async fn check_profile_exists(name: &str) -> Result<(), String> {
+    let fs = aws_types::os_shim_internal::Fs::real();
+    let env = aws_types::os_shim_internal::Env::real();
+    let profiles = aws_config::profile::load(&fs, &env, &Default::default(), None)
+        .await
+        .map_err(|e| format!("cannot read the AWS config files for profile {name}: {e}"))?;
+    if profiles.get_profile(name).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = profiles.profiles().collect();
+    let known = if known.is_empty() {
+        "no profile is defined".to_string()
+    } else {
+        format!("known: {}", known.join(", "))
+    };
+    Err(format!(
+        "profile {name} does not exist in ~/.aws/config or ~/.aws/credentials ({known}); \
+         check --profile or AWS_PROFILE, or create it with `aws configure --profile {name}`"
+    ))
+}
+
 /// A resolved session: the base SDK configuration and whom it authenticates as.
 #[derive(Debug, Clone)]
 pub struct AwsSession {
@@ -126,34 +171,25 @@ impl AwsSession {
         base: &SdkConfig,
         options: SessionOptions,
         role: Option<&AssumeRoleTarget>,
-    ) -> anyhow::Result<AwsSession> {
+    ) -> Result<AwsSession, SessionError> {
         let base = match role {
             Some(role) => role.credentials_for(base).await,
             None => base.clone(),
         };
         let sts_config = aws_sdk_sts::config::Builder::from(&base)
             .interceptor(ReadOnlyGuard)
+            .interceptor(EmptyAnswerGuard)
             .build();
         let identity = aws_sdk_sts::Client::from_conf(sts_config)
             .get_caller_identity()
             .send()
             .await
-            .map_err(|err| anyhow!(super::describe_sdk_error(&err)))
-            .with_context(|| {
-                let endpoint = base
-                    .endpoint_url()
-                    .map(|e| format!(" at {e}"))
-                    .unwrap_or_default();
-                match role {
-                    Some(role) => format!("cannot assume {}{endpoint}", role.role_arn),
-                    None => format!(
-                        "sts:GetCallerIdentity{endpoint} failed: check credentials (profile, SSO session, environment) and the endpoint"
-                    ),
-                }
-            })?;
+            .map_err(|err| explain_connect_error(&err, &base, &options, role))?;
         let account_id = identity
             .account()
-            .ok_or_else(|| anyhow!("sts:GetCallerIdentity returned no account id"))?
+            .ok_or_else(|| {
+                SessionError::Connect("sts:GetCallerIdentity returned no account id".to_string())
+            })?
             .to_string();
         let caller_arn = identity.arn().unwrap_or_default().to_string();
         let partition = caller_arn
@@ -190,4 +226,50 @@ impl AwsSession {
     pub fn has_custom_endpoint(&self) -> bool {
         self.base.endpoint_url().is_some()
     }
+}
+
+/// Turns a failed sts:GetCallerIdentity into one or two lines naming what is at
+/// fault (the endpoint, the profile, the role) and what to do about it.
+fn explain_connect_error<E, R>(
+    err: &SdkError<E, R>,
+    base: &SdkConfig,
+    options: &SessionOptions,
+    role: Option<&AssumeRoleTarget>,
+) -> SessionError
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let reason = super::describe_sdk_error(err);
+    let unreachable = match err {
+        SdkError::TimeoutError(_) => true,
+        SdkError::DispatchFailure(d) => d.is_io() || d.is_timeout(),
+        _ => false,
+    };
+    if unreachable {
+        let endpoint = base.endpoint_url().map(str::to_string).unwrap_or_else(|| {
+            let region = base.region().map(|r| r.to_string()).unwrap_or_default();
+            format!("AWS STS in {region}")
+        });
+        return SessionError::Connect(format!(
+            "cannot reach {endpoint}: {reason}\ncheck --endpoint-url (or AWS_ENDPOINT_URL), the network and any proxy"
+        ));
+    }
+    if let Some(role) = role {
+        return SessionError::Credentials(format!("cannot assume {}: {reason}", role.role_arn));
+    }
+    let profile = selected_profile(options);
+    let lowered = reason.to_ascii_lowercase();
+    if lowered.contains("sso") || lowered.contains("token") && lowered.contains("cache") {
+        let name = profile.as_deref().unwrap_or("default");
+        return SessionError::Credentials(format!(
+            "profile {name} uses AWS SSO and has no valid cached token: {reason}\nrun `aws sso login --profile {name}`, then try again"
+        ));
+    }
+    let whose = profile
+        .map(|p| format!(" of profile {p}"))
+        .unwrap_or_default();
+    SessionError::Credentials(format!(
+        "the credentials{whose} were refused or could not be loaded: {reason}\nset --profile (or AWS_PROFILE), run `aws sso login --profile NAME`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    ))
 }

@@ -6,7 +6,7 @@ use super::{
     describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
     ScanError, Scope,
 };
-use crate::collect::ReadOnlyGuard;
+use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct SnsTopics;
 
@@ -31,6 +31,7 @@ impl Collector for SnsTopics {
         Box::pin(async move {
             let config = aws_sdk_sns::config::Builder::from(&ctx.sdk_config())
                 .interceptor(ReadOnlyGuard)
+                .interceptor(EmptyAnswerGuard)
                 .retry_partition(ctx.retry_partition(self.service()))
                 .build();
             let client = aws_sdk_sns::Client::from_conf(config);

@@ -1,6 +1,12 @@
 //! The CSV report: one row per finding, then one per AWS-managed resource
 //! (`status` = `aws-managed`, no rule), under a fixed header. List-valued
 //! columns (principals, actions) are joined with `;`.
+//!
+//! Cells come from policies (a Sid, a principal, an ARN) and reports are opened
+//! in spreadsheets, which run a cell starting with `=`, `+`, `-` or `@` as a
+//! formula (`=cmd|' /C calc'!A0`), and treat a leading tab or CR the same way.
+//! As OWASP recommends for CSV injection, such a cell is written with a single
+//! quote in front, which spreadsheets show as text; see [`neutralise`].
 
 use std::io::Write;
 
@@ -31,16 +37,28 @@ pub const HEADER: [&str; 19] = [
     "status",
 ];
 
+/// `cell` as a spreadsheet shows it as text: prefixed with `'` when its first
+/// character would start a formula.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER)?;
+    let mut write_row =
+        |row: &[&str]| writer.write_record(row.iter().map(|cell| neutralise(cell).into_owned()));
     for f in &report.findings {
         let suggested = f
             .suggested_condition
             .as_ref()
             .map(|c| c.to_string())
             .unwrap_or_default();
-        writer.write_record([
+        write_row(&[
             f.account_id.as_str(),
             f.region.as_str(),
             f.service.as_str(),
@@ -71,7 +89,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     }
     // Listed so that a review file accounts for every resource AWS owns.
     for r in &report.aws_managed_resources {
-        writer.write_record([
+        write_row(&[
             r.account_id.as_str(),
             r.region.as_str(),
             r.resource_type.service(),
@@ -93,6 +111,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             "aws-managed",
         ])?;
     }
+    drop(write_row);
     writer.flush()?;
     Ok(())
 }

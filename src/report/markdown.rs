@@ -16,9 +16,10 @@ use super::sarif::rule_help_uri;
 use super::Report;
 
 /// Escapes Markdown (CommonMark backslash escapes for ASCII punctuation that
-/// means something, HTML-significant characters as entities) and flattens
-/// newlines.
+/// means something, HTML-significant characters as entities) after making
+/// control characters visible (`\u{1b}`, see [`super::escape`]).
 pub fn escape(text: &str) -> String {
+    let text = super::escape::visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -29,7 +30,6 @@ pub fn escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
             _ => out.push(c),
         }
     }
@@ -38,7 +38,7 @@ pub fn escape(text: &str) -> String {
 
 /// An inline code span that holds `text` whatever backticks it contains.
 fn code(text: &str) -> String {
-    let text = text.replace(['\n', '\r'], " ");
+    let text = super::escape::one_line(text);
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     if text.starts_with('`') || text.ends_with('`') {

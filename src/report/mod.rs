@@ -2,6 +2,7 @@
 
 pub mod baseline;
 mod csv;
+pub mod escape;
 mod json;
 mod markdown;
 mod sarif;
@@ -72,7 +73,11 @@ pub struct AccountSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AccountStatus {
+    /// Every resource listed was assessed.
     Scanned,
+    /// Scanned, but some resources or listings could not be assessed (they are
+    /// in `errors`): its findings are a lower bound.
+    Incomplete,
     /// Its role could not be assumed; the reason is in `errors`.
     Failed,
 }

@@ -8,6 +8,7 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 use deputy_audit_analyze::Severity;
 
+use super::escape::visible;
 use super::Report;
 
 fn severity_style(severity: Severity) -> Style {
@@ -25,15 +26,18 @@ fn severity_style(severity: Severity) -> Style {
 const WIDTH: usize = 80;
 const INDENT: &str = "       ";
 
+/// Writes `label` then `text` wrapped; both may come from a policy, so their
+/// control characters are made visible first.
 fn wrapped(out: &mut dyn Write, label: &str, text: &str) -> std::io::Result<()> {
-    let first = format!("{INDENT}{label}");
+    let first = format!("{INDENT}{}", visible(label));
+    let text = visible(text);
     let options = textwrap::Options::new(WIDTH)
         .initial_indent(&first)
         .subsequent_indent(INDENT)
         .break_words(false)
         // Splitting at hyphens would cut URLs and ARNs in two.
         .word_splitter(textwrap::WordSplitter::NoHyphenation);
-    for line in textwrap::wrap(text, options) {
+    for line in textwrap::wrap(&text, options) {
         writeln!(out, "{line}")?;
     }
     Ok(())
@@ -52,14 +56,14 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
     let regions = if report.regions.is_empty() {
         String::new()
     } else {
-        format!(" ({})", report.regions.join(", "))
+        format!(" ({})", visible(&report.regions.join(", ")))
     };
     let title = match report.account_id.as_str() {
         "" => "deputy-audit check".to_string(),
         crate::scan::MULTIPLE_ACCOUNTS => {
             format!("deputy-audit: {} accounts{regions}", report.accounts.len())
         }
-        account => format!("deputy-audit: account {account}{regions}"),
+        account => format!("deputy-audit: account {}{regions}", visible(account)),
     };
     writeln!(out, "{}", paint(bold, &title))?;
     let total: usize = report.resource_counts.values().sum();
@@ -110,7 +114,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
             writeln!(
                 out,
                 "  {:<16}{:>8}{:>8}{:>8}{:>8}",
-                service,
+                visible(service),
                 n[Severity::High as usize],
                 n[Severity::Medium as usize],
                 n[Severity::Low as usize],
@@ -128,7 +132,11 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
     for f in findings {
         if several_accounts && current_account != Some(&f.account_id) {
             writeln!(out)?;
-            writeln!(out, "{}", paint(bold, &format!("Account {}", f.account_id)))?;
+            writeln!(
+                out,
+                "{}",
+                paint(bold, &format!("Account {}", visible(&f.account_id)))
+            )?;
             current_account = Some(&f.account_id);
         } else if current_account.is_none() {
             writeln!(out)?;
@@ -140,10 +148,10 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
             out,
             "{} {} {}{managed}",
             paint(severity_style(f.severity), &label),
-            f.rule_id,
-            f.rule_name
+            visible(&f.rule_id),
+            visible(&f.rule_name)
         )?;
-        writeln!(out, "{INDENT}{}", f.resource_arn)?;
+        writeln!(out, "{INDENT}{}", visible(&f.resource_arn))?;
         let sid = f
             .statement_sid
             .as_deref()
@@ -155,7 +163,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
             &f.message,
         )?;
         wrapped(out, "fix: ", &f.recommendation)?;
-        writeln!(out, "{INDENT}id: {}", f.finding_id)?;
+        writeln!(out, "{INDENT}id: {}", visible(&f.finding_id))?;
     }
 
     if !suppressed.is_empty() {
@@ -166,11 +174,11 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
                 out,
                 "{:<6} {} {} {}",
                 f.severity.as_str().to_uppercase(),
-                f.rule_id,
-                f.rule_name,
-                f.finding_id
+                visible(&f.rule_id),
+                visible(&f.rule_name),
+                visible(&f.finding_id)
             )?;
-            writeln!(out, "{INDENT}{}", f.resource_arn)?;
+            writeln!(out, "{INDENT}{}", visible(&f.resource_arn))?;
             let reason = f.suppression.as_ref().map(|s| s.reason.as_str());
             wrapped(out, "reason: ", reason.unwrap_or_default())?;
         }
@@ -197,7 +205,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
         writeln!(out)?;
         writeln!(out, "{}", paint(bold, "Not assessed:"))?;
         for e in &report.errors {
-            writeln!(out, "  {}", e.resource_arn)?;
+            writeln!(out, "  {}", visible(&e.resource_arn))?;
             wrapped(out, &format!("{}: ", e.operation), &e.reason)?;
         }
     }

@@ -57,6 +57,12 @@ pub struct FaultPlan {
     /// (token bucket, burst of one second's worth) and throttles the rest. Unlike the
     /// shares above, this throttling stops when the client slows down.
     pub rate_limit: Option<f64>,
+    /// Services (SigV4 signing names: `iam`, `sts`) whose requests never get the
+    /// shared faults above, so a test can slow every service but one.
+    pub spared_services: Vec<String>,
+    /// Operations (`GetQueueAttributes`, `ListKeys`) always answered with HTTP 200 and
+    /// an empty body, as a broken proxy or a truncating middlebox might.
+    pub empty_body: Vec<String>,
     /// Services answered by the proxy itself instead of LocalStack: for APIs the
     /// open-source LocalStack does not serve (Organizations, Account), so the
     /// scanner's use of them can still be tested end to end.
@@ -87,6 +93,7 @@ pub enum Fault {
     Slow,
     DropConnection,
     AccessDenied,
+    EmptyBody,
 }
 
 /// One request as the proxy saw it.
@@ -293,6 +300,10 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Result<Response<Body>,
         .cloned();
     let fault = if denied.is_some() {
         Some(Fault::AccessDenied)
+    } else if plan.empty_body.contains(&operation) {
+        Some(Fault::EmptyBody)
+    } else if plan.spared_services.contains(&service) {
+        None
     } else if plan
         .rate_limit
         .is_some_and(|rate| !take_token(&state, &service, rate))
@@ -312,6 +323,13 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Result<Response<Body>,
         Some(Fault::AccessDenied) => {
             let name = denied.unwrap_or_default();
             return Ok(protocol.access_denied(&parts.headers, &operation, &name));
+        }
+        Some(Fault::EmptyBody) => {
+            return Ok(Response::builder()
+                .status(StatusCode::OK)
+                .header("x-amzn-requestid", "fault-proxy")
+                .body(Body::empty())
+                .unwrap_or_default())
         }
         Some(Fault::Throttle) => return Ok(protocol.throttling(&parts.headers)),
         Some(Fault::ServerError) => return Ok(protocol.server_error(&parts.headers)),
