@@ -111,7 +111,6 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             "aws-managed",
         ])?;
     }
-    drop(write_row);
     writer.flush()?;
     Ok(())
 }
