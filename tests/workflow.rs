@@ -586,7 +586,10 @@ fn an_unreachable_endpoint_is_named() {
 }
 
 /// The analysis finished, the report could not be written: its own exit code
-/// (4) and message, not "nothing was scanned".
+/// (4) and message, not "nothing was scanned". A missing directory is caught
+/// before anything runs (exit 2, tested with the other output checks), so the
+/// failure here comes at write time: /dev/full accepts the open and refuses
+/// the bytes (ENOSPC), as a full disk would.
 #[test]
 fn a_report_that_cannot_be_written_has_its_own_exit_code() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -596,8 +599,10 @@ fn a_report_that_cannot_be_written_has_its_own_exit_code() {
         "--resource-type",
         "sqs-queue",
         "p.json",
+        "--format",
+        "json",
         "--output",
-        "no-such-dir/sub/r.json",
+        "/dev/full",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -607,7 +612,7 @@ fn a_report_that_cannot_be_written_has_its_own_exit_code() {
     let run = run_with_timeout(cmd, dir.path());
     assert_eq!(run.code, Some(4), "{}", run.describe());
     assert!(
-        run.stderr.contains("report could not be written") && run.stderr.contains("no-such-dir"),
+        run.stderr.contains("report could not be written") && run.stderr.contains("/dev/full"),
         "{}",
         run.describe()
     );
