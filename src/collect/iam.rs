@@ -74,10 +74,16 @@ impl Collector for IamRoles {
 /// can act on a finding about them.
 fn aws_managed_reason(path: &str) -> Option<String> {
     if path.starts_with("/aws-service-role/") {
-        // https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create-service-linked-role.html:
+        // "The linked service defines the permissions of its service-linked roles
+        // ... The defined permissions include the trust policy"; administrators
+        // "can view, but not edit" them.
         Some("service-linked role: its trust policy is defined by the AWS service and cannot be edited".into())
     } else if path.starts_with("/aws-reserved/sso.amazonaws.com/") {
-        // https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html
+        // https://docs.aws.amazon.com/singlesignon/latest/userguide/using-service-linked-roles.html:
+        // Identity Center creates, updates and deletes the roles on this path
+        // (AWSReservedSSO_*); IAM refuses edits to them ("this role is only
+        // modifiable by AWS", AWS re:Post knowledge center).
         Some("IAM Identity Center role: created and managed by IAM Identity Center from a permission set; changes belong in the permission set".into())
     } else {
         None

@@ -107,7 +107,8 @@ impl Collector for KmsKeys {
                             account_id: ctx.account_id().to_string(),
                             region: ctx.region.clone(),
                             policy: output.policy,
-                            // https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key
+                            // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying.html:
+                            // "you can only change the key policy for a customer managed key"
                             aws_managed: aws_managed.contains(&key_id).then(|| {
                                 "AWS managed key (alias aws/...): AWS owns its key policy, which cannot be changed".to_string()
                             }),

@@ -59,13 +59,17 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
             cx.source_condition_for(&f.passed_role),
         )
     } else {
-        (
-            format!(
-                "No change to the trust policy is suggested: no AWS page found says that {} sends aws:SourceArn/aws:SourceAccount when it assumes a role, so requiring them could break it. Restrict who may pass this role (iam:PassRole with iam:PassedToService).",
-                names.join(", ")
-            ),
-            None,
-        )
+        let mut text = format!(
+            "No change to the trust policy is suggested: no AWS page found says that {} sends aws:SourceArn/aws:SourceAccount when it assumes a role, so requiring them could break it. Restrict who may pass this role (iam:PassRole with iam:PassedToService).",
+            names.join(", ")
+        );
+        // Documented caveats (CloudFormation: keys documented for StackSets
+        // roles only) travel with the advice.
+        for caution in f.passed_role.iter().filter_map(|s| s.entry.and_then(|e| e.sts_caution.as_deref())) {
+            text.push(' ');
+            text.push_str(caution);
+        }
+        (text, None)
     };
     Some(Emit {
         severity: None,
