@@ -374,7 +374,7 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let readings = ReadingsSeed {
         duplicates: &duplicates,
-        location: String::new(),
+        place: Place::Root,
         case_sensitive_keys: false,
     }
     .deserialize(&mut deserializer)
@@ -449,12 +449,35 @@ impl Readings {
     }
 }
 
+/// Where a value sits in the document, as a chain of borrowed parents: it
+/// costs nothing to build and is rendered (`Statement[0].Condition`) only
+/// when a duplicate is found, which keeps parsing as fast as it was.
+#[derive(Clone, Copy)]
+enum Place<'p> {
+    Root,
+    Key(&'p Place<'p>, &'p str),
+    Index(&'p Place<'p>, usize),
+}
+
+impl Place<'_> {
+    fn render(&self) -> String {
+        match self {
+            Place::Root => String::new(),
+            Place::Key(parent, key) => match parent.render() {
+                p if p.is_empty() => (*key).to_string(),
+                p => format!("{p}.{key}"),
+            },
+            Place::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+}
+
 /// Deserializes one value, recording every duplicate key. serde_json's own
 /// `Value` keeps the last copy silently; this sees them all.
-struct ReadingsSeed<'a> {
+struct ReadingsSeed<'a, 'p> {
     duplicates: &'a RefCell<Vec<Duplicate>>,
-    /// Where the value is, for messages: `Statement[0].Condition`.
-    location: String,
+    /// Where the value is, for messages.
+    place: Place<'p>,
     /// Condition operator names are case-sensitive (`StringEquals` and
     /// `stringequals` are two operators, the second unknown); every other
     /// name in a policy (elements, principal kinds, condition keys) is not,
@@ -462,27 +485,28 @@ struct ReadingsSeed<'a> {
     case_sensitive_keys: bool,
 }
 
-impl ReadingsSeed<'_> {
-    fn child(&self, location: String, case_sensitive_keys: bool) -> Self {
+impl<'a> ReadingsSeed<'a, '_> {
+    fn child<'q>(&self, place: Place<'q>, case_sensitive_keys: bool) -> ReadingsSeed<'a, 'q> {
         ReadingsSeed {
             duplicates: self.duplicates,
-            location,
+            place,
             case_sensitive_keys,
         }
     }
 
     fn record(&self, earlier: &str, key: &str) {
-        let place = if self.location.is_empty() {
+        let location = self.place.render();
+        let place = if location.is_empty() {
             "the document".to_string()
         } else {
-            self.location.clone()
+            location.clone()
         };
         let description = if earlier == key {
             format!("\"{key}\" appears twice in {place}")
         } else {
             format!("\"{earlier}\" and \"{key}\" (the same key) both appear in {place}")
         };
-        let statement = statement_of(&self.location);
+        let statement = statement_of(&location);
         self.duplicates.borrow_mut().push(Duplicate {
             statement,
             description,
@@ -504,7 +528,7 @@ fn statement_of(location: &str) -> Option<usize> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for ReadingsSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ReadingsSeed<'_, '_> {
     type Value = Readings;
 
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -515,7 +539,7 @@ impl<'de> DeserializeSeed<'de> for ReadingsSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for ReadingsSeed<'_> {
+impl<'de> Visitor<'de> for ReadingsSeed<'_, '_> {
     type Value = Readings;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -559,7 +583,7 @@ impl<'de> Visitor<'de> for ReadingsSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Readings, A::Error> {
         let mut items = Vec::new();
         while let Some(item) =
-            seq.next_element_seed(self.child(format!("{}[{}]", self.location, items.len()), false))?
+            seq.next_element_seed(self.child(Place::Index(&self.place, items.len()), false))?
         {
             items.push(item);
         }
@@ -573,27 +597,45 @@ impl<'de> Visitor<'de> for ReadingsSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Readings, A::Error> {
         let mut entries: Vec<(String, Readings)> = Vec::new();
-        // Folded key (lower-cased unless case-sensitive) -> the key as first written.
+        // Folded key (lower-cased unless case-sensitive) -> the key as first
+        // written. Policy objects hold a handful of keys, so they are compared
+        // in place; only a large object gets a hash map, so a hostile one with
+        // thousands of keys stays linear.
+        let same = |a: &str, b: &str| {
+            if self.case_sensitive_keys {
+                a == b
+            } else {
+                a.eq_ignore_ascii_case(b)
+            }
+        };
+        const SMALL: usize = 32;
         let mut seen: HashMap<String, String> = HashMap::new();
         let mut duplicated = false;
         while let Some(key) = map.next_key::<String>()? {
-            let location = if self.location.is_empty() {
-                key.clone()
+            let value = map.next_value_seed(self.child(
+                Place::Key(&self.place, &key),
+                key.eq_ignore_ascii_case("Condition"),
+            ))?;
+            let earlier = if entries.len() < SMALL {
+                entries
+                    .iter()
+                    .find(|(k, _)| same(k, &key))
+                    .map(|(k, _)| k.clone())
             } else {
-                format!("{}.{key}", self.location)
+                if seen.is_empty() {
+                    for (k, _) in &entries {
+                        seen.entry(fold_key(k, self.case_sensitive_keys))
+                            .or_insert_with(|| k.clone());
+                    }
+                }
+                let folded = fold_key(&key, self.case_sensitive_keys);
+                let earlier = seen.get(&folded).cloned();
+                seen.entry(folded).or_insert_with(|| key.clone());
+                earlier
             };
-            let value =
-                map.next_value_seed(self.child(location, key.eq_ignore_ascii_case("Condition")))?;
-            let folded = if self.case_sensitive_keys {
-                key.clone()
-            } else {
-                key.to_ascii_lowercase()
-            };
-            if let Some(earlier) = seen.get(&folded) {
-                self.record(earlier, &key);
+            if let Some(earlier) = earlier {
+                self.record(&earlier, &key);
                 duplicated = true;
-            } else {
-                seen.insert(folded, key.clone());
             }
             entries.push((key, value));
         }
@@ -614,18 +656,34 @@ impl<'de> Visitor<'de> for ReadingsSeed<'_> {
             }
             Value::Object(object)
         });
-        let mut written: HashMap<String, String> = HashMap::new();
         let mut object = Map::new();
-        for (key, value) in entries {
-            if let Some(earlier) = written.insert(fold(&key), key.clone()) {
-                object.remove(&earlier);
+        if duplicated {
+            let mut written: HashMap<String, String> = HashMap::new();
+            for (key, value) in entries {
+                if let Some(earlier) = written.insert(fold(&key), key.clone()) {
+                    object.remove(&earlier);
+                }
+                object.insert(key, value.last);
             }
-            object.insert(key, value.last);
+        } else {
+            // No key repeats: the common case needs no bookkeeping.
+            for (key, value) in entries {
+                object.insert(key, value.last);
+            }
         }
         Ok(Readings {
             last: Value::Object(object),
             first,
         })
+    }
+}
+
+/// A key as duplicate detection compares it.
+fn fold_key(key: &str, case_sensitive: bool) -> String {
+    if case_sensitive {
+        key.to_string()
+    } else {
+        key.to_ascii_lowercase()
     }
 }
 
@@ -999,6 +1057,25 @@ mod tests {
                 reading.statements[0].ambiguities,
                 ["\"Effect\" appears twice in Statement[0]"]
             );
+        }
+    }
+
+    /// Objects past the in-place comparison (32 keys) switch to a hash map;
+    /// a duplicate is found on either side of the switch, in any case.
+    #[test]
+    fn duplicates_are_found_in_large_objects() {
+        for (dup_at, spelled) in [(5, "k5"), (40, "K40"), (40, "k3")] {
+            let mut keys: Vec<String> = (0..60).map(|i| format!("\"k{i}\":\"v\"")).collect();
+            keys.insert(dup_at + 1, format!("\"{spelled}\":\"w\""));
+            let text = format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
+                keys.join(",")
+            );
+            let pol = p(&text);
+            let amb = &pol.statements[0].ambiguities;
+            assert_eq!(amb.len(), 1, "{spelled} at {dup_at}: {amb:?}");
+            assert!(amb[0].contains(spelled), "{amb:?}");
+            assert!(amb[0].contains("Statement[0].Condition.StringEquals"), "{amb:?}");
         }
     }
 
