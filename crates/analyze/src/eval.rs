@@ -368,6 +368,11 @@ pub(crate) struct Facts<'a> {
     /// Accounts and organizations the source keys pin (and the guards').
     pub pinned_accounts: Vec<String>,
     pub pinned_orgs: Vec<String>,
+    /// Accounts and organizations the caller keys of a public grant pin
+    /// (`kms:CallerAccount`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`...):
+    /// a public grant pinned to another account is a grant to that account.
+    pub principal_accounts: Vec<String>,
+    pub principal_orgs: Vec<String>,
 
     /// Set when every service principal of the statement is guarded (the first guard).
     pub guard: Option<Guard>,
@@ -457,6 +462,20 @@ pub(crate) fn statement_facts<'a>(
         .filter_map(|s| s.entry)
         .flat_map(|e| e.protective_account_keys.iter().map(String::as_str))
         .collect();
+    // Keys a `Null ... false` entry requires to be present: an `IfExists` or
+    // `ForAllValues:` entry on such a key cannot pass on an absent key, so it
+    // pins as firmly as the plain operator.
+    let required_keys: Vec<&str> = st
+        .conditions
+        .iter()
+        .filter(|e| {
+            e.values_valid
+                && e.operator.is_some_and(|op| op.base == BaseOperator::Null)
+                && !e.values.is_empty()
+                && e.values.iter().all(|v| v.eq_ignore_ascii_case("false"))
+        })
+        .map(|e| e.key.as_str())
+        .collect();
     let mut arn_accounts: Vec<String> = Vec::new();
     let mut account_values: Vec<String> = Vec::new();
     for e in &st.conditions {
@@ -487,6 +506,7 @@ pub(crate) fn statement_facts<'a>(
                 accountless,
                 weak,
             } => {
+                let weak = weak.filter(|_| !required_keys.contains(&e.key.as_str()));
                 let real = !accountless;
                 f.public_pinned = true;
                 // An account-less ARN (a bucket) pins a name, not an owner.
@@ -516,6 +536,9 @@ pub(crate) fn statement_facts<'a>(
                     }
                     f.pinned_accounts.extend(accounts);
                     f.pinned_orgs.extend(orgs);
+                } else {
+                    f.principal_accounts.extend(accounts);
+                    f.principal_orgs.extend(orgs);
                 }
             }
             Outcome::Unpinned(reason) => {

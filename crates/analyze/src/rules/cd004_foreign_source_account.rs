@@ -10,7 +10,7 @@ pub(crate) static RULE: Rule = Rule {
         name: "foreign-source-account",
         severity: Severity::Medium,
         hardening: false,
-        summary: "The pinned account is neither the resource owner nor a `--trusted-account` (or the organization is not `--org-id`).",
+        summary: "The pinned account is neither the resource owner nor a `--trusted-account` (or the organization is not `--org-id`): a source key of a service grant, or a caller key (`kms:CallerAccount`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`...) of a public grant.",
         rationale: "A source condition that pins another account lets that account's resources drive the service against yours. It may be intended (a central logging account), in which case say so with --trusted-account; a copied example or a typo is the more common cause.",
         vulnerable_example: r#"{
   "Version": "2012-10-17",
@@ -47,10 +47,19 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
     }
     let owner = &cx.resource.account_id;
     let opts = cx.options;
+    // A public grant pinned to another account by a caller key is a grant to
+    // that account; its source keys are judged the same way.
+    let (principal_accounts, principal_orgs): (&[String], &[String]) = if f.public {
+        (&f.principal_accounts, &f.principal_orgs)
+    } else {
+        (&[], &[])
+    };
     // Without a known owner there is nothing to compare accounts with.
     let foreign_accounts: Vec<&str> = if is_account_id(owner) {
-        f.pinned_accounts
-            .iter()
+        let mut all: Vec<&String> = f.pinned_accounts.iter().chain(principal_accounts).collect();
+        all.sort();
+        all.dedup();
+        all.into_iter()
             .filter(|a| *a != owner && !opts.trusted_accounts.iter().any(|t| t == *a))
             .map(String::as_str)
             .collect()
@@ -63,6 +72,7 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
     } else {
         f.pinned_orgs
             .iter()
+            .chain(principal_orgs)
             // `${aws:ResourceOrgID}` is the owner's organization by definition.
             .filter(|o| !o.eq_ignore_ascii_case(crate::eval::RESOURCE_ORG_VAR))
             .filter(|o| !opts.org_ids.iter().any(|t| t == *o))
@@ -82,7 +92,7 @@ fn check(cx: &Ctx<'_>) -> Option<Emit> {
     Some(Emit {
         severity: None,
         message: format!(
-            "The source condition pins {}, which is neither the owner ({}) nor trusted",
+            "The condition pins {}, which is neither the owner ({}) nor trusted",
             what.join(" and "),
             if is_account_id(owner) { owner.as_str() } else { "unknown" }
         ),

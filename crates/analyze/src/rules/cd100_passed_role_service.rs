@@ -17,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
   "Version": "2012-10-17",
   "Statement": [{
     "Effect": "Allow",
-    "Principal": { "Service": "codebuild.amazonaws.com" },
+    "Principal": { "Service": "iotevents.amazonaws.com" },
     "Action": "sts:AssumeRole"
   }]
 }"#,
@@ -25,15 +25,15 @@ pub(crate) static RULE: Rule = Rule {
   "Version": "2012-10-17",
   "Statement": [{
     "Effect": "Allow",
-    "Principal": { "Service": "codebuild.amazonaws.com" },
+    "Principal": { "Service": "iotevents.amazonaws.com" },
     "Action": "sts:AssumeRole",
     "Condition": {
       "StringEquals": { "aws:SourceAccount": "111122223333" },
-      "ArnLike": { "aws:SourceArn": "arn:aws:codebuild:us-east-1:111122223333:project/*" }
+      "ArnLike": { "aws:SourceArn": "arn:aws:iotevents:us-east-1:111122223333:*" }
     }
   }]
 }"#,
-        fix: "Optional hardening. Restrict who may pass the role (iam:PassRole with iam:PassedToService). Where AWS documents that the service sends aws:SourceAccount/aws:SourceArn, add them to the trust policy; otherwise leave the trust policy as it is.",
+        fix: "Optional hardening. Restrict who may pass the role (iam:PassRole with iam:PassedToService). Where AWS documents that the service sends aws:SourceAccount/aws:SourceArn (as for AWS IoT Events, the example above), add them to the trust policy; otherwise leave the trust policy as it is: a condition the service does not satisfy stops it from assuming the role.",
     },
     check,
 };

@@ -205,7 +205,13 @@ impl Ctx<'_> {
                 ),
                 Some(e) if trust => match e.role_use {
                     RoleUse::DeputyDocumented => (Severity::High, None),
-                    RoleUse::PassedRole if self.options.strict => (Severity::High, None),
+                    RoleUse::PassedRole if self.options.strict => (
+                        Severity::High,
+                        Some(format!(
+                            "--strict: reported as an exposure although {} uses the role only when a principal of the owner's account passes it",
+                            s.name
+                        )),
+                    ),
                     RoleUse::PassedRole => (Severity::Low, None),
                     RoleUse::None => (
                         Severity::Medium,
@@ -227,7 +233,8 @@ impl Ctx<'_> {
             severity = severity.max(rank);
             caveats.extend(caveat);
         }
-        // Unknown principals and unverified role use: say "may", not "can".
+        // Unknown principals, unverified role use and --strict: say "may be
+        // able to", not "may be made to".
         let unsure = !caveats.is_empty();
         if self.metadata_only() && severity > Severity::Low {
             severity = Severity::Low;
@@ -346,9 +353,30 @@ impl Ctx<'_> {
         self.source_recommendation_for(self.fix_services())
     }
 
-    fn docs_for(services: &[ServiceRef<'_>]) -> String {
+    /// The pages a recommendation cites: for a trust policy the page on how
+    /// the service uses roles, for a resource policy the page on its resource
+    /// policy grants, else the entry's main page (the general IAM page for an
+    /// unknown principal).
+    fn docs_for(&self, services: &[ServiceRef<'_>]) -> String {
         let kb = knowledge();
-        let mut d: Vec<&str> = services.iter().map(|s| kb.doc_for(s.name)).collect();
+        let trust = self.resource.resource_type.is_trust_policy();
+        let mut d: Vec<&str> = services
+            .iter()
+            .map(|s| {
+                s.entry
+                    .and_then(|e| {
+                        let specific = if trust {
+                            e.role_use_doc
+                                .as_deref()
+                                .or(e.sts_source_keys_doc.as_deref())
+                        } else {
+                            e.resource_policy_doc.as_deref()
+                        };
+                        specific.or(e.doc.as_deref())
+                    })
+                    .unwrap_or(kb.default_doc.as_str())
+            })
+            .collect();
         d.sort();
         d.dedup();
         d.join(" and ")
@@ -357,7 +385,7 @@ impl Ctx<'_> {
     /// [`Self::source_recommendation`] for the given services.
     pub fn source_recommendation_for(&self, services: &[ServiceRef<'_>]) -> String {
         let (unverified, not_sent) = self.sts_key_gaps(services);
-        let docs = Self::docs_for(services);
+        let docs = self.docs_for(services);
         if !not_sent.is_empty() {
             return format!(
                 "AWS documents that {} does not send aws:SourceArn/aws:SourceAccount when it assumes a role, so requiring them would break it; keep the role's permissions minimal and restrict who may pass it (iam:PassRole with iam:PassedToService). See {docs}.",
