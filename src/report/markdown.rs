@@ -12,7 +12,6 @@ use std::io::Write;
 
 use deputy_audit_analyze::{Finding, Severity};
 
-use super::sarif::rule_help_uri;
 use super::Report;
 
 /// Escapes Markdown (CommonMark backslash escapes for ASCII punctuation that
@@ -269,7 +268,7 @@ fn write_finding(out: &mut dyn Write, f: &Finding) -> anyhow::Result<()> {
         f.severity.as_str().to_uppercase(),
         escape(&f.rule_id),
         escape(&f.rule_name),
-        rule_help_uri(&f.rule_id),
+        deputy_audit_analyze::rule(&f.rule_id).map_or_else(String::new, |r| r.help_url()),
         f.statement_index,
         code(&f.finding_id)
     )?;

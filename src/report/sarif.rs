@@ -188,33 +188,7 @@ pub fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// Where a rule is documented (docs/rules.md in the repository).
-pub fn rule_help_uri(id: &str) -> String {
-    format!(
-        "{}/blob/main/docs/rules.md#{}",
-        env!("CARGO_PKG_REPOSITORY"),
-        id.to_ascii_lowercase()
-    )
-}
-
 fn rule(info: &RuleInfo) -> Rule {
-    let (before, after) = info.example_labels();
-    let markdown = format!(
-        "{}\n\n## Why it matters\n\n{}\n\n## {before}\n\n```json\n{}\n```\n\n## {after}\n\n```json\n{}\n```\n\n## Fix\n\n{}\n",
-        info.summary,
-        info.rationale,
-        info.vulnerable_example.trim(),
-        info.fixed_example.trim(),
-        info.fix
-    );
-    let text = format!(
-        "{}\n\nWhy it matters: {}\n\nFix: {}\n\n{before}:\n{}\n\n{after}:\n{}\n",
-        info.summary,
-        info.rationale,
-        info.fix,
-        info.vulnerable_example.trim(),
-        info.fixed_example.trim()
-    );
     Rule {
         id: info.id,
         name: info.name,
@@ -224,8 +198,11 @@ fn rule(info: &RuleInfo) -> Rule {
         full_description: Text {
             text: format!("{} {}", info.summary, info.rationale),
         },
-        help: Help { text, markdown },
-        help_uri: rule_help_uri(info.id),
+        help: Help {
+            text: info.render_plain(),
+            markdown: info.render_markdown(2),
+        },
+        help_uri: info.help_url(),
         default_configuration: Configuration {
             level: level(info.severity),
         },
@@ -233,6 +210,8 @@ fn rule(info: &RuleInfo) -> Rule {
             "tags": ["security", "aws", "iam", "confused-deputy"],
             "precision": "high",
             "security-severity": security_severity(info.severity),
+            "status": info.status.as_str(),
+            "since": info.status.since(),
         }),
     }
 }

@@ -51,6 +51,9 @@ struct Options {
     strict: bool,
     #[serde(default)]
     include_aws_managed: bool,
+    /// Run preview rules (`--preview`).
+    #[serde(default)]
+    preview: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -134,6 +137,7 @@ fn options(case: &Case) -> AnalysisOptions {
         org_ids: case.options.org_ids.clone(),
         strict: case.options.strict,
         include_aws_managed: case.options.include_aws_managed,
+        preview: case.options.preview,
     }
 }
 
