@@ -29,7 +29,7 @@ pub mod model;
 pub mod policy;
 pub mod rules;
 
-pub use model::{Finding, ResourcePolicy, ResourceType, Severity, Suppression};
+pub use model::{Finding, ResourcePolicy, ResourceType, Severity, StatementRef};
 pub use rules::{rule, rules, RuleInfo, RuleStatus};
 
 /// What the analysis needs to know beyond the policy itself.
@@ -105,7 +105,7 @@ pub fn analyze_policy(
 /// [`analyze_policy`] with the rules of `registry` (the unit tests add a
 /// preview rule).
 fn analyze_with(
-    registry: &[&rules::Rule],
+    registry: &[&'static rules::Rule],
     resource: &ResourcePolicy,
     options: &AnalysisOptions,
     parsed: &policy::Policy,
@@ -119,21 +119,21 @@ fn analyze_with(
         findings.sort_by(|a, b| {
             (
                 a.statement_index,
-                &a.rule_id,
+                a.rule.id,
                 std::cmp::Reverse(a.severity),
                 &a.finding_id,
                 &a.message,
             )
                 .cmp(&(
                     b.statement_index,
-                    &b.rule_id,
+                    b.rule.id,
                     std::cmp::Reverse(b.severity),
                     &b.finding_id,
                     &b.message,
                 ))
         });
         findings.dedup_by(|later, earlier| {
-            (later.statement_index, &later.rule_id) == (earlier.statement_index, &earlier.rule_id)
+            (later.statement_index, later.rule.id) == (earlier.statement_index, earlier.rule.id)
         });
     }
     findings
@@ -141,7 +141,7 @@ fn analyze_with(
 
 /// Judges one reading of a policy with the rules `options` enable.
 fn analyze_reading(
-    registry: &[&rules::Rule],
+    registry: &[&'static rules::Rule],
     resource: &ResourcePolicy,
     options: &AnalysisOptions,
     parsed: &policy::Policy,
@@ -157,16 +157,13 @@ fn analyze_reading(
             facts: &facts,
             fix: &fix,
         };
-        let guard_note = facts
-            .guard
-            .as_ref()
-            .or(facts.public_guard.as_ref())
-            .map(|g| {
-                format!(
-                    " (a {} denies callers from other accounts, so the grant itself is guarded)",
-                    g.describe()
-                )
-            });
+        let guard = facts.guard.as_ref().or(facts.public_guard.as_ref());
+        let guard_note = guard.map(|g| {
+            format!(
+                " (a {} denies callers from other accounts, so the grant itself is guarded)",
+                g.describe()
+            )
+        });
         let mut principals: Option<Vec<String>> = None;
         for r in registry.iter().filter(|r| r.info.enabled(options)) {
             let Some(emit) = (r.check)(&cx) else { continue };
@@ -200,21 +197,23 @@ fn analyze_reading(
                 statement_sid: st.sid.clone(),
                 principals,
                 actions: st.display_actions(),
-                rule_id: r.info.id.to_string(),
-                rule_name: r.info.name.to_string(),
+                rule: &r.info,
                 severity,
                 message,
                 recommendation: emit.recommendation,
                 suggested_condition: emit.suggested_condition,
                 aws_managed: resource.aws_managed.is_some(),
                 finding_id: model::statement_finding_id(resource, parsed, st, r.info.id),
-                suppression: None,
+                guarded_by: guard.map(|g| model::StatementRef {
+                    index: g.index,
+                    sid: g.sid.clone(),
+                }),
             });
         }
     }
     // Statements are visited in order and rules in id order, so this only
     // guards against a future change of either.
-    findings.sort_by(|a, b| (a.statement_index, &a.rule_id).cmp(&(b.statement_index, &b.rule_id)));
+    findings.sort_by(|a, b| (a.statement_index, a.rule.id).cmp(&(b.statement_index, b.rule.id)));
     findings
 }
 
@@ -247,7 +246,7 @@ mod tests {
         },
     };
 
-    fn rule_ids(options: &AnalysisOptions) -> Vec<String> {
+    fn rule_ids(options: &AnalysisOptions) -> Vec<&'static str> {
         let text = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage"}}"#;
         let resource = ResourcePolicy {
             arn: "arn:aws:sqs:us-east-1:111122223333:q".to_string(),
@@ -261,7 +260,7 @@ mod tests {
         let registry: Vec<&Rule> = rules::ALL.iter().copied().chain([&PREVIEW]).collect();
         analyze_with(&registry, &resource, options, &parsed)
             .iter()
-            .map(|f| f.rule_id.clone())
+            .map(|f| f.rule.id)
             .collect()
     }
 

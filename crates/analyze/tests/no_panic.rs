@@ -279,20 +279,20 @@ fn check(rng: &mut Rng, text: String) -> usize {
             let mut seen = BTreeSet::new();
             let mut last = None;
             for f in &findings {
-                let info = rule(&f.rule_id).expect("finding names a registered rule");
+                let info = rule(f.rule.id).expect("finding names a registered rule");
+                assert!(std::ptr::eq(info, f.rule), "the registry's own record");
                 // A rule's severity is the highest it reports; what a foreign
                 // caller could do may rank a finding lower, and an AWS-managed
                 // resource's findings are info.
                 assert!(f.severity <= info.severity, "{f:?}");
                 assert!(res.aws_managed.is_none() || f.severity == Severity::Info);
-                assert_eq!(info.name, f.rule_name);
                 assert_eq!(f.resource_type, rt);
                 assert_eq!(f.service, rt.service());
                 assert!(
-                    seen.insert((f.statement_index, f.rule_id.clone())),
+                    seen.insert((f.statement_index, f.rule.id.to_string())),
                     "duplicate finding"
                 );
-                let key = (f.statement_index, f.rule_id.clone());
+                let key = (f.statement_index, f.rule.id.to_string());
                 assert!(
                     last.as_ref().is_none_or(|l| *l < key),
                     "findings not sorted"
@@ -349,7 +349,7 @@ fn policy_shaped_documents_never_panic() {
                 aws_managed: None,
             };
             for f in analyze(&res, &AnalysisOptions::default()).unwrap_or_default() {
-                rules_seen.insert(f.rule_id);
+                rules_seen.insert(f.rule.id);
             }
         }
     }

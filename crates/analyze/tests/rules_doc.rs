@@ -100,12 +100,12 @@ fn examples_demonstrate_their_rule() {
             analyze(&res, &AnalysisOptions::default())
                 .unwrap_or_else(|e| panic!("{} example does not parse: {e}", r.id))
                 .into_iter()
-                .map(|f| f.rule_id)
+                .map(|f| f.rule.id)
                 .collect::<Vec<_>>()
         };
         let vulnerable = run(r.vulnerable_example);
         assert!(
-            vulnerable.iter().any(|id| id == r.id),
+            vulnerable.contains(&r.id),
             "{} vulnerable example gives {vulnerable:?}",
             r.id
         );
