@@ -9,7 +9,7 @@ use deputy_audit_analyze::{analyze_policy, ResourcePolicy, ResourceType};
 
 use crate::cli::CheckArgs;
 use crate::collect::ScanError;
-use crate::report::{Destination, Report, ToolInfo, SCHEMA_VERSION};
+use crate::report::{Destination, Report, ToolInfo};
 use crate::{emit, exit, formats_or_default, input, scan};
 
 /// The `operation` of an input `check` could not read or parse (there is no
@@ -36,7 +36,6 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let options = args.analysis.options();
     let started = scan::now_rfc3339();
     let mut report = Report {
-        schema_version: SCHEMA_VERSION,
         tool: ToolInfo::current(),
         scan_started: started,
         scan_finished: String::new(),
@@ -47,6 +46,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         findings: Vec::new(),
         errors: Vec::new(),
         aws_managed_resources: Vec::new(),
+        suppressions: BTreeMap::new(),
     };
     let mut input_errors = 0;
     for (path, name) in unique_inputs(&args.files) {

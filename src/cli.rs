@@ -117,6 +117,9 @@ pub struct AnalysisArgs {
     /// Also judge AWS-managed resources (service-linked roles, AWS-managed keys), for the record: their findings are info and never gate.
     #[arg(long)]
     pub show_aws_managed: bool,
+    /// Also run preview rules (new rules not yet stable; `deputy-audit explain` marks them). Without it an upgrade never adds findings from a new rule.
+    #[arg(long)]
+    pub preview: bool,
 }
 
 #[derive(Debug, Args)]
@@ -230,6 +233,7 @@ impl AnalysisArgs {
             org_ids: self.org_ids.clone(),
             strict: self.strict,
             include_aws_managed: self.show_aws_managed,
+            preview: self.preview,
         }
     }
 }

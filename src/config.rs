@@ -47,6 +47,7 @@ pub struct ConfigFile {
     pub org_id: Vec<String>,
     pub strict: Option<bool>,
     pub show_aws_managed: Option<bool>,
+    pub preview: Option<bool>,
     #[serde(default)]
     pub format: Vec<Format>,
     pub output: Option<PathBuf>,
@@ -216,6 +217,7 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
             strict: args.analysis.strict || file.strict.unwrap_or(false),
             include_aws_managed: args.analysis.show_aws_managed
                 || file.show_aws_managed.unwrap_or(false),
+            preview: args.analysis.preview || file.preview.unwrap_or(false),
         },
     };
     Ok(ResolvedScan {
@@ -340,6 +342,30 @@ mod tests {
             flags.request.accounts.role_arns,
             vec!["arn:aws:iam::111122223333:role/A"]
         );
+    }
+
+    #[test]
+    fn preview_comes_from_the_flag_or_the_file() {
+        assert!(
+            !resolve(scan_args(&[]))
+                .expect("resolves")
+                .request
+                .analysis
+                .preview
+        );
+        assert!(
+            resolve(scan_args(&["--preview"]))
+                .expect("resolves")
+                .request
+                .analysis
+                .preview
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "preview = true\n").expect("write");
+        let from_file =
+            resolve(scan_args(&["--config", path.to_str().unwrap()])).expect("resolves");
+        assert!(from_file.request.analysis.preview);
     }
 
     #[test]

@@ -15,13 +15,12 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use deputy_audit_analyze::Finding;
 use serde::Serialize;
 
 use crate::cli::DiffArgs;
 use crate::exit;
 use crate::report::escape::visible;
-use crate::report::Report;
+use crate::report::json::v1::{Finding, Report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiffFormat {
@@ -99,10 +98,10 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
 
 fn read(path: &Path) -> anyhow::Result<Report> {
     let text = crate::input::read_text(path, "report", crate::input::REPORT_LIMIT)?;
-    let not_a_report = || format!("{} is not a deputy-audit JSON report", path.display());
-    let value: serde_json::Value = serde_json::from_str(&text).with_context(not_a_report)?;
-    crate::report::check_report_origin(&value, &path.display().to_string())?;
-    let report: Report = serde_json::from_value(value).with_context(not_a_report)?;
+    let shown = path.display().to_string();
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{shown} is not a deputy-audit JSON report"))?;
+    let report = crate::report::json::read(value, &shown)?;
     if let Some(index) = report.findings.iter().position(|f| f.finding_id.is_empty()) {
         bail!(
             "{}: findings[{index}] has no finding_id (a report from before finding ids); re-run the scan with this version",
@@ -258,7 +257,12 @@ fn write_table(diff: &Diff, out: &mut dyn Write) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::test_support::sample_report;
+    use crate::report::json::v1;
+
+    fn sample_report() -> Report {
+        let report = crate::report::test_support::sample_report();
+        v1::Report::from_report(&report)
+    }
 
     fn r(path: &str) -> ReportRef {
         ReportRef {

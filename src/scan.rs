@@ -11,9 +11,7 @@ use crate::collect::{
     self, AccountOptions, AssumeRoleTarget, AwsSession, Collected, Collector, RegionContext, Scope,
     SessionOptions,
 };
-use crate::report::{
-    AccountStatus, AccountSummary, AwsManagedResource, Report, ToolInfo, SCHEMA_VERSION,
-};
+use crate::report::{AccountStatus, AccountSummary, AwsManagedResource, Report, ToolInfo};
 
 /// What to scan and how to judge it.
 #[derive(Debug, Clone, Default)]
@@ -151,7 +149,6 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
         .await;
 
     let mut report = Report {
-        schema_version: SCHEMA_VERSION,
         tool: ToolInfo::current(),
         scan_started: started,
         scan_finished: String::new(),
@@ -162,6 +159,7 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
         findings: Vec::new(),
         errors: Vec::new(),
         aws_managed_resources: Vec::new(),
+        suppressions: Default::default(),
     };
     for scan in scans {
         for (kind, n) in &scan.summary.resource_counts {

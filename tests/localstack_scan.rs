@@ -938,7 +938,7 @@ fn more_services_catalogue_is_consistent_with_the_engine() {
                     .unwrap_or_else(|e| panic!("{} ({form}): {e}", example.name))
                     .into_iter()
                     .map(|f| seed::ExpectedFinding {
-                        rule_id: f.rule_id,
+                        rule_id: f.rule.id.to_string(),
                         statement_index: f.statement_index,
                     })
                     .collect();
@@ -1029,7 +1029,13 @@ fn more_services_catalogue_is_consistent_with_the_engine() {
     )
     .expect("role trust policy parses")
     .into_iter()
-    .map(|f| (f.rule_id, f.statement_index, f.severity.to_string()))
+    .map(|f| {
+        (
+            f.rule.id.to_string(),
+            f.statement_index,
+            f.severity.to_string(),
+        )
+    })
     .collect();
     assert_eq!(
         found,

@@ -19,11 +19,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use deputy_audit_analyze::Suppression;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::Report;
+use super::{Report, Suppression};
 
 /// The ids to suppress, each with its reason.
 #[derive(Debug, Clone)]
@@ -77,9 +76,7 @@ pub fn parse(path: &Path, text: &str) -> anyhow::Result<Baseline> {
             }
         }
     } else if value.get("findings").is_some() && value.get("schema_version").is_some() {
-        super::check_report_origin(&value, &format!("baseline {shown}"))?;
-        let report: Report = serde_json::from_value(value)
-            .with_context(|| format!("baseline {shown} is not a deputy-audit JSON report"))?;
+        let report = super::json::read(value, &format!("baseline {shown}"))?;
         let reason = format!("in baseline {} ({})", shown, report.scan_finished);
         for (index, finding) in report.findings.iter().enumerate() {
             if finding.finding_id.is_empty() {
@@ -100,16 +97,20 @@ impl Baseline {
     /// Marks every finding of `report` whose id is in the baseline. Returns how
     /// many baseline entries matched no finding (fixed since, or stale).
     pub fn apply(&self, report: &mut Report) -> usize {
-        let mut used = std::collections::BTreeSet::new();
-        for finding in &mut report.findings {
+        for finding in &report.findings {
             if let Some(reason) = self.reasons.get(&finding.finding_id) {
-                finding.suppression = Some(Suppression {
-                    reason: reason.clone(),
-                });
-                used.insert(finding.finding_id.as_str());
+                report.suppressions.insert(
+                    finding.finding_id.clone(),
+                    Suppression {
+                        reason: reason.clone(),
+                    },
+                );
             }
         }
-        self.reasons.len() - used.len()
+        self.reasons
+            .keys()
+            .filter(|id| !report.suppressions.contains_key(*id))
+            .count()
     }
 }
 

@@ -53,6 +53,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut write_row =
         |row: &[&str]| writer.write_record(row.iter().map(|cell| neutralise(cell).into_owned()));
     for f in &report.findings {
+        let suppression = report.suppression(f);
         let suggested = f
             .suggested_condition
             .as_ref()
@@ -68,19 +69,16 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             f.statement_sid.as_deref().unwrap_or(""),
             &f.principals.join(";"),
             &f.actions.join(";"),
-            f.rule_id.as_str(),
+            f.rule.id,
             f.severity.as_str(),
             f.message.as_str(),
             f.recommendation.as_str(),
-            f.rule_name.as_str(),
+            f.rule.name,
             if f.aws_managed { "true" } else { "false" },
             &suggested,
             f.finding_id.as_str(),
-            f.suppression
-                .as_ref()
-                .map(|s| s.reason.as_str())
-                .unwrap_or(""),
-            if f.suppression.is_some() {
+            suppression.map(|s| s.reason.as_str()).unwrap_or(""),
+            if suppression.is_some() {
                 "suppressed"
             } else {
                 "finding"

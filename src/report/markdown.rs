@@ -12,7 +12,6 @@ use std::io::Write;
 
 use deputy_audit_analyze::{Finding, Severity};
 
-use super::sarif::rule_help_uri;
 use super::Report;
 
 /// Escapes Markdown (CommonMark backslash escapes for ASCII punctuation that
@@ -59,7 +58,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let (active, suppressed): (Vec<&Finding>, Vec<&Finding>) = report
         .findings
         .iter()
-        .partition(|f| f.suppression.is_none());
+        .partition(|f| report.suppression(f).is_none());
 
     writeln!(out, "# deputy-audit report")?;
     writeln!(out)?;
@@ -146,7 +145,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
 
         writeln!(out)?;
         writeln!(out, "## Findings")?;
-        write_grouped(out, &active, "###")?;
+        write_grouped(out, report, &active, "###")?;
     }
 
     if !suppressed.is_empty() {
@@ -158,7 +157,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             if suppressed.len() == 1 { "" } else { "s" }
         )?;
         writeln!(out)?;
-        write_grouped(out, &suppressed, "###")?;
+        write_grouped(out, report, &suppressed, "###")?;
         writeln!(out)?;
         writeln!(out, "</details>")?;
     }
@@ -204,7 +203,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 /// Findings by account, then resource, most severe first within a resource.
-fn write_grouped(out: &mut dyn Write, findings: &[&Finding], heading: &str) -> anyhow::Result<()> {
+fn write_grouped(
+    out: &mut dyn Write,
+    report: &Report,
+    findings: &[&Finding],
+    heading: &str,
+) -> anyhow::Result<()> {
     let mut grouped: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
     for f in findings {
         grouped
@@ -224,10 +228,10 @@ fn write_grouped(out: &mut dyn Write, findings: &[&Finding], heading: &str) -> a
         writeln!(out, "{heading} Account {account}")?;
         for (arn, mut list) in resources {
             list.sort_by(|a, b| {
-                (b.severity, a.statement_index, &a.rule_id).cmp(&(
+                (b.severity, a.statement_index, a.rule.id).cmp(&(
                     a.severity,
                     b.statement_index,
-                    &b.rule_id,
+                    b.rule.id,
                 ))
             });
             let first = list[0];
@@ -249,14 +253,18 @@ fn write_grouped(out: &mut dyn Write, findings: &[&Finding], heading: &str) -> a
                 escape(first.resource_type.as_str())
             )?;
             for f in list {
-                write_finding(out, f)?;
+                write_finding(out, f, report.suppression(f))?;
             }
         }
     }
     Ok(())
 }
 
-fn write_finding(out: &mut dyn Write, f: &Finding) -> anyhow::Result<()> {
+fn write_finding(
+    out: &mut dyn Write,
+    f: &Finding,
+    suppression: Option<&super::Suppression>,
+) -> anyhow::Result<()> {
     writeln!(out)?;
     let sid = f
         .statement_sid
@@ -267,9 +275,9 @@ fn write_finding(out: &mut dyn Write, f: &Finding) -> anyhow::Result<()> {
         out,
         "- **{}** [{} {}]({}) · statement {}{sid} · {}",
         f.severity.as_str().to_uppercase(),
-        escape(&f.rule_id),
-        escape(&f.rule_name),
-        rule_help_uri(&f.rule_id),
+        escape(f.rule.id),
+        escape(f.rule.name),
+        f.rule.help_url(),
         f.statement_index,
         code(&f.finding_id)
     )?;
@@ -285,7 +293,7 @@ fn write_finding(out: &mut dyn Write, f: &Finding) -> anyhow::Result<()> {
             list(&f.actions)
         )?;
     }
-    if let Some(s) = &f.suppression {
+    if let Some(s) = suppression {
         writeln!(out)?;
         writeln!(out, "  **Suppressed:** {}", escape(&s.reason))?;
     }
@@ -324,8 +332,8 @@ mod tests {
                 "{}",
                 f.resource_arn
             );
-            assert!(md.contains(&format!("[{} ", f.rule_id)), "{}", f.rule_id);
-            assert!(md.contains(&format!("docs/rules.md#{}", f.rule_id.to_ascii_lowercase())));
+            assert!(md.contains(&format!("[{} ", f.rule.id)), "{}", f.rule.id);
+            assert!(md.contains(&f.rule.help_url()));
             assert!(md.contains(&f.finding_id));
         }
         assert!(md.contains("| service | high | medium | low | info |"));

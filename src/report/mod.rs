@@ -3,7 +3,7 @@
 pub mod baseline;
 mod csv;
 pub mod escape;
-mod json;
+pub mod json;
 mod markdown;
 mod sarif;
 mod table;
@@ -18,13 +18,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::collect::ScanError;
 
-/// Bumped when a field changes meaning or disappears; adding fields does not.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The JSON report's version: bumped when a field changes meaning or
+/// disappears (a new module beside [`json::v1`]); adding fields does not.
+pub const SCHEMA_VERSION: u32 = json::v1::SCHEMA_VERSION;
 
 /// Everything a scan (or `check`) learned, in the order reports present it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Not itself a wire type: the JSON report is [`json::v1::Report`], built
+/// from this.
+#[derive(Debug, Clone)]
 pub struct Report {
-    pub schema_version: u32,
     pub tool: ToolInfo,
     pub scan_started: String,
     pub scan_finished: String,
@@ -33,15 +35,22 @@ pub struct Report {
     /// Every resource listed, with or without a policy, readable or not.
     pub resource_counts: BTreeMap<ResourceType, usize>,
     /// One entry per account scanned (or that could not be scanned).
-    #[serde(default)]
     pub accounts: Vec<AccountSummary>,
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
     /// Resources whose policy AWS owns (service-linked roles, AWS-managed keys):
     /// listed with the reason, not judged (`--show-aws-managed` adds their
     /// findings at info), never gating.
-    #[serde(default)]
     pub aws_managed_resources: Vec<AwsManagedResource>,
+    /// Findings accepted by `--baseline`, by finding id (set only by
+    /// [`baseline`]): still reported, never gating.
+    pub suppressions: BTreeMap<String, Suppression>,
+}
+
+/// Why a finding is accepted (from a suppressions file or a baseline report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub reason: String,
 }
 
 /// A resource whose policy the account cannot change.
@@ -107,14 +116,14 @@ impl Report {
                 &a.resource_type,
                 &a.resource_arn,
                 a.statement_index,
-                &a.rule_id,
+                a.rule.id,
             )
                 .cmp(&(
                     &b.account_id,
                     &b.resource_type,
                     &b.resource_arn,
                     b.statement_index,
-                    &b.rule_id,
+                    b.rule.id,
                 ))
         });
         self.errors.sort();
@@ -127,15 +136,20 @@ impl Report {
     pub fn count_at_or_above(&self, threshold: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity >= threshold && f.suppression.is_none() && !f.aws_managed)
+            .filter(|f| f.severity >= threshold && self.suppression(f).is_none() && !f.aws_managed)
             .count()
+    }
+
+    /// Why `--baseline` accepted `finding`, if it did.
+    pub fn suppression(&self, finding: &Finding) -> Option<&Suppression> {
+        self.suppressions.get(&finding.finding_id)
     }
 
     /// Findings accepted through `--baseline` (still reported, never gating).
     pub fn suppressed_count(&self) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.suppression.is_some())
+            .filter(|f| self.suppression(f).is_some())
             .count()
     }
 
@@ -482,7 +496,7 @@ pub fn write_atomically(
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
-    use deputy_audit_analyze::{analyze, AnalysisOptions, ResourcePolicy, Suppression};
+    use deputy_audit_analyze::{analyze, AnalysisOptions, ResourcePolicy};
 
     /// A report built the way `scan` builds one: real analysis of a few
     /// policies, one finding suppressed, one resource not assessed.
@@ -522,11 +536,13 @@ pub(crate) mod test_support {
         }
         *resource_counts.entry(ResourceType::KmsKey).or_default() += 1;
         assert!(findings.len() >= 3, "{findings:#?}");
-        findings[0].suppression = Some(Suppression {
-            reason: "accepted risk".to_string(),
-        });
+        let suppressions = BTreeMap::from([(
+            findings[0].finding_id.clone(),
+            Suppression {
+                reason: "accepted risk".to_string(),
+            },
+        )]);
         let mut report = Report {
-            schema_version: SCHEMA_VERSION,
             tool: ToolInfo::current(),
             scan_started: "2026-11-23T12:00:00Z".to_string(),
             scan_finished: "2026-11-23T12:00:04Z".to_string(),
@@ -565,6 +581,7 @@ pub(crate) mod test_support {
                 ),
                 reason: "service-linked role: its trust policy is defined by the AWS service and cannot be edited".to_string(),
             }],
+            suppressions,
         };
         report.normalize();
         report

@@ -22,12 +22,12 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use deputy_audit_analyze::{rules, Finding, RuleInfo, Severity};
+use deputy_audit_analyze::{rules, Finding, RuleInfo, Severity, StatementRef};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::Report;
+use super::{Report, Suppression};
 
 pub const SARIF_SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -124,6 +124,9 @@ struct SarifResult {
     message: Text,
     locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// The Deny statement that guards the grant, when the message names one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
     properties: Value,
@@ -132,6 +135,16 @@ struct SarifResult {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location {
+    physical_location: PhysicalLocation,
+    logical_locations: Vec<LogicalLocation>,
+}
+
+/// A location a result refers to besides its own (SARIF `relatedLocations`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    message: Text,
     physical_location: PhysicalLocation,
     logical_locations: Vec<LogicalLocation>,
 }
@@ -188,33 +201,7 @@ pub fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// Where a rule is documented (docs/rules.md in the repository).
-pub fn rule_help_uri(id: &str) -> String {
-    format!(
-        "{}/blob/main/docs/rules.md#{}",
-        env!("CARGO_PKG_REPOSITORY"),
-        id.to_ascii_lowercase()
-    )
-}
-
 fn rule(info: &RuleInfo) -> Rule {
-    let (before, after) = info.example_labels();
-    let markdown = format!(
-        "{}\n\n## Why it matters\n\n{}\n\n## {before}\n\n```json\n{}\n```\n\n## {after}\n\n```json\n{}\n```\n\n## Fix\n\n{}\n",
-        info.summary,
-        info.rationale,
-        info.vulnerable_example.trim(),
-        info.fixed_example.trim(),
-        info.fix
-    );
-    let text = format!(
-        "{}\n\nWhy it matters: {}\n\nFix: {}\n\n{before}:\n{}\n\n{after}:\n{}\n",
-        info.summary,
-        info.rationale,
-        info.fix,
-        info.vulnerable_example.trim(),
-        info.fixed_example.trim()
-    );
     Rule {
         id: info.id,
         name: info.name,
@@ -224,8 +211,11 @@ fn rule(info: &RuleInfo) -> Rule {
         full_description: Text {
             text: format!("{} {}", info.summary, info.rationale),
         },
-        help: Help { text, markdown },
-        help_uri: rule_help_uri(info.id),
+        help: Help {
+            text: info.render_plain(),
+            markdown: info.render_markdown(2),
+        },
+        help_uri: info.help_url(),
         default_configuration: Configuration {
             level: level(info.severity),
         },
@@ -233,6 +223,8 @@ fn rule(info: &RuleInfo) -> Rule {
             "tags": ["security", "aws", "iam", "confused-deputy"],
             "precision": "high",
             "security-severity": security_severity(info.severity),
+            "status": info.status.as_str(),
+            "since": info.status.since(),
         }),
     }
 }
@@ -303,7 +295,45 @@ fn location(finding: &Finding) -> Location {
     }
 }
 
-fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult {
+/// The guarding Deny statement as a related location: the same artifact,
+/// and the statement as a logical location inside the resource's policy.
+fn guard_location(finding: &Finding, guard: &StatementRef) -> RelatedLocation {
+    let (name, described) = match &guard.sid {
+        Some(sid) => (
+            format!("statement {} ({sid})", guard.index),
+            format!("Deny statement {} (Sid \"{sid}\")", guard.index),
+        ),
+        None => (
+            format!("statement {}", guard.index),
+            format!("Deny statement {} (no Sid)", guard.index),
+        ),
+    };
+    RelatedLocation {
+        id: 0,
+        message: Text {
+            text: format!(
+                "{described} denies callers from other accounts, so the grant is guarded"
+            ),
+        },
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: artifact_uri(&finding.resource_arn, &finding.account_id),
+            },
+            region: Region { start_line: 1 },
+        },
+        logical_locations: vec![LogicalLocation {
+            name,
+            fully_qualified_name: format!("{}#Statement[{}]", finding.resource_arn, guard.index),
+            kind: "object",
+        }],
+    }
+}
+
+fn result(
+    finding: &Finding,
+    suppression: Option<&Suppression>,
+    rule_index: &BTreeMap<&str, usize>,
+) -> SarifResult {
     let sid = finding
         .statement_sid
         .as_deref()
@@ -321,14 +351,18 @@ fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult 
     let mut partial_fingerprints = BTreeMap::new();
     partial_fingerprints.insert(FINGERPRINT_KEY, finding.finding_id.clone());
     SarifResult {
-        rule_id: finding.rule_id.clone(),
-        rule_index: rule_index.get(finding.rule_id.as_str()).copied(),
+        rule_id: finding.rule.id.to_string(),
+        rule_index: rule_index.get(finding.rule.id).copied(),
         level: level(finding.severity),
         message: Text { text },
         locations: vec![location(finding)],
         partial_fingerprints,
-        suppressions: finding
-            .suppression
+        related_locations: finding
+            .guarded_by
+            .iter()
+            .map(|g| guard_location(finding, g))
+            .collect(),
+        suppressions: suppression
             .iter()
             .map(|s| SarifSuppression {
                 kind: "external",
@@ -408,7 +442,7 @@ fn log(report: &Report) -> Log {
             results: report
                 .findings
                 .iter()
-                .map(|f| result(f, &rule_index))
+                .map(|f| result(f, report.suppression(f), &rule_index))
                 .collect(),
             properties: json!({
                 "account_id": report.account_id,
@@ -481,8 +515,8 @@ mod tests {
         assert_eq!(results.len(), report.findings.len());
         for (result, finding) in results.iter().zip(&report.findings) {
             let index = result["ruleIndex"].as_u64().unwrap() as usize;
-            assert_eq!(rule_ids[index], finding.rule_id);
-            assert_eq!(result["ruleId"], finding.rule_id.as_str());
+            assert_eq!(rule_ids[index], finding.rule.id);
+            assert_eq!(result["ruleId"], finding.rule.id);
             assert_eq!(
                 result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
                 finding.resource_arn.as_str()
@@ -517,6 +551,53 @@ mod tests {
             suppressed[0]["suppressions"][0]["justification"],
             "accepted risk"
         );
+    }
+
+    /// The Deny statement a finding's message names is a related location.
+    #[test]
+    fn the_guarding_deny_is_a_related_location() {
+        use deputy_audit_analyze::{analyze, AnalysisOptions, ResourcePolicy, ResourceType};
+        let mut report = sample_report();
+        let guarded = ResourcePolicy {
+            arn: "arn:aws:sqs:us-east-1:111122223333:guarded".to_string(),
+            resource_type: ResourceType::SqsQueue,
+            account_id: "111122223333".to_string(),
+            region: "us-east-1".to_string(),
+            policy: Some(r#"{"Statement":[
+                {"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage"},
+                {"Sid":"DenyOthers","Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Condition":{"StringNotEquals":{"aws:SourceAccount":"444455556666"}}}]}"#.to_string()),
+            aws_managed: None,
+        };
+        report
+            .findings
+            .extend(analyze(&guarded, &AnalysisOptions::default()).expect("analyzes"));
+        report.normalize();
+        let doc = sarif(&report);
+        let errors: Vec<String> = schema()
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let with_related: Vec<&Value> = results
+            .iter()
+            .filter(|r| r.get("relatedLocations").is_some())
+            .collect();
+        assert_eq!(with_related.len(), 1, "only the guarded finding");
+        let related = &with_related[0]["relatedLocations"][0];
+        assert_eq!(with_related[0]["ruleId"], "CD004");
+        assert_eq!(
+            related["logicalLocations"][0]["fullyQualifiedName"],
+            "arn:aws:sqs:us-east-1:111122223333:guarded#Statement[1]"
+        );
+        assert_eq!(
+            related["physicalLocation"]["artifactLocation"]["uri"],
+            "aws/111122223333/us-east-1/sqs/guarded"
+        );
+        assert!(related["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Deny statement 1 (Sid \"DenyOthers\")"));
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
     let (active, suppressed): (Vec<_>, Vec<_>) = report
         .findings
         .iter()
-        .partition(|f| f.suppression.is_none());
+        .partition(|f| report.suppression(f).is_none());
     let suppressed_note = if suppressed.is_empty() {
         String::new()
     } else {
@@ -148,8 +148,8 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
             out,
             "{} {} {}{managed}",
             paint(severity_style(f.severity), &label),
-            visible(&f.rule_id),
-            visible(&f.rule_name)
+            visible(f.rule.id),
+            visible(f.rule.name)
         )?;
         writeln!(out, "{INDENT}{}", visible(&f.resource_arn))?;
         let sid = f
@@ -174,12 +174,12 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
                 out,
                 "{:<6} {} {} {}",
                 f.severity.as_str().to_uppercase(),
-                visible(&f.rule_id),
-                visible(&f.rule_name),
+                visible(f.rule.id),
+                visible(f.rule.name),
                 visible(&f.finding_id)
             )?;
             writeln!(out, "{INDENT}{}", visible(&f.resource_arn))?;
-            let reason = f.suppression.as_ref().map(|s| s.reason.as_str());
+            let reason = report.suppression(f).map(|s| s.reason.as_str());
             wrapped(out, "reason: ", reason.unwrap_or_default())?;
         }
     }
@@ -229,21 +229,19 @@ mod tests {
             statement_sid: Some("AllowSns".into()),
             principals: vec!["sns.amazonaws.com".into()],
             actions: vec!["sqs:SendMessage".into()],
-            rule_id: "CD001".into(),
-            rule_name: "missing-source-condition".into(),
+            rule: deputy_audit_analyze::rule("CD001").expect("CD001 exists"),
             severity,
             message: "sns.amazonaws.com may act on this sqs-queue for any AWS account: no aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths condition pins the calling resource".into(),
             recommendation: "Pin the calling resource: add aws:SourceAccount = 111122223333 under StringEquals. See https://docs.aws.amazon.com/connect/latest/adminguide/cross-service-confused-deputy-prevention.html.".into(),
             suggested_condition: None,
             aws_managed: false,
             finding_id: "DA-0123456789abcdef".into(),
-            suppression: None,
+            guarded_by: None,
         }
     }
 
     fn report(accounts: &[&str], findings: Vec<Finding>) -> Report {
         Report {
-            schema_version: 1,
             tool: ToolInfo::current(),
             scan_started: String::new(),
             scan_finished: String::new(),
@@ -268,6 +266,7 @@ mod tests {
             findings,
             errors: Vec::new(),
             aws_managed_resources: Vec::new(),
+            suppressions: BTreeMap::new(),
         }
     }
 
@@ -324,13 +323,18 @@ mod tests {
     #[test]
     fn suppressed_findings_are_listed_apart_and_not_counted() {
         let mut accepted = finding("111122223333", Severity::High);
-        accepted.suppression = Some(deputy_audit_analyze::Suppression {
-            reason: "reviewed in SEC-42".into(),
-        });
-        let text = render(&report(
+        accepted.finding_id = "DA-00000000000000aa".into();
+        let mut report = report(
             &["111122223333"],
             vec![finding("111122223333", Severity::Low), accepted],
-        ));
+        );
+        report.suppressions.insert(
+            "DA-00000000000000aa".into(),
+            crate::report::Suppression {
+                reason: "reviewed in SEC-42".into(),
+            },
+        );
+        let text = render(&report);
         assert!(
             text.contains("Findings: 1 (+1 suppressed by --baseline)"),
             "{text}"

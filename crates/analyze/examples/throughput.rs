@@ -53,10 +53,14 @@ fn main() {
             };
             println!("== {path}");
             match analyze(&resource(rt, &policy), &AnalysisOptions::default()) {
-                Ok(findings) => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&findings).unwrap_or_default()
-                ),
+                Ok(findings) => {
+                    for f in findings {
+                        println!(
+                            "{} {} statement {}: {}",
+                            f.rule.id, f.severity, f.statement_index, f.message
+                        );
+                    }
+                }
                 Err(e) => println!("error: {e}"),
             }
         }

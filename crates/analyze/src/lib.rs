@@ -13,24 +13,24 @@
 //!    entries pin the caller, which are weak, unpinned, malformed or can never
 //!    match, which Deny statements guard an Allow), computed once per statement.
 //! 3. [`mod@rules`]: one module per rule (`CD001`…`CD010`, `CD100`), each with its
-//!    description, examples and check, and one registry ([`rules()`], [`rule`]).
+//!    metadata ([`RuleInfo`]: status, description, examples, and the renderers
+//!    `explain`, SARIF and `docs/rules.md` use) and check, and one registry
+//!    ([`rules()`], [`rule`]). The rules are the one classifier: whether a
+//!    statement is exposed is whatever findings they report for it.
 //! 4. [`knowledge`]: what is known of each service principal, from
 //!    `data/service-principals.json`.
 //!
 //! [`analyze`] turns one [`ResourcePolicy`] into sorted [`Finding`]s;
-//! [`analyze_policy`] does the same for an already parsed [`policy::Policy`];
-//! [`explain_policy`] says for every statement why it is or is not reported.
+//! [`analyze_policy`] does the same for an already parsed [`policy::Policy`].
 
 mod eval;
-pub mod explain;
 pub mod knowledge;
 pub mod model;
 pub mod policy;
 pub mod rules;
 
-pub use explain::{explain_policy, StatementExplanation, Verdict};
-pub use model::{Finding, ResourcePolicy, ResourceType, Severity, Suppression};
-pub use rules::{rule, rules, RuleInfo};
+pub use model::{Finding, ResourcePolicy, ResourceType, Severity, StatementRef};
+pub use rules::{rule, rules, RuleInfo, RuleStatus};
 
 /// What the analysis needs to know beyond the policy itself.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +46,9 @@ pub struct AnalysisOptions {
     /// kept for the record at `info`, never higher, and never gate. Without it an
     /// AWS-managed resource has no findings; the report lists it as AWS-managed.
     pub include_aws_managed: bool,
+    /// Run preview rules too (`--preview`). Without it only stable rules run,
+    /// so a rule added by an upgrade never changes a gate that passed before.
+    pub preview: bool,
 }
 
 /// A policy document that could not be analyzed.
@@ -96,37 +99,49 @@ pub fn analyze_policy(
     if resource.aws_managed.is_some() && !options.include_aws_managed {
         return Vec::new();
     }
-    let mut findings = analyze_reading(resource, options, parsed);
+    analyze_with(rules::ALL, resource, options, parsed)
+}
+
+/// [`analyze_policy`] with the rules of `registry` (the unit tests add a
+/// preview rule).
+fn analyze_with(
+    registry: &[&'static rules::Rule],
+    resource: &ResourcePolicy,
+    options: &AnalysisOptions,
+    parsed: &policy::Policy,
+) -> Vec<Finding> {
+    let mut findings = analyze_reading(registry, resource, options, parsed);
     if let Some(other) = &parsed.other_reading {
-        findings.extend(analyze_reading(resource, options, other));
+        findings.extend(analyze_reading(registry, resource, options, other));
         // One finding per statement and rule, as for any policy: the more
         // severe reading wins, then content decides, never which reading it
         // came from.
         findings.sort_by(|a, b| {
             (
                 a.statement_index,
-                &a.rule_id,
+                a.rule.id,
                 std::cmp::Reverse(a.severity),
                 &a.finding_id,
                 &a.message,
             )
                 .cmp(&(
                     b.statement_index,
-                    &b.rule_id,
+                    b.rule.id,
                     std::cmp::Reverse(b.severity),
                     &b.finding_id,
                     &b.message,
                 ))
         });
         findings.dedup_by(|later, earlier| {
-            (later.statement_index, &later.rule_id) == (earlier.statement_index, &earlier.rule_id)
+            (later.statement_index, later.rule.id) == (earlier.statement_index, earlier.rule.id)
         });
     }
     findings
 }
 
-/// Judges one reading of a policy.
+/// Judges one reading of a policy with the rules `options` enable.
 fn analyze_reading(
+    registry: &[&'static rules::Rule],
     resource: &ResourcePolicy,
     options: &AnalysisOptions,
     parsed: &policy::Policy,
@@ -142,18 +157,15 @@ fn analyze_reading(
             facts: &facts,
             fix: &fix,
         };
-        let guard_note = facts
-            .guard
-            .as_ref()
-            .or(facts.public_guard.as_ref())
-            .map(|g| {
-                format!(
-                    " (a {} denies callers from other accounts, so the grant itself is guarded)",
-                    g.describe()
-                )
-            });
+        let guard = facts.guard.as_ref().or(facts.public_guard.as_ref());
+        let guard_note = guard.map(|g| {
+            format!(
+                " (a {} denies callers from other accounts, so the grant itself is guarded)",
+                g.describe()
+            )
+        });
         let mut principals: Option<Vec<String>> = None;
-        for r in rules::ALL.iter() {
+        for r in registry.iter().filter(|r| r.info.enabled(options)) {
             let Some(emit) = (r.check)(&cx) else { continue };
             let principals = principals
                 .get_or_insert_with(|| {
@@ -185,20 +197,88 @@ fn analyze_reading(
                 statement_sid: st.sid.clone(),
                 principals,
                 actions: st.display_actions(),
-                rule_id: r.info.id.to_string(),
-                rule_name: r.info.name.to_string(),
+                rule: &r.info,
                 severity,
                 message,
                 recommendation: emit.recommendation,
                 suggested_condition: emit.suggested_condition,
                 aws_managed: resource.aws_managed.is_some(),
                 finding_id: model::statement_finding_id(resource, parsed, st, r.info.id),
-                suppression: None,
+                guarded_by: guard.map(|g| model::StatementRef {
+                    index: g.index,
+                    sid: g.sid.clone(),
+                }),
             });
         }
     }
     // Statements are visited in order and rules in id order, so this only
     // guards against a future change of either.
-    findings.sort_by(|a, b| (a.statement_index, &a.rule_id).cmp(&(b.statement_index, &b.rule_id)));
+    findings.sort_by(|a, b| (a.statement_index, a.rule.id).cmp(&(b.statement_index, b.rule.id)));
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rules::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
+
+    /// A preview rule that reports every Allow statement.
+    static PREVIEW: Rule = Rule {
+        info: RuleInfo {
+            id: "CD999",
+            name: "test-preview-rule",
+            severity: Severity::High,
+            status: RuleStatus::Preview { since: "9.9.9" },
+            hardening: false,
+            summary: "Reports every Allow (test only).",
+            rationale: "Proves that preview rules need --preview.",
+            vulnerable_example: "{}",
+            fixed_example: "{}",
+            fix: "None.",
+        },
+        check: |cx: &Ctx<'_>| {
+            cx.facts.allow.then(|| Emit {
+                severity: None,
+                message: "an Allow".to_string(),
+                recommendation: "none".to_string(),
+                suggested_condition: None,
+            })
+        },
+    };
+
+    fn rule_ids(options: &AnalysisOptions) -> Vec<&'static str> {
+        let text = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage"}}"#;
+        let resource = ResourcePolicy {
+            arn: "arn:aws:sqs:us-east-1:111122223333:q".to_string(),
+            resource_type: ResourceType::SqsQueue,
+            account_id: "111122223333".to_string(),
+            region: "us-east-1".to_string(),
+            policy: Some(text.to_string()),
+            aws_managed: None,
+        };
+        let parsed = policy::parse(text).expect("parses");
+        let registry: Vec<&Rule> = rules::ALL.iter().copied().chain([&PREVIEW]).collect();
+        analyze_with(&registry, &resource, options, &parsed)
+            .iter()
+            .map(|f| f.rule.id)
+            .collect()
+    }
+
+    #[test]
+    fn preview_rules_run_only_with_preview() {
+        assert_eq!(rule_ids(&AnalysisOptions::default()), ["CD001"]);
+        let preview = AnalysisOptions {
+            preview: true,
+            ..AnalysisOptions::default()
+        };
+        assert_eq!(rule_ids(&preview), ["CD001", "CD999"]);
+    }
+
+    #[test]
+    fn every_registered_rule_is_stable_since_0_1_0() {
+        for r in rules() {
+            assert_eq!(r.status, RuleStatus::Stable { since: "0.1.0" }, "{}", r.id);
+            assert!(r.enabled(&AnalysisOptions::default()));
+        }
+    }
 }

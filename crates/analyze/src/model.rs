@@ -7,6 +7,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::RuleInfo;
+
 /// The kinds of resource whose policy deputy-audit reads.
 ///
 /// The string form (`iam-role`, `sqs-queue`, ...) is what reports, `--resource-type`
@@ -161,8 +163,10 @@ impl FromStr for Severity {
     }
 }
 
-/// One problem in one statement of one resource's policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One problem in one statement of one resource's policy: the engine's value.
+/// Reports are written from it through their own wire types (the binary's
+/// `report::json::v1`), so this type can change without changing a report.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub account_id: String,
     pub region: String,
@@ -177,32 +181,29 @@ pub struct Finding {
     /// style is not used: service principals are bare, others carry their ARN or `*`).
     pub principals: Vec<String>,
     pub actions: Vec<String>,
-    pub rule_id: String,
-    pub rule_name: String,
+    /// The rule that reported it (its id, name and texts).
+    pub rule: &'static RuleInfo,
     pub severity: Severity,
     pub message: String,
     pub recommendation: String,
     /// A `Condition` block that would fix the statement for this resource, when one
     /// can be suggested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggested_condition: Option<serde_json::Value>,
-    #[serde(default)]
     pub aws_managed: bool,
     /// The stable id of this finding: the same problem in the same statement of
-    /// the same resource keeps it across runs (see [`finding_id`]). Empty only in
-    /// reports written before ids existed.
-    #[serde(default)]
+    /// the same resource keeps it across runs (see [`finding_id`]).
     pub finding_id: String,
-    /// Set by the report layer (`--baseline`), never by the analysis: the finding
-    /// is known and accepted, is still reported, and does not gate the exit code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suppression: Option<Suppression>,
+    /// The Deny statement of the same policy that guards the grant (the message
+    /// names it too): other accounts are denied, so the finding is about what
+    /// remains.
+    pub guarded_by: Option<StatementRef>,
 }
 
-/// Why a finding is accepted (from a suppressions file or a baseline report).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Suppression {
-    pub reason: String,
+/// A statement of a policy: its index and `Sid`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementRef {
+    pub index: usize,
+    pub sid: Option<String>,
 }
 
 /// The stable id of a finding: `DA-` and the first 16 hex digits of the SHA-256

@@ -22,7 +22,7 @@ fn ids(rt: ResourceType, policy: &str) -> Vec<(String, usize)> {
     analyze(&resource(rt, policy), &AnalysisOptions::default())
         .expect("analyzes")
         .into_iter()
-        .map(|f| (f.rule_id, f.statement_index))
+        .map(|f| (f.rule.id.to_string(), f.statement_index))
         .collect()
 }
 
@@ -66,8 +66,8 @@ fn finding_fields_are_filled_from_resource_and_statement() {
     )
     .expect("ok");
     let f = &f[0];
-    assert_eq!(f.rule_id, "CD001");
-    assert_eq!(f.rule_name, "missing-source-condition");
+    assert_eq!(f.rule.id, "CD001");
+    assert_eq!(f.rule.name, "missing-source-condition");
     assert_eq!(f.severity, Severity::High);
     assert_eq!(f.account_id, OWNER);
     assert_eq!(f.region, "us-east-1");
@@ -143,7 +143,7 @@ fn strict_ec2_is_cd001_without_a_condition_that_would_break_it() {
     };
     let f = run_with(ResourceType::IamRole, p, &strict);
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].rule_id, "CD001");
+    assert_eq!(f[0].rule.id, "CD001");
     assert_eq!(f[0].suggested_condition, None);
     assert_eq!(f[0].severity, Severity::High, "--strict: an exposure");
     let expected = match ec2.sts_source_keys {
@@ -158,10 +158,7 @@ fn strict_ec2_is_cd001_without_a_condition_that_would_break_it() {
         f[0].recommendation
     );
     let f = run_with(ResourceType::IamRole, p, &AnalysisOptions::default());
-    assert_eq!(
-        (f[0].rule_id.as_str(), f[0].severity),
-        ("CD100", Severity::Low)
-    );
+    assert_eq!((f[0].rule.id, f[0].severity), ("CD100", Severity::Low));
     assert_eq!(f[0].suggested_condition, None);
 }
 
@@ -173,11 +170,11 @@ fn cd100_advice_is_about_the_passed_role_service_only() {
     let f = run_with(ResourceType::IamRole, p, &AnalysisOptions::default());
     let cd001 = f
         .iter()
-        .find(|f| f.rule_id == "CD001")
+        .find(|f| f.rule.id == "CD001")
         .expect("CD001 for rekognition");
     let cd100 = f
         .iter()
-        .find(|f| f.rule_id == "CD100")
+        .find(|f| f.rule.id == "CD100")
         .expect("CD100 for glue");
     assert_eq!(
         (cd001.severity, cd100.severity),
@@ -203,7 +200,7 @@ fn guarded_statement_explanation_names_the_deny() {
         {"Sid":"DenyOthers","Effect":"Deny","Principal":"*","Action":"sqs:*","Condition":{"StringNotEquals":{"aws:SourceAccount":"111122223333"}}}]}"#;
     let f = run_with(ResourceType::SqsQueue, p, &AnalysisOptions::default());
     assert_eq!(f.len(), 1, "{f:?}");
-    assert_eq!(f[0].rule_id, "CD004");
+    assert_eq!(f[0].rule.id, "CD004");
     assert!(
         f[0].message
             .contains("Deny statement 1 (Sid \"DenyOthers\")"),
@@ -220,7 +217,7 @@ fn public_fix_uses_org_id_when_given() {
         ..AnalysisOptions::default()
     };
     let f = run_with(ResourceType::S3Bucket, p, &opts);
-    assert_eq!(f[0].rule_id, "CD009");
+    assert_eq!(f[0].rule.id, "CD009");
     assert_eq!(f[0].principals, ["*"]);
     assert_eq!(
         f[0].suggested_condition,
@@ -234,7 +231,7 @@ fn messages_escape_control_characters_from_the_policy() {
     // show them, not break on them.
     let p = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"iot.amazonaws.com\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringLike\":{\"aws:SourceAccount\":\"\\n1111*\\n\"}}}]}";
     let f = run_with(ResourceType::IamRole, p, &AnalysisOptions::default());
-    assert_eq!(f[0].rule_id, "CD002");
+    assert_eq!(f[0].rule.id, "CD002");
     assert!(!f[0].message.contains('\n'), "{}", f[0].message);
 }
 
@@ -305,9 +302,10 @@ fn suggested_source_arn_only_when_every_service_has_a_pattern() {
         .is_none());
 }
 
+/// The rules are the one classifier: a pinned statement, a guarded one and a
+/// Deny have no finding, the exposed one CD001, the one that can never match CD007.
 #[test]
-fn explanations_name_pins_guards_and_exposure() {
-    use deputy_audit_analyze::{explain_policy, policy, Verdict};
+fn pinned_guarded_exposed_and_dead_statements() {
     let p = r#"{"Statement":[
         {"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}},
         {"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:SendMessage"},
@@ -316,39 +314,56 @@ fn explanations_name_pins_guards_and_exposure() {
         {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sqs:*"},
         {"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"StringEquals":{"aws:SourceArn":"arn:aws:sns:*:111122223333:*"}}}]}"#;
     let r = resource(ResourceType::SqsQueue, p);
-    let parsed = policy::parse(p).expect("parses");
-    let e = explain_policy(&r, &AnalysisOptions::default(), &parsed);
-    let verdicts: Vec<Verdict> = e.iter().map(|x| x.verdict).collect();
-    assert_eq!(
-        verdicts,
-        [
-            Verdict::Pinned,
-            Verdict::Guarded,
-            Verdict::NotAServiceGrant,
-            Verdict::Exposed,
-            Verdict::NotAServiceGrant,
-            Verdict::NeverMatches
-        ]
-    );
-    assert!(
-        e[0].text.contains("StringEquals → aws:SourceAccount"),
-        "{}",
-        e[0].text
-    );
-    assert_eq!(e[1].guarded_by, Some((2, Some("DenyOthers".to_string()))));
-    assert!(
-        e[1].text.contains("Deny statement 2 (Sid \"DenyOthers\")"),
-        "{}",
-        e[1].text
-    );
-    assert!(e[3].text.starts_with("s3.amazonaws.com"), "{}", e[3].text);
-    // The findings agree: CD001 only for the exposed statement, CD007 for the dead one.
-    let ids: Vec<(String, usize)> = analyze(&r, &AnalysisOptions::default())
-        .expect("ok")
-        .into_iter()
-        .map(|f| (f.rule_id, f.statement_index))
+    let findings = analyze(&r, &AnalysisOptions::default()).expect("ok");
+    let ids: Vec<(String, usize)> = findings
+        .iter()
+        .map(|f| (f.rule.id.to_string(), f.statement_index))
         .collect();
     assert_eq!(ids, pairs(&[("CD001", 3), ("CD007", 5)]));
+    assert!(
+        findings[0].message.starts_with("s3.amazonaws.com"),
+        "{}",
+        findings[0].message
+    );
+}
+
+/// A finding on a statement that a Deny guards names the Deny in its message
+/// and refers to it (reports show it as a related location).
+#[test]
+fn findings_on_a_guarded_statement_refer_to_the_deny() {
+    let p = r#"{"Statement":[
+        {"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage"},
+        {"Sid":"DenyOthers","Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Condition":{"StringNotEquals":{"aws:SourceAccount":"444455556666"}}}]}"#;
+    let findings = analyze(
+        &resource(ResourceType::SqsQueue, p),
+        &AnalysisOptions::default(),
+    )
+    .expect("analyzes");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = &findings[0];
+    assert_eq!(f.rule.id, "CD004");
+    assert_eq!(
+        f.guarded_by,
+        Some(deputy_audit_analyze::StatementRef {
+            index: 1,
+            sid: Some("DenyOthers".to_string())
+        })
+    );
+    assert!(
+        f.message.contains("Deny statement 1 (Sid \"DenyOthers\")"),
+        "{}",
+        f.message
+    );
+    // An unguarded finding refers to no statement.
+    let open = analyze(
+        &resource(
+            ResourceType::SqsQueue,
+            r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage"}}"#,
+        ),
+        &AnalysisOptions::default(),
+    )
+    .expect("analyzes");
+    assert_eq!(open[0].guarded_by, None);
 }
 
 /// AWS IoT documents that some of its STS integrations send no source keys:
@@ -362,7 +377,7 @@ fn iot_trust_recommendation_repeats_the_documented_sts_caveat() {
     )
     .expect("analyzes");
     assert_eq!(findings.len(), 1);
-    assert_eq!(findings[0].rule_id, "CD001");
+    assert_eq!(findings[0].rule.id, "CD001");
     assert!(
         findings[0].recommendation.contains("AccessDenied"),
         "{}",
@@ -469,7 +484,7 @@ fn duplicate_keys_never_make_the_verdict_depend_on_key_order() {
         .expect("analyzes");
         let keys = |fs: &[deputy_audit_analyze::Finding]| {
             fs.iter()
-                .map(|f| (f.rule_id.clone(), f.statement_index))
+                .map(|f| (f.rule.id.to_string(), f.statement_index))
                 .collect::<Vec<_>>()
         };
         assert_eq!(keys(&a), pairs(expected), "{one_order}");
@@ -478,7 +493,7 @@ fn duplicate_keys_never_make_the_verdict_depend_on_key_order() {
             keys(&b),
             "key order changed the verdict:\n{one_order}\n{other_order}"
         );
-        let cd008 = a.iter().find(|f| f.rule_id == "CD008").expect("CD008");
+        let cd008 = a.iter().find(|f| f.rule.id == "CD008").expect("CD008");
         assert!(
             cd008.message.contains("ambiguous") && cd008.message.contains(named),
             "{}",

@@ -51,6 +51,9 @@ struct Options {
     strict: bool,
     #[serde(default)]
     include_aws_managed: bool,
+    /// Run preview rules (`--preview`).
+    #[serde(default)]
+    preview: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -134,6 +137,7 @@ fn options(case: &Case) -> AnalysisOptions {
         org_ids: case.options.org_ids.clone(),
         strict: case.options.strict,
         include_aws_managed: case.options.include_aws_managed,
+        preview: case.options.preview,
     }
 }
 
@@ -169,12 +173,12 @@ fn run(path: &Path, case: &Case) -> Result<(), String> {
             let got: BTreeSet<Expected> = findings
                 .iter()
                 .map(|f| Expected {
-                    rule_id: f.rule_id.clone(),
+                    rule_id: f.rule.id.to_string(),
                     statement_index: f.statement_index,
                     severity: case
                         .expected
                         .iter()
-                        .find(|e| e.rule_id == f.rule_id && e.statement_index == f.statement_index)
+                        .find(|e| e.rule_id == f.rule.id && e.statement_index == f.statement_index)
                         .and_then(|e| e.severity)
                         .map(|_| f.severity),
                 })
@@ -184,7 +188,7 @@ fn run(path: &Path, case: &Case) -> Result<(), String> {
                 if f.message.is_empty() || f.recommendation.is_empty() {
                     return Err(format!(
                         "{name}: {} has an empty message or recommendation",
-                        f.rule_id
+                        f.rule.id
                     ));
                 }
             }
@@ -202,7 +206,7 @@ fn run(path: &Path, case: &Case) -> Result<(), String> {
             for u in got.difference(&want) {
                 let msg = findings
                     .iter()
-                    .find(|f| f.rule_id == u.rule_id && f.statement_index == u.statement_index)
+                    .find(|f| f.rule.id == u.rule_id && f.statement_index == u.statement_index)
                     .map(|f| f.message.as_str())
                     .unwrap_or_default();
                 let _ = writeln!(

@@ -16,7 +16,7 @@ fn ids_for(arn: &str, policy: &str) -> Vec<(String, String)> {
     analyze(&resource, &AnalysisOptions::default())
         .expect("analyzes")
         .into_iter()
-        .map(|f| (f.rule_id, f.finding_id))
+        .map(|f| (f.rule.id.to_string(), f.finding_id))
         .collect()
 }
 

@@ -100,12 +100,12 @@ fn examples_demonstrate_their_rule() {
             analyze(&res, &AnalysisOptions::default())
                 .unwrap_or_else(|e| panic!("{} example does not parse: {e}", r.id))
                 .into_iter()
-                .map(|f| f.rule_id)
+                .map(|f| f.rule.id)
                 .collect::<Vec<_>>()
         };
         let vulnerable = run(r.vulnerable_example);
         assert!(
-            vulnerable.iter().any(|id| id == r.id),
+            vulnerable.contains(&r.id),
             "{} vulnerable example gives {vulnerable:?}",
             r.id
         );
@@ -115,5 +115,40 @@ fn examples_demonstrate_their_rule() {
             "{} fixed example still gives {fixed:?}",
             r.id
         );
+    }
+}
+
+/// `explain`, SARIF and docs/rules.md render a rule from the one record, with
+/// the same section titles, and link to the section that exists.
+#[test]
+fn every_rendering_carries_the_same_sections() {
+    let doc = deputy_audit_analyze::rules::render_markdown();
+    for r in rules() {
+        let (before, after) = r.example_labels();
+        let text = r.render_text();
+        let markdown = r.render_markdown(2);
+        for title in ["Why it matters", before, after, "Fix"] {
+            assert!(
+                text.contains(&format!("\n{title}\n")),
+                "{} text: {title}",
+                r.id
+            );
+            assert!(
+                markdown.contains(&format!("\n## {title}\n")),
+                "{} markdown: {title}",
+                r.id
+            );
+        }
+        assert!(text.starts_with(&format!("{} {} ", r.id, r.name)));
+        assert!(text.contains(&r.status.to_string()));
+        assert!(r.render_plain().contains(r.fix));
+        let anchor = r
+            .help_url()
+            .rsplit_once('#')
+            .expect("an anchor")
+            .1
+            .to_string();
+        assert!(doc.contains(&format!("[{}](#{anchor})", r.id)), "{}", r.id);
+        assert!(r.help_url().contains("/docs/rules.md#"));
     }
 }

@@ -1,7 +1,7 @@
 //! CD001: a service principal is granted access and nothing pins the calling
 //! resource to an account or organization.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::Severity;
 
 pub(crate) static RULE: Rule = Rule {
@@ -9,6 +9,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD001",
         name: "missing-source-condition",
         severity: Severity::High,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "An Allow grants a service principal access and nothing in the statement, nor a Deny in the same policy, pins the calling resource to an account or organization. High on resource policies and on trust policies of services whose AWS page documents the risk; medium for unknown principals and unverified facts; low when only metadata is granted.",
         rationale: "A service principal such as sns.amazonaws.com acts for every AWS customer. Without aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths, anyone can point their own resource (a topic, a bucket notification, a trail) at yours and the service, the confused deputy, will use your grant on their behalf.",

@@ -1,6 +1,6 @@
 //! CD002: a source key is present but pins nothing.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::Severity;
 
 pub(crate) static RULE: Rule = Rule {
@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD002",
         name: "unpinned-source-condition",
         severity: Severity::High,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "A source key is present but does not pin: `*`, a wildcard (`*` or `?`) in the account field of a SourceArn or in a SourceAccount, any one wildcard value in a list, or a `Null` check alone.",
         rationale: "A condition such as ArnLike aws:SourceArn arn:aws:rekognition:*:*:* looks like protection but matches every customer's resources; one wildcard value in a list opens the whole list, and a Null check only asks that the key exist. The grant is as exposed as one with no condition at all.",

@@ -1,6 +1,6 @@
 //! CD003: aws:SourceArn names a resource whose ARN has no account field.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::Severity;
 use serde_json::json;
 
@@ -9,6 +9,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD003",
         name: "source-arn-without-account",
         severity: Severity::Medium,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "`aws:SourceArn` names a resource whose ARN has no account field (an S3 bucket) and no `aws:SourceAccount`/`aws:SourceOrgID`/`aws:SourceOrgPaths` pairs it.",
         rationale: "An S3 bucket ARN carries no account: if the bucket is deleted, anyone can create one with the same name and the service will act for them. AWS's guidance (for example Amazon Rekognition's) says that when the SourceArn has no account ID both keys are required.",

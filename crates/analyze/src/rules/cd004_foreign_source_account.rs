@@ -1,6 +1,6 @@
 //! CD004: the pinned account or organization is not the owner's nor trusted.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::eval::is_account_id;
 use crate::Severity;
 
@@ -9,6 +9,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD004",
         name: "foreign-source-account",
         severity: Severity::Medium,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "The pinned account is neither the resource owner nor a `--trusted-account` (or the organization is not `--org-id`): a source key of a service grant, or a caller key (`kms:CallerAccount`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`...) of a public grant.",
         rationale: "A source condition that pins another account lets that account's resources drive the service against yours. It may be intended (a central logging account), in which case say so with --trusted-account; a copied example or a typo is the more common cause.",

@@ -1,6 +1,6 @@
 //! CD005: the protective key sits under an operator that lets callers through.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::Severity;
 
 pub(crate) static RULE: Rule = Rule {
@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD005",
         name: "weak-condition-operator",
         severity: Severity::Medium,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "The protective key sits under `...IfExists`, `ForAllValues:` (vacuously true when the key is absent), or a negated operator inside an Allow, and no other entry of the statement pins the caller with a plain operator.",
         rationale: "StringEqualsIfExists and ForAllValues:StringEquals are true when the request carries no source key at all, so any path that omits it is unprotected. A negated operator (StringNotEquals, ArnNotLike) inside an Allow grants every caller except the ones named, which is the opposite of a pin.",

@@ -1,6 +1,6 @@
 //! CD006: aws:SourceAccount and the account in aws:SourceArn disagree.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::Severity;
 
 pub(crate) static RULE: Rule = Rule {
@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD006",
         name: "conflicting-source-conditions",
         severity: Severity::Low,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "`aws:SourceAccount` and the account in `aws:SourceArn` differ: the grant can never match (broken, not exposed).",
         rationale: "Conditions in a statement must all hold. When aws:SourceAccount names one account and aws:SourceArn another, no request can satisfy both, so the integration the statement was written for silently fails. Nothing is exposed, but the policy does not do what its author meant.",

@@ -1,6 +1,6 @@
 //! CD007: a literal string operator compares a value holding `*` or `?`.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::Severity;
 
 pub(crate) static RULE: Rule = Rule {
@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD007",
         name: "literal-wildcard",
         severity: Severity::Low,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "A non-`Like` string operator compares a value holding `*` or `?` literally, so it never matches what was meant (`ArnEquals` does accept wildcards, like `ArnLike`).",
         rationale: "StringEquals, StringNotEquals and their IgnoreCase forms treat * and ? as ordinary characters. StringEquals aws:SourceArn arn:aws:sns:*:111122223333:* matches no real ARN, so the grant never works (and in a Deny, StringNotEquals with a wildcard denies everything). It is broken rather than exposed.",

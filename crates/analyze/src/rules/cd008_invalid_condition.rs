@@ -1,6 +1,6 @@
 //! CD008: an unknown operator or a malformed condition block.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::Severity;
 
 pub(crate) static RULE: Rule = Rule {
@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD008",
         name: "invalid-condition",
         severity: Severity::Medium,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "An unknown condition operator (`\" ArnEquals\"`), a malformed condition block, or a duplicated key that makes the policy ambiguous: the intended protection is not in effect, or not certainly.",
         rationale: "Operator names are matched exactly: \" ArnEquals\" (with a leading space, as one AWS documentation example prints it), \"arnEquals\" or \"NullIfExists\" are not operators, and a value of the wrong type is not a comparison. AWS rejects or ignores such a condition, so the protection its author intended does not exist. A key written twice in one object (\"Effect\" twice, \"Statement\" and \"statement\", a condition key twice) leaves open which copy counts; the finding names the key, and both readings are judged, so the worse one is never hidden.",

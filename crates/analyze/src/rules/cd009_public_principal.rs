@@ -1,6 +1,6 @@
 //! CD009: an Allow to everyone with nothing pinning an account or organization.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::Severity;
 use serde_json::json;
 
@@ -9,6 +9,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD009",
         name: "public-principal",
         severity: Severity::High,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "An Allow to `\"*\"` or `{\"AWS\": \"*\"}` with no condition that pins an account or organization (`aws:SourceOwner`, `aws:SourceAccount`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `kms:CallerAccount`, a pinned `aws:SourceArn`...). Low when only metadata is granted.",
         rationale: "A public principal covers every AWS account and every service acting for any customer. Older SNS and S3 integrations were documented with Principal \"*\" plus aws:SourceOwner/aws:SourceArn; without such a condition the resource is open to the world.",

@@ -1,6 +1,6 @@
 //! CD010: Allow with NotPrincipal.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::Severity;
 
 pub(crate) static RULE: Rule = Rule {
@@ -8,6 +8,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD010",
         name: "allow-not-principal",
         severity: Severity::High,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: false,
         summary: "An Allow with `NotPrincipal`.",
         rationale: "Allow with NotPrincipal grants every principal except the ones listed, including every service principal and every other account. AWS recommends against it; it is almost always meant as a Deny.",

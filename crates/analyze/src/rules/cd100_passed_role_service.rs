@@ -1,7 +1,7 @@
 //! CD100: a role trusted by a service that uses it only when passed inside the
 //! owner's account. Defence in depth, not an exposure.
 
-use super::{Ctx, Emit, Rule, RuleInfo};
+use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
 use crate::knowledge::KeySupport;
 use crate::Severity;
 
@@ -10,6 +10,7 @@ pub(crate) static RULE: Rule = Rule {
         id: "CD100",
         name: "passed-role-service",
         severity: Severity::Low,
+        status: RuleStatus::Stable { since: "0.1.0" },
         hardening: true,
         summary: "A role trust policy lets in a service that assumes the role only when a principal of the owner's account passes it (iam:PassRole: EC2 instance roles, Lambda execution roles, Glue, CodeBuild and other service roles), with no source pin. Defence in depth (low); a condition is suggested only where AWS documents that the service sends the keys. `--strict` reports these as CD001.",
         rationale: "The knowledge base marks a service as passed-role when its AWS pages describe the role as one a principal of the account configures for the service with iam:PassRole, and no AWS page names a confused-deputy risk for it. Another customer then has no documented way to make the service use the role, so the finding is kept low, for hardening. Pinning is still worth it where the service sends aws:SourceArn/aws:SourceAccount; where AWS does not document that, a condition could stop the service from assuming the role (pinning CloudTrail's log-delivery role is reported to have broken delivery), so none is suggested.",

@@ -1,6 +1,9 @@
 //! The rule catalogue. One module per rule, each holding its [`RuleInfo`] and
 //! its check; `ALL` is the one registry (read it through [`rules()`] and
-//! [`rule`]). Adding a rule is one new file and one line in `registry!`.
+//! [`rule`]). Adding a rule is one new file and one line in `registry!`; a new
+//! rule starts as [`RuleStatus::Preview`], so it runs only with `--preview`
+//! until a release makes it stable. Its texts are rendered only by
+//! [`RuleInfo`]'s methods (`meta.rs`).
 
 use serde_json::{json, Map, Value};
 
@@ -9,42 +12,8 @@ use crate::knowledge::{knowledge, KeySupport, RoleUse};
 use crate::policy::Statement;
 use crate::{AnalysisOptions, ResourcePolicy, Severity};
 
-/// What a rule is, for `explain`, SARIF and `docs/rules.md`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleInfo {
-    /// `CD001`.
-    pub id: &'static str,
-    /// `missing-source-condition`.
-    pub name: &'static str,
-    /// The highest severity the rule reports; a finding may rank lower (see
-    /// [`Ctx::exposure`]: what a foreign caller could do decides).
-    pub severity: Severity,
-    /// A hardening rule reports defence in depth, not an exposure: its examples
-    /// are "reported" and "hardened", never "vulnerable" and "fixed".
-    pub hardening: bool,
-    /// One line: when the rule fires.
-    pub summary: &'static str,
-    /// Why it matters.
-    pub rationale: &'static str,
-    /// A policy the rule reports.
-    pub vulnerable_example: &'static str,
-    /// The same policy, fixed.
-    pub fixed_example: &'static str,
-    /// How to fix it.
-    pub fix: &'static str,
-}
-
-impl RuleInfo {
-    /// How the two examples are labelled wherever a rule is explained: a
-    /// hardening rule's first example is not "vulnerable".
-    pub fn example_labels(&self) -> (&'static str, &'static str) {
-        if self.hardening {
-            ("Reported (defence in depth)", "Hardened")
-        } else {
-            ("Vulnerable", "Fixed")
-        }
-    }
-}
+mod meta;
+pub use meta::{RuleInfo, RuleStatus};
 
 /// A rule: its description and its check.
 pub(crate) struct Rule {
@@ -430,6 +399,14 @@ impl Ctx<'_> {
 
 /// How the rules read a policy; rendered into `docs/rules.md`.
 const SEMANTICS: &str = r#"
+## Rule status
+
+A rule is **stable** or **preview**, and says since which version. Stable rules run in
+every analysis. A new rule arrives as preview and runs only with `--preview` (or
+`preview = true` in the config file), so upgrading deputy-audit never adds findings to a
+gate that passed before; a later release makes it stable. `deputy-audit explain` marks
+preview rules, and SARIF carries each rule's status in its properties.
+
 ## Severity: what a foreign caller could do
 
 A finding's severity says what another AWS account could do through the grant, not how
@@ -511,33 +488,22 @@ the findings that rest on it say so ("unverified: ...").
 /// Renders `docs/rules.md` from the registry.
 pub fn render_markdown() -> String {
     let mut out = String::from(
-        "# deputy-audit rules\n\n<!-- Generated from crates/analyze/src/rules/ by `UPDATE_RULES_DOC=1 cargo test -p deputy-audit-analyze --test rules_doc`. Do not edit by hand. -->\n\n| id | name | severity | when |\n|---|---|---|---|\n",
+        "# deputy-audit rules\n\n<!-- Generated from crates/analyze/src/rules/ by `UPDATE_RULES_DOC=1 cargo test -p deputy-audit-analyze --test rules_doc`. Do not edit by hand. -->\n\n| id | name | severity | status | when |\n|---|---|---|---|---|\n",
     );
     for r in rules() {
         out.push_str(&format!(
-            "| [{}](#{}) | {} | {} | {} |\n",
+            "| [{}](#{}) | {} | {} | {} | {} |\n",
             r.id,
-            r.id.to_ascii_lowercase(),
+            r.anchor(),
             r.name,
             r.severity,
+            r.status,
             r.summary
         ));
     }
     out.push_str(SEMANTICS);
     for r in rules() {
-        out.push_str(&format!(
-            "\n## {}\n\n**{}** · severity up to **{}**\n\n{}\n\n### Why it matters\n\n{}\n\n### {}\n\n```json\n{}\n```\n\n### {}\n\n```json\n{}\n```\n\n### Fix\n\n{}\n",
-            r.id,
-            r.name,
-            r.severity,
-            r.summary,
-            r.rationale,
-            r.example_labels().0,
-            r.vulnerable_example.trim(),
-            r.example_labels().1,
-            r.fixed_example.trim(),
-            r.fix
-        ));
+        out.push_str(&r.render_doc_section());
     }
     out
 }

@@ -1,30 +1,29 @@
-//! The JSON report: the whole [`Report`] as one document, plus the derived
-//! `suppressed_count`. Its schema is docs/report.schema.json.
+//! The JSON report: the [`Report`] written as [`v1`]'s wire types, whose
+//! schema is docs/report.schema.json; and the one reader of such reports
+//! (`diff`, `--baseline`).
+
+pub mod v1;
 
 use std::io::Write;
 
-use serde::Serialize;
+use anyhow::Context;
+use serde_json::Value;
 
 use super::Report;
 
-/// The document as written: the report's fields, then `suppressed_count`
-/// (derived, so it can never disagree with the findings; readers that
-/// deserialize a [`Report`] ignore it).
-#[derive(Serialize)]
-struct Document<'a> {
-    #[serde(flatten)]
-    report: &'a Report,
-    suppressed_count: usize,
-}
-
 pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
-    let document = Document {
-        report,
-        suppressed_count: report.suppressed_count(),
-    };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
+    serde_json::to_writer_pretty(&mut *out, &v1::Report::from_report(report))?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Reads a JSON report already parsed as JSON: refuses one written by another
+/// tool or with another `schema_version` ([`super::check_report_origin`]).
+/// `shown` names the file and what it is (`baseline b.json`, `b.json`).
+pub fn read(value: Value, shown: &str) -> anyhow::Result<v1::Report> {
+    super::check_report_origin(&value, shown)?;
+    serde_json::from_value(value)
+        .with_context(|| format!("{shown} is not a deputy-audit JSON report"))
 }
 
 #[cfg(test)]
@@ -38,7 +37,7 @@ mod tests {
     #[test]
     fn scan_report_validates_against_the_published_schema() {
         let schema: Value =
-            serde_json::from_str(include_str!("../../docs/report.schema.json")).expect("JSON");
+            serde_json::from_str(include_str!("../../../docs/report.schema.json")).expect("JSON");
         let validator = jsonschema::validator_for(&schema).expect("schema compiles");
         let report = sample_report();
         let mut out = Vec::new();
@@ -57,8 +56,14 @@ mod tests {
                 "error field {key} not in the schema"
             );
         }
-        // A report reads back (what --baseline and diff do), suppressed_count ignored.
-        let back: Report = serde_json::from_value(doc).expect("reads back");
-        assert_eq!(back.findings, report.findings);
+        // A report reads back (what --baseline and diff do) as the same document.
+        let back = read(doc.clone(), "r.json").expect("reads back");
+        assert_eq!(serde_json::to_value(&back).expect("serializes"), doc);
+        let written: Vec<v1::Finding> = report
+            .findings
+            .iter()
+            .map(|f| v1::Finding::new(f, report.suppression(f)))
+            .collect();
+        assert_eq!(back.findings, written);
     }
 }

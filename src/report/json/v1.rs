@@ -1,0 +1,227 @@
+//! The JSON report, `schema_version` 1: the wire types, frozen.
+//!
+//! These types are the document: field for field, in this order, what
+//! docs/report.schema.json describes, and what `diff` and `--baseline` read
+//! back. They are built from the engine's values ([`Report::from_report`]), so
+//! the analysis can change its own types without changing a report. Adding a
+//! field here means describing it in the schema (consumers accept unknown
+//! fields); changing or removing one is a `v2` module beside this one.
+//!
+//! The `#[serde(default)]`s keep reports written by earlier 0.x versions
+//! readable (before `accounts`, `aws_managed`, finding ids...).
+
+use std::collections::BTreeMap;
+
+use deputy_audit_analyze::{ResourceType, Severity};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The `schema_version` these types write and read.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub scan_started: String,
+    pub scan_finished: String,
+    pub account_id: String,
+    pub regions: Vec<String>,
+    pub resource_counts: BTreeMap<ResourceType, usize>,
+    #[serde(default)]
+    pub accounts: Vec<AccountSummary>,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<Error>,
+    #[serde(default)]
+    pub aws_managed_resources: Vec<AwsManagedResource>,
+    /// How many findings carry a `suppression`: derived when written, never
+    /// trusted when read.
+    #[serde(default)]
+    pub suppressed_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub account_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    pub status: AccountStatus,
+    pub resource_counts: BTreeMap<ResourceType, usize>,
+    pub findings: usize,
+    pub errors: usize,
+    #[serde(default)]
+    pub aws_managed: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Scanned,
+    Incomplete,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub account_id: String,
+    pub region: String,
+    pub service: String,
+    pub resource_type: ResourceType,
+    pub resource_arn: String,
+    pub statement_index: usize,
+    pub statement_sid: Option<String>,
+    pub principals: Vec<String>,
+    pub actions: Vec<String>,
+    pub rule_id: String,
+    pub rule_name: String,
+    pub severity: Severity,
+    pub message: String,
+    pub recommendation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested_condition: Option<Value>,
+    #[serde(default)]
+    pub aws_managed: bool,
+    /// Empty only in reports written before finding ids existed.
+    #[serde(default)]
+    pub finding_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Error {
+    pub account_id: String,
+    pub region: String,
+    pub service: String,
+    pub resource_type: Option<ResourceType>,
+    pub resource_arn: String,
+    pub operation: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsManagedResource {
+    pub account_id: String,
+    pub region: String,
+    pub resource_type: ResourceType,
+    pub resource_arn: String,
+    pub reason: String,
+}
+
+impl Report {
+    /// The document for `report`.
+    pub fn from_report(report: &crate::report::Report) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: report.tool.name.clone(),
+                version: report.tool.version.clone(),
+            },
+            scan_started: report.scan_started.clone(),
+            scan_finished: report.scan_finished.clone(),
+            account_id: report.account_id.clone(),
+            regions: report.regions.clone(),
+            resource_counts: report.resource_counts.clone(),
+            accounts: report.accounts.iter().map(AccountSummary::from).collect(),
+            findings: report
+                .findings
+                .iter()
+                .map(|f| Finding::new(f, report.suppression(f)))
+                .collect(),
+            errors: report.errors.iter().map(Error::from).collect(),
+            aws_managed_resources: report
+                .aws_managed_resources
+                .iter()
+                .map(AwsManagedResource::from)
+                .collect(),
+            suppressed_count: report.suppressed_count(),
+        }
+    }
+}
+
+impl From<&crate::report::AccountSummary> for AccountSummary {
+    fn from(a: &crate::report::AccountSummary) -> Self {
+        use crate::report::AccountStatus as S;
+        AccountSummary {
+            account_id: a.account_id.clone(),
+            role_arn: a.role_arn.clone(),
+            status: match a.status {
+                S::Scanned => AccountStatus::Scanned,
+                S::Incomplete => AccountStatus::Incomplete,
+                S::Failed => AccountStatus::Failed,
+            },
+            resource_counts: a.resource_counts.clone(),
+            findings: a.findings,
+            errors: a.errors,
+            aws_managed: a.aws_managed,
+        }
+    }
+}
+
+impl Finding {
+    /// A finding of the engine as written, with the baseline's verdict.
+    pub fn new(
+        f: &deputy_audit_analyze::Finding,
+        suppression: Option<&crate::report::Suppression>,
+    ) -> Finding {
+        Finding {
+            account_id: f.account_id.clone(),
+            region: f.region.clone(),
+            service: f.service.clone(),
+            resource_type: f.resource_type,
+            resource_arn: f.resource_arn.clone(),
+            statement_index: f.statement_index,
+            statement_sid: f.statement_sid.clone(),
+            principals: f.principals.clone(),
+            actions: f.actions.clone(),
+            rule_id: f.rule.id.to_string(),
+            rule_name: f.rule.name.to_string(),
+            severity: f.severity,
+            message: f.message.clone(),
+            recommendation: f.recommendation.clone(),
+            suggested_condition: f.suggested_condition.clone(),
+            aws_managed: f.aws_managed,
+            finding_id: f.finding_id.clone(),
+            suppression: suppression.map(|s| Suppression {
+                reason: s.reason.clone(),
+            }),
+        }
+    }
+}
+
+impl From<&crate::collect::ScanError> for Error {
+    fn from(e: &crate::collect::ScanError) -> Self {
+        Error {
+            account_id: e.account_id.clone(),
+            region: e.region.clone(),
+            service: e.service.clone(),
+            resource_type: e.resource_type,
+            resource_arn: e.resource_arn.clone(),
+            operation: e.operation.clone(),
+            reason: e.reason.clone(),
+        }
+    }
+}
+
+impl From<&crate::report::AwsManagedResource> for AwsManagedResource {
+    fn from(r: &crate::report::AwsManagedResource) -> Self {
+        AwsManagedResource {
+            account_id: r.account_id.clone(),
+            region: r.region.clone(),
+            resource_type: r.resource_type,
+            resource_arn: r.resource_arn.clone(),
+            reason: r.reason.clone(),
+        }
+    }
+}
