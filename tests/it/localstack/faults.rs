@@ -1,5 +1,5 @@
 //! Reliability under faults: the real `deputy-audit scan` binary runs against LocalStack
-//! through a fault-injecting proxy (tests/support/fault_proxy.rs).
+//! through a fault-injecting proxy (tests/it/support/fault_proxy.rs).
 //!
 //! - transient faults (throttling, 500s, slow answers, dropped connections) leave the
 //!   report exactly as it is without them;
@@ -13,80 +13,38 @@
 //! http://127.0.0.1:4566). When it is not, these tests fail, never skip: a skipped
 //! integration test looks like a passing one in CI.
 
-#[path = "support/fault_proxy.rs"]
-mod fault_proxy;
-#[path = "support/harness.rs"]
-mod harness;
-#[path = "support/seed.rs"]
-mod seed;
-
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use fault_proxy::{Canned, Fault, FaultPlan, FaultProxy};
-use harness::{fresh_account_ids, require_localstack, run_deputy_audit, test_endpoint};
 use serde_json::Value;
 
+use crate::support::fault_proxy::{self, Canned, Fault, FaultPlan, FaultProxy};
+use crate::support::harness::{
+    fresh_account_id, require_localstack, run_deputy_audit, run_with_timeout, runtime,
+    test_endpoint, wait_until, wait_with_timeout,
+};
+use crate::support::{harness, seed};
+
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
-/// Only stops a hung binary from hanging the test run; scans here take seconds.
-const SCAN_TIMEOUT: Duration = Duration::from_secs(300);
 /// Attempts per request under injected faults. With 45% of requests faulted, the chance
 /// that one request fails this many attempts in a row is far below one in a million;
 /// and the fault sequence is deterministic, so a run that passes passes again.
 const FAULT_MAX_ATTEMPTS: &str = "25";
 
 // ---------------------------------------------------------------------------
-// LocalStack, accounts, the binary
+// The binary
 // ---------------------------------------------------------------------------
-
-/// An account id nobody used before, so a long-lived LocalStack shows an empty account
-/// and expected sets stay exact across reruns.
-fn fresh_account_id() -> String {
-    fresh_account_ids(1).remove(0)
-}
 
 fn regions() -> Vec<String> {
     REGIONS.iter().map(|r| r.to_string()).collect()
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
-
-/// `deputy-audit scan` for `account` through `endpoint`, with nothing from the
-/// developer's AWS setup leaking in (no `AWS_*` variables, an empty HOME, no IMDS).
-fn scan_command(account: &str, endpoint: &str, extra: &[&str], home: &Path) -> Command {
-    std::fs::create_dir_all(home).expect("create temp HOME");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deputy-audit"));
-    cmd.arg("scan").arg("--endpoint-url").arg(endpoint);
-    for region in REGIONS {
-        cmd.arg("--region").arg(region);
-    }
-    cmd.args(extra);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AWS_") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env("HOME", home)
-        .env("AWS_ACCESS_KEY_ID", account)
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", REGIONS[0])
-        .env("AWS_CONFIG_FILE", home.join("no-such-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            home.join("no-such-credentials"),
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("DEPUTY_AUDIT_LOG")
-        .stdin(Stdio::null());
-    cmd
+/// `deputy-audit scan` for `account` in [`REGIONS`] through `endpoint` (the harness's
+/// clean environment).
+fn scan_command(account: &str, endpoint: &str, extra: &[&str], home: &std::path::Path) -> Command {
+    harness::scan_command(account, &regions(), endpoint, extra, home)
 }
 
 struct Run {
@@ -106,13 +64,9 @@ fn run_scan(account: &str, endpoint: &str, extra: &[&str]) -> Run {
         out.to_str().expect("utf-8 path"),
     ];
     args.extend_from_slice(extra);
-    let mut cmd = scan_command(account, endpoint, &args, &dir.path().join("home"));
-    let err_path = dir.path().join("stderr.txt");
-    cmd.stdout(Stdio::null())
-        .stderr(std::fs::File::create(&err_path).expect("stderr file"));
-    let mut child = cmd.spawn().expect("spawn deputy-audit");
-    let code = wait_with_timeout(&mut child, SCAN_TIMEOUT);
-    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let cmd = scan_command(account, endpoint, &args, &dir.path().join("home"));
+    let run = run_with_timeout(cmd, dir.path());
+    let (code, stderr) = (run.code, run.stderr);
     let text = std::fs::read_to_string(&out).unwrap_or_else(|e| {
         panic!(
             "no report at {} ({e}); exit {code:?}\n{stderr}",
@@ -125,31 +79,6 @@ fn run_scan(account: &str, endpoint: &str, extra: &[&str]) -> Run {
         code,
         stderr,
         report,
-    }
-}
-
-/// Waits for the child, polling; kills it and panics after `timeout`.
-fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<i32> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().expect("wait for deputy-audit") {
-            return status.code();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("deputy-audit did not finish within {timeout:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Polls `condition` every 10 ms until it holds; panics with `what` after `timeout`.
-fn wait_until(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -436,13 +365,6 @@ async fn seed_protected(
     let catalogue = seed::catalogue();
     let region = REGIONS[0];
     let conf = seed::sdk_config(endpoint, account, region);
-    let sqs = aws_sdk_sqs::Client::new(&conf);
-    let sns = aws_sdk_sns::Client::new(&conf);
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&conf)
-            .force_path_style(true)
-            .build(),
-    );
     let mut created = Vec::new();
     for example in &catalogue.examples {
         if !["sqs-queue", "sns-topic", "s3-bucket"].contains(&example.resource_type.as_str()) {
@@ -459,72 +381,25 @@ async fn seed_protected(
                 "s3-bucket" => format!("da-{account}-{tag}-{i}"),
                 _ => format!("da-{tag}-{}-{i}", example.name),
             };
-            let doc = |arn: &str| {
-                example
-                    .document(
-                        seed::Form::Protected,
-                        &seed::Vars {
-                            account,
-                            region,
-                            resource_arn: Some(arn),
-                        },
-                    )
-                    .expect("render")
-                    .to_string()
+            let doc_for = |arn: Option<&str>| {
+                let vars = seed::Vars {
+                    account,
+                    region,
+                    resource_arn: arn,
+                };
+                example.document(seed::Form::Protected, &vars)
             };
-            let arn = match example.resource_type.as_str() {
-                "sqs-queue" => {
-                    let url = sqs
-                        .create_queue()
-                        .queue_name(&name)
-                        .send()
-                        .await
-                        .expect("CreateQueue")
-                        .queue_url
-                        .expect("queue url");
-                    let arn = format!("arn:aws:sqs:{region}:{account}:{name}");
-                    sqs.set_queue_attributes()
-                        .queue_url(url)
-                        .attributes(aws_sdk_sqs::types::QueueAttributeName::Policy, doc(&arn))
-                        .send()
-                        .await
-                        .expect("SetQueueAttributes");
-                    arn
-                }
-                "sns-topic" => {
-                    let arn = sns
-                        .create_topic()
-                        .name(&name)
-                        .send()
-                        .await
-                        .expect("CreateTopic")
-                        .topic_arn
-                        .expect("topic arn");
-                    sns.set_topic_attributes()
-                        .topic_arn(&arn)
-                        .attribute_name("Policy")
-                        .attribute_value(doc(&arn))
-                        .send()
-                        .await
-                        .expect("SetTopicAttributes");
-                    arn
-                }
-                _ => {
-                    s3.create_bucket()
-                        .bucket(&name)
-                        .send()
-                        .await
-                        .expect("CreateBucket");
-                    let arn = format!("arn:aws:s3:::{name}");
-                    s3.put_bucket_policy()
-                        .bucket(&name)
-                        .policy(doc(&arn))
-                        .send()
-                        .await
-                        .expect("PutBucketPolicy");
-                    arn
-                }
-            };
+            let arn = seed::create_with_policy(
+                &conf,
+                account,
+                &example.resource_type,
+                &name,
+                region,
+                "deputy-audit fault test",
+                doc_for,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("seeding {name}: {e:#}"));
             created.push((example.resource_type.clone(), name, arn));
         }
     }
@@ -863,29 +738,6 @@ fn hostile_policies_on_real_resources_are_recorded_not_fatal() {
     assert_eq!(on_topic, statements, "{}", run.stderr);
     // Findings, but three policies not assessed: incomplete outranks findings.
     assert_eq!(run.code, Some(3), "{}", run.stderr);
-}
-
-/// Policy text that is not UTF-8 cannot be stored in any AWS service (their APIs take
-/// strings), so it is tested where it can arrive: a file given to `check`.
-#[test]
-fn invalid_utf8_policy_is_an_error_not_a_crash() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("policy.json");
-    std::fs::write(&path, b"{\"Statement\": [\"\xff\xfe\"]}").expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_deputy-audit"))
-        .args([
-            "check",
-            "--resource-type",
-            "sqs-queue",
-            "--account",
-            "111122223333",
-        ])
-        .arg(&path)
-        .output()
-        .expect("run check");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
 }
 
 /// One account whose role cannot be assumed is one error entry and a `failed`

@@ -453,3 +453,26 @@ fn unreadable_inputs_are_listed_in_every_format() {
     let csv = run("csv");
     assert!(csv.stderr.contains("empty.json"), "{}", csv.stderr);
 }
+
+/// Policy text that is not UTF-8 cannot be stored in any AWS service (their APIs take
+/// strings), so it is tested where it can arrive: a file given to `check`.
+#[test]
+fn invalid_utf8_policy_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("policy.json");
+    std::fs::write(&path, b"{\"Statement\": [\"\xff\xfe\"]}").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_deputy-audit"))
+        .args([
+            "check",
+            "--resource-type",
+            "sqs-queue",
+            "--account",
+            "111122223333",
+        ])
+        .arg(&path)
+        .output()
+        .expect("run check");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+}

@@ -1,512 +1,16 @@
-//! End-to-end: seed LocalStack with every confused-deputy example from the seed
-//! documents and the further resource-policy fixtures (Lambda function, version and
-//! alias policies, Secrets Manager secrets, EventBridge buses, CloudWatch Logs resource
-//! policies), protected and with `Condition` stripped, nine resource types, two accounts,
-//! two regions each; run the real `deputy-audit scan` binary, and compare its reports
-//! with what the seeder says it created.
-//!
-//! LocalStack must be running at `DEPUTY_AUDIT_TEST_ENDPOINT` (default
-//! http://127.0.0.1:4566). When it is not, these tests fail, never skip: a skipped
-//! integration test looks like a passing one in CI.
-
-#[path = "support/harness.rs"]
-mod harness;
-#[path = "support/seed.rs"]
-mod seed;
-
-use harness::*;
+//! Offline checks of what the LocalStack suites rely on: the seed catalogues and the
+//! realistic fixture are consistent with their sources and with the engine, the seeder's
+//! layout and placeholder code are well formed, and the harness fails (never skips)
+//! without LocalStack. No AWS, no LocalStack.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
-const CSV_HEADER: &str = "account_id,region,service,resource_type,resource_arn,statement_index,\
-statement_sid,principals,actions,rule_id,severity,message,recommendation";
-
-type FindingKey = (String, String, usize);
-
-// ---------------------------------------------------------------------------
-// Fixtures
-// ---------------------------------------------------------------------------
-
-struct Fixture {
-    endpoint: String,
-    accounts: Vec<seed::Manifest>,
-}
-
-/// Seeds two fresh accounts once per test binary; the scans only read, so every test
-/// can share them.
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        let endpoint = test_endpoint();
-        require_localstack(&endpoint);
-        let ids = fresh_account_ids(2);
-        // Two regions per account, different in each account. IAM is listed once (from
-        // the first region) and reported under "global".
-        let layouts = [
-            (
-                ids[0].clone(),
-                vec!["us-east-1".to_string(), "eu-west-1".to_string()],
-            ),
-            // No us-east-1 here: IAM is then listed through another region, and both
-            // buckets need a LocationConstraint.
-            (
-                ids[1].clone(),
-                vec!["eu-central-1".to_string(), "ap-southeast-2".to_string()],
-            ),
-        ];
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("tokio runtime");
-        let accounts = runtime
-            .block_on(futures::future::try_join_all(layouts.iter().map(
-                |(account, regions)| seed::seed_account(&endpoint, account, regions),
-            )))
-            .unwrap_or_else(|e| panic!("seeding LocalStack at {endpoint} failed: {e:#}"));
-        for m in &accounts {
-            eprintln!("seeded {}", m.summary());
-        }
-        Fixture { endpoint, accounts }
-    })
-}
-
-// ---------------------------------------------------------------------------
-// Comparing
-// ---------------------------------------------------------------------------
-
-/// Names a resource for humans: `example (form, type, region)`.
-fn label(manifest: &seed::Manifest, arn: &str) -> String {
-    if let Some(r) = manifest.by_arn(arn) {
-        return format!(
-            "{} ({}, {}, {})",
-            r.example, r.form, r.resource_type, r.region
-        );
-    }
-    if let Some(q) = manifest.invalid_policy_queues.iter().find(|q| q.arn == arn) {
-        return format!("{} (invalid JSON policy, {})", q.name, q.region);
-    }
-    "not seeded by this test".to_string()
-}
-
-/// Asserts set equality and shows both directions of the difference.
-fn assert_same_findings(
-    what: &str,
-    manifest: &seed::Manifest,
-    expected: &BTreeSet<FindingKey>,
-    actual: &[FindingKey],
-) {
-    let actual_set: BTreeSet<FindingKey> = actual.iter().cloned().collect();
-    let mut problems = String::new();
-    for key in expected.difference(&actual_set) {
-        let _ = writeln!(
-            problems,
-            "  missing:    {} at statement {} of {}\n              {}",
-            key.1,
-            key.2,
-            label(manifest, &key.0),
-            key.0
-        );
-    }
-    for key in actual_set.difference(expected) {
-        let _ = writeln!(
-            problems,
-            "  unexpected: {} at statement {} of {}\n              {}",
-            key.1,
-            key.2,
-            label(manifest, &key.0),
-            key.0
-        );
-    }
-    if actual.len() != actual_set.len() {
-        let _ = writeln!(
-            problems,
-            "  {} findings reported but only {} distinct (resource, rule, statement)",
-            actual.len(),
-            actual_set.len()
-        );
-    }
-    assert!(
-        problems.is_empty(),
-        "{what}, account {}: findings differ from the seeded expectations \
-         ({} expected, {} reported)\n{problems}",
-        manifest.account_id,
-        expected.len(),
-        actual.len()
-    );
-}
-
-/// The seeded resources per type (the invalid-policy queue, the Lambda execution role and
-/// every Lambda function, version and alias included), plus what every account has
-/// without seeding: one `default` EventBridge bus per region, with no policy, in AWS as
-/// in LocalStack.
-fn expected_counts(manifest: &seed::Manifest) -> BTreeMap<String, u64> {
-    let mut counts: BTreeMap<String, u64> = manifest
-        .resource_counts()
-        .into_iter()
-        .map(|(t, n)| (t, n as u64))
-        .collect();
-    *counts.entry("event-bus".to_string()).or_insert(0) += manifest.regions.len() as u64;
-    counts
-}
-
-/// The report's `service` for a resource type (the ARN's service field; README).
-fn service_of(resource_type: &str) -> &'static str {
-    match resource_type {
-        "iam-role" => "iam",
-        "sqs-queue" => "sqs",
-        "sns-topic" => "sns",
-        "s3-bucket" => "s3",
-        "kms-key" => "kms",
-        "lambda-function" => "lambda",
-        "secretsmanager-secret" => "secretsmanager",
-        "event-bus" => "events",
-        "logs-resource-policy" => "logs",
-        other => panic!("no service known for resource type {other}"),
-    }
-}
-
-/// `resource_counts` without zero entries: the report lists every collected type, and
-/// a type the seeder does not create must be zero in a fresh account.
-fn nonzero_counts(report: &Value) -> BTreeMap<String, u64> {
-    report["resource_counts"]
-        .as_object()
-        .unwrap_or_else(|| {
-            panic!(
-                "resource_counts is not an object: {}",
-                report["resource_counts"]
-            )
-        })
-        .iter()
-        .map(|(t, n)| {
-            let n = n
-                .as_u64()
-                .unwrap_or_else(|| panic!("resource_counts[{t}] is not a count: {n}"));
-            (t.clone(), n)
-        })
-        .filter(|(_, n)| *n > 0)
-        .collect()
-}
-
-fn json_finding_keys(report: &Value) -> Vec<FindingKey> {
-    report["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("findings is not an array: {}", report["findings"]))
-        .iter()
-        .map(|f| {
-            (
-                f["resource_arn"].as_str().unwrap_or_default().to_string(),
-                f["rule_id"].as_str().unwrap_or_default().to_string(),
-                f["statement_index"].as_u64().unwrap_or(u64::MAX) as usize,
-            )
-        })
-        .collect()
-}
-
-/// `(resource_arn, rule_id, statement_index)` of every CSV row, after checking the
-/// fixed header and that every row belongs to `account`.
-fn csv_finding_keys(text: &str, account: &str) -> Vec<FindingKey> {
-    let first_line = text.lines().next().unwrap_or_default();
-    assert!(
-        first_line.starts_with(CSV_HEADER),
-        "CSV header differs\n  expected to start with: {CSV_HEADER}\n  actual:                 {first_line}"
-    );
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().expect("CSV header").clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("CSV has no {name} column"))
-    };
-    let (account_col, arn_col, rule_col, index_col) = (
-        col("account_id"),
-        col("resource_arn"),
-        col("rule_id"),
-        col("statement_index"),
-    );
-    reader
-        .records()
-        .enumerate()
-        .map(|(i, record)| {
-            let record = record.unwrap_or_else(|e| panic!("CSV row {} is malformed: {e}", i + 2));
-            assert_eq!(
-                &record[account_col],
-                account,
-                "CSV row {} has the wrong account_id",
-                i + 2
-            );
-            let index = record[index_col].parse().unwrap_or_else(|e| {
-                panic!(
-                    "CSV row {} statement_index {:?}: {e}",
-                    i + 2,
-                    &record[index_col]
-                )
-            });
-            (
-                record[arn_col].to_string(),
-                record[rule_col].to_string(),
-                index,
-            )
-        })
-        .collect()
-}
-
-// ---------------------------------------------------------------------------
-// Tests
-// ---------------------------------------------------------------------------
-
-/// The JSON report of one seeded account: exit code, header, the exact finding set,
-/// every finding's attribution, the single unreadable-policy error, resource counts.
-fn check_json_scan(account_index: usize) {
-    let fx = fixture();
-    let m = &fx.accounts[account_index];
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let out = tmp.path().join("report.json");
-    let run = run_scan(
-        &m.account_id,
-        &m.regions,
-        &fx.endpoint,
-        &[
-            "--format",
-            "json",
-            "--output",
-            out.to_str().expect("utf-8 path"),
-        ],
-        tmp.path(),
-    );
-    // One resource could not be assessed: the scan is incomplete, which outranks the
-    // findings at or above --fail-on (3, not 1). The Lambda functions never become
-    // Active in host mode (no runtime); their policies are readable anyway.
-    assert_eq!(
-        run.code,
-        Some(3),
-        "scan of {} should exit 3\n{}",
-        m.account_id,
-        run.describe()
-    );
-    let text = std::fs::read_to_string(&out).unwrap_or_else(|e| {
-        panic!(
-            "no JSON report at {}: {e}\n{}",
-            out.display(),
-            run.describe()
-        )
-    });
-    let report: Value = serde_json::from_str(&text).expect("JSON report parses");
-
-    assert_eq!(report["schema_version"], 1, "schema_version");
-    assert_eq!(report["account_id"], m.account_id.as_str(), "account_id");
-    let regions: Vec<&str> = report["regions"]
-        .as_array()
-        .expect("regions array")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    assert_eq!(regions, m.regions, "regions");
-
-    let actual = json_finding_keys(&report);
-    assert_same_findings("JSON report", m, &m.expected_findings(), &actual);
-
-    // Attribution of every finding on a seeded resource.
-    let mut wrong = String::new();
-    for f in report["findings"].as_array().expect("findings") {
-        let arn = f["resource_arn"].as_str().unwrap_or_default();
-        let Some(r) = m.by_arn(arn) else { continue };
-        let service = service_of(&r.resource_type);
-        for (field, want) in [
-            ("account_id", m.account_id.as_str()),
-            ("region", r.region.as_str()),
-            ("resource_type", r.resource_type.as_str()),
-            ("service", service),
-        ] {
-            if f[field] != want {
-                let _ = writeln!(
-                    wrong,
-                    "  {} {}: {field} is {}, expected {want:?}",
-                    f["rule_id"],
-                    label(m, arn),
-                    f[field]
-                );
-            }
-        }
-    }
-    // IAM roles are expected under "global", as the README's report columns say
-    // (crates/analyze/src/model.rs's ResourcePolicy::region doc says otherwise).
-    assert!(wrong.is_empty(), "findings attributed wrongly:\n{wrong}");
-
-    // Exactly one error: the queue whose policy is not JSON.
-    let errors = report["errors"].as_array().expect("errors array");
-    let bad = &m.invalid_policy_queues[0];
-    assert_eq!(
-        errors.len(),
-        1,
-        "expected exactly one error (queue {} with an invalid JSON policy), got:\n{}",
-        bad.arn,
-        serde_json::to_string_pretty(errors).unwrap_or_default()
-    );
-    let e = &errors[0];
-    for (field, want) in [
-        ("account_id", m.account_id.as_str()),
-        ("region", bad.region.as_str()),
-        ("service", "sqs"),
-        ("resource_type", "sqs-queue"),
-        ("resource_arn", bad.arn.as_str()),
-        ("operation", "GetQueueAttributes"),
-    ] {
-        assert_eq!(e[field], want, "errors[0].{field} (error: {e})");
-    }
-    let reason = e["reason"].as_str().unwrap_or_default();
-    assert!(
-        reason.to_ascii_lowercase().contains("json"),
-        "errors[0].reason should say the policy is not valid JSON, got {reason:?}"
-    );
-
-    assert_eq!(
-        nonzero_counts(&report),
-        expected_counts(m),
-        "resource_counts (zero entries dropped) vs seeded resources (incl. the invalid-policy \
-         queue) and the default event bus of each region"
-    );
-}
-
-#[test]
-fn json_report_of_first_account_is_exact() {
-    check_json_scan(0);
-}
-
-#[test]
-fn json_report_of_second_account_is_exact() {
-    check_json_scan(1);
-}
-
-#[test]
-fn csv_report_has_fixed_header_and_one_row_per_finding() {
-    let fx = fixture();
-    let m = &fx.accounts[1];
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let out = tmp.path().join("report.csv");
-    let run = run_scan(
-        &m.account_id,
-        &m.regions,
-        &fx.endpoint,
-        &[
-            "--format",
-            "csv",
-            "--output",
-            out.to_str().expect("utf-8 path"),
-        ],
-        tmp.path(),
-    );
-    assert_eq!(
-        run.code,
-        Some(3),
-        "scan should exit 3 (incomplete)\n{}",
-        run.describe()
-    );
-    let text = std::fs::read_to_string(&out).unwrap_or_else(|e| {
-        panic!(
-            "no CSV report at {}: {e}\n{}",
-            out.display(),
-            run.describe()
-        )
-    });
-    let rows = csv_finding_keys(&text, &m.account_id);
-    assert_same_findings("CSV report", m, &m.expected_findings(), &rows);
-}
-
-#[test]
-fn output_directory_receives_one_file_per_format() {
-    let fx = fixture();
-    let m = &fx.accounts[0];
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = tmp.path().join("reports");
-    std::fs::create_dir(&dir).expect("create output dir");
-    let run = run_scan(
-        &m.account_id,
-        &m.regions,
-        &fx.endpoint,
-        &[
-            "--format",
-            "json",
-            "--format",
-            "csv",
-            "--output",
-            dir.to_str().expect("utf-8 path"),
-        ],
-        tmp.path(),
-    );
-    assert_eq!(
-        run.code,
-        Some(3),
-        "scan should exit 3 (incomplete)\n{}",
-        run.describe()
-    );
-
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("read output dir")
-        .map(|e| {
-            e.expect("dir entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    // Exactly two files: also catches leftover temporary files from atomic writes.
-    assert_eq!(
-        names.len(),
-        2,
-        "expected a .csv and a .json report, found {names:?}"
-    );
-    let prefix = format!("deputy-audit-{}-", m.account_id);
-    let stamps: Vec<(&str, &str)> = names
-        .iter()
-        .map(|n| {
-            let rest = n
-                .strip_prefix(&prefix)
-                .unwrap_or_else(|| panic!("{n} does not start with {prefix}"));
-            rest.rsplit_once('.')
-                .unwrap_or_else(|| panic!("{n} has no extension"))
-        })
-        .collect();
-    assert_eq!(
-        stamps.iter().map(|(_, ext)| *ext).collect::<Vec<_>>(),
-        ["csv", "json"],
-        "extensions of {names:?}"
-    );
-    let stamp = stamps[0].0;
-    assert!(
-        !stamp.is_empty() && stamp.bytes().any(|b| b.is_ascii_digit()),
-        "timestamp part of {names:?} is {stamp:?}"
-    );
-    assert_eq!(
-        stamps[1].0, stamp,
-        "both files should carry the same timestamp: {names:?}"
-    );
-
-    let path = |ext: &str| -> PathBuf { dir.join(format!("{prefix}{stamp}.{ext}")) };
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(path("json")).expect("read json"))
-            .expect("JSON report parses");
-    assert_eq!(json["account_id"], m.account_id.as_str());
-    assert_same_findings(
-        "JSON file in output dir",
-        m,
-        &m.expected_findings(),
-        &json_finding_keys(&json),
-    );
-    let csv_text = std::fs::read_to_string(path("csv")).expect("read csv");
-    assert_same_findings(
-        "CSV file in output dir",
-        m,
-        &m.expected_findings(),
-        &csv_finding_keys(&csv_text, &m.account_id),
-    );
-}
+use crate::support::harness::*;
+use crate::support::realistic::{self, Expected, ExpectedFinding};
+use crate::support::seed;
 
 /// Nothing listens on port 9 (discard): the scan cannot start, and must say so in a
 /// message, with a contract exit code, not a panic.
@@ -1046,16 +550,15 @@ fn more_services_catalogue_is_consistent_with_the_engine() {
     );
 }
 
-/// The hand-written zip: the CRC is the standard CRC-32 (check value of "123456789"),
-/// and the archive has its three records where the format puts them.
+/// The placeholder code archive Lambda's CreateFunction takes: a well-formed zip with
+/// one stored entry, its three records where the format puts them, and a CRC that a
+/// zip reader accepts.
 #[test]
 fn placeholder_zip_is_well_formed() {
-    assert_eq!(seed::crc32(b"123456789"), 0xCBF4_3926, "CRC-32 check value");
-    let data = b"def handler(event, context):\n    return None\n";
-    let zip = seed::stored_zip("index.py", data);
+    let data = seed::PLACEHOLDER_CODE;
+    let zip = seed::placeholder_zip();
     let u32_at = |at: usize| u32::from_le_bytes(zip[at..at + 4].try_into().expect("4 bytes"));
     assert_eq!(u32_at(0), 0x0403_4b50, "local file header signature");
-    assert_eq!(u32_at(14), seed::crc32(data), "CRC in the local header");
     assert_eq!(&zip[30..38], b"index.py", "file name");
     assert_eq!(&zip[38..38 + data.len()], data, "stored data");
     let central = 38 + data.len();
@@ -1075,5 +578,132 @@ fn placeholder_zip_is_well_formed() {
         u32_at(end + 12) as usize,
         end - central,
         "central directory size"
+    );
+
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&zip)).expect("a zip archive");
+    assert_eq!(archive.len(), 1, "one entry");
+    let mut entry = archive.by_index(0).expect("entry 0");
+    assert_eq!(entry.name().expect("a UTF-8 name"), seed::PLACEHOLDER_FILE);
+    assert_eq!(entry.compression(), zip::CompressionMethod::Stored);
+    assert_eq!(u32_at(14), entry.crc32(), "CRC in the local header");
+    let mut read = Vec::new();
+    // Reading to the end checks the CRC.
+    std::io::Read::read_to_end(&mut entry, &mut read).expect("CRC matches the data");
+    assert_eq!(read, data, "data read back");
+}
+
+const SEVERITIES: [&str; 4] = ["info", "low", "medium", "high"];
+
+fn at_or_above_medium(f: &ExpectedFinding) -> bool {
+    f.severity == "medium" || f.severity == "high"
+}
+
+/// Offline: the fixture is well formed and its truth table keeps the promises of issue 9
+/// (no AWS-managed resource and no protected grant at medium or above, every exposure at
+/// medium or above), so the two scans above test what they claim to.
+#[test]
+fn fixture_is_consistent() {
+    let fx = realistic::fixture();
+    let mut problems = String::new();
+    let mut seen: Vec<&realistic::Resource> = Vec::new();
+    for r in &fx.resources {
+        let mut bad = |msg: String| {
+            let _ = writeln!(problems, "  {}: {msg}", r.id);
+        };
+        if seen.iter().any(|s| s.id == r.id) {
+            bad("duplicate id".into());
+        }
+        if !realistic::KINDS.contains(&r.kind.as_str()) {
+            bad(format!("unknown kind {}", r.kind));
+        }
+        if r.source.trim().is_empty() {
+            bad("no source".into());
+        }
+        if r.path.is_some() != (r.kind == "iam-role") {
+            bad("path is required for iam-role and only there".into());
+        }
+        if r.role.is_some() != (r.kind == "lambda-function") {
+            bad("role is required for lambda-function and only there".into());
+        }
+        if let Some(role) = &r.role {
+            match seen.iter().find(|s| &s.id == role) {
+                Some(s) if s.kind == "iam-role" && (!s.exposure || r.exposure) => {}
+                _ => bad(format!(
+                    "role {role} must be an earlier iam-role present whenever this is"
+                )),
+            }
+        }
+        if r.kind == "kms-key" && r.policy.to_string().contains("{{RESOURCE_ARN}}") {
+            bad("a key policy goes in with CreateKey, before the ARN exists".into());
+        }
+        // References: to earlier resources, and never from a clean resource to an
+        // exposure (the account without exposures would lack it).
+        let text = format!("{} {}", r.name, r.policy);
+        for part in text.split("{{").skip(1) {
+            let var = part.split("}}").next().unwrap_or_default();
+            let Some((_, id)) = var.split_once(':') else {
+                continue;
+            };
+            match seen.iter().find(|s| s.id == id) {
+                None => bad(format!("{{{{{var}}}}} refers to no earlier resource")),
+                Some(s) if s.exposure && !r.exposure => bad(format!(
+                    "{{{{{var}}}}} refers to an exposure, absent from the clean account"
+                )),
+                Some(_) => {}
+            }
+        }
+        match &r.expected {
+            Expected::Label(l) => {
+                if l != realistic::AWS_MANAGED {
+                    bad(format!(
+                        "expected must be a list or \"aws-managed\", not {l:?}"
+                    ));
+                }
+                if r.exposure {
+                    bad("an AWS-managed resource cannot be the owner's exposure".into());
+                }
+            }
+            Expected::Findings(findings) => {
+                for f in findings {
+                    if !SEVERITIES.contains(&f.severity.as_str()) {
+                        bad(format!("unknown severity {}", f.severity));
+                    }
+                    if !f.rule_id.starts_with("CD") {
+                        bad(format!("unknown rule {}", f.rule_id));
+                    }
+                }
+                let gating = findings.iter().any(at_or_above_medium);
+                if r.exposure && !gating {
+                    bad("an exposure must have a finding at medium or above".into());
+                }
+                if !r.exposure && gating {
+                    bad("a resource that is not an exposure must not gate".into());
+                }
+            }
+        }
+        seen.push(r);
+    }
+    let first = fx.resources.first().expect("resources");
+    if first.kind != "iam-role" || first.name.contains("{{") || first.exposure {
+        let _ = writeln!(
+            problems,
+            "  the first resource marks a started seed (realistic_state): it must be an \
+             iam-role with a literal name, present in both variants"
+        );
+    }
+    let exposures = fx.resources.iter().filter(|r| r.exposure).count();
+    // Seven planted exposures, plus the console defaults of four services whose
+    // AWS pages name the confused-deputy risk for their roles (each beside its
+    // documented, pinned form): exposures, but a minority of what the account holds.
+    if !(5..=12).contains(&exposures) || exposures * 3 > fx.resources.len() {
+        let _ = writeln!(
+            problems,
+            "  {exposures} exposures of {} resources; the demo holds a minority (5-12)",
+            fx.resources.len()
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "tests/fixtures/realistic-account.json:\n{problems}"
     );
 }

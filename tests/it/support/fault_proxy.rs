@@ -17,8 +17,8 @@
 //! the dependency tree: enabling it would change hyper 1's features and rebuild the whole
 //! AWS SDK for every test build.
 //!
-//! Included with `#[path = "support/fault_proxy.rs"] mod fault_proxy;` from `tests/` and
-//! `#[path = "../tests/support/fault_proxy.rs"] mod fault_proxy;` from `examples/`.
+//! A module of the integration-test binary, and included with
+//! `#[path = "../tests/it/support/fault_proxy.rs"] mod fault_proxy;` from `examples/`.
 
 // Each including crate uses a different subset of this module.
 #![allow(dead_code)]

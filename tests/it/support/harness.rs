@@ -1,17 +1,13 @@
 //! What every LocalStack integration test needs: the endpoint, a health check
 //! that fails (never skips) when LocalStack is missing, fresh account ids, and a
 //! way to run the real binary with nothing from the developer's AWS setup.
-//!
-//! Included with `#[path = "support/harness.rs"] mod harness;`. Each test crate
-//! uses a different subset, hence the `dead_code` allowance.
-#![allow(dead_code)]
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -143,15 +139,28 @@ impl Run {
     }
 }
 
-/// Runs `deputy-audit scan` for `account` with nothing from the developer's AWS setup
-/// leaking in (see [`run_deputy_audit`]) and the endpoint given as a flag.
-pub fn run_scan(
+/// An account id nobody used before (see [`fresh_account_ids`]).
+pub fn fresh_account_id() -> String {
+    fresh_account_ids(1).remove(0)
+}
+
+/// A runtime for the seeding helpers (async AWS SDK calls) in synchronous tests.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// `deputy-audit scan` for `account` in `regions` through `endpoint`, with nothing from
+/// the developer's AWS setup leaking in (see [`clean_command`]).
+pub fn scan_command(
     account: &str,
     regions: &[String],
     endpoint: &str,
     extra: &[&str],
-    dir: &Path,
-) -> Run {
+    home: &Path,
+) -> Command {
     let mut args = vec![
         "scan".to_string(),
         "--endpoint-url".to_string(),
@@ -163,20 +172,37 @@ pub fn run_scan(
     }
     args.extend(extra.iter().map(|a| a.to_string()));
     let region = regions.first().map_or("us-east-1", String::as_str);
-    run_deputy_audit(
+    clean_command(
         &args,
         &[("AWS_ACCESS_KEY_ID", account), ("AWS_REGION", region)],
-        dir,
+        home,
     )
 }
 
-/// Runs the binary with `args` and a clean AWS environment: every `AWS_*`
-/// variable removed, `HOME` pointing at an empty directory (no ~/.aws), instance
-/// metadata disabled, a dummy secret key, then `env` on top (the access key id
-/// is the account, LocalStack's mapping).
+/// Runs `deputy-audit scan` for `account` (see [`scan_command`]), its HOME under `dir`.
+pub fn run_scan(
+    account: &str,
+    regions: &[String],
+    endpoint: &str,
+    extra: &[&str],
+    dir: &Path,
+) -> Run {
+    let cmd = scan_command(account, regions, endpoint, extra, &dir.join("home"));
+    run_with_timeout(cmd, dir)
+}
+
+/// Runs the binary with `args` and a clean AWS environment (see [`clean_command`]), its
+/// HOME under `dir`.
 pub fn run_deputy_audit(args: &[String], env: &[(&str, &str)], dir: &Path) -> Run {
-    let home = dir.join("home");
-    std::fs::create_dir_all(&home).expect("create temp HOME");
+    run_with_timeout(clean_command(args, env, &dir.join("home")), dir)
+}
+
+/// The binary with `args` and a clean AWS environment: every `AWS_*` variable and
+/// `DEPUTY_AUDIT_LOG` removed, `HOME` an empty directory (no ~/.aws), instance
+/// metadata disabled, a dummy secret key, then `env` on top (the access key id is the
+/// account, LocalStack's mapping). Standard input is empty.
+pub fn clean_command(args: &[String], env: &[(&str, &str)], home: &Path) -> Command {
+    std::fs::create_dir_all(home).expect("create temp HOME");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_deputy-audit"));
     cmd.args(args);
     for (key, _) in std::env::vars_os() {
@@ -184,20 +210,48 @@ pub fn run_deputy_audit(args: &[String], env: &[(&str, &str)], dir: &Path) -> Ru
             cmd.env_remove(&key);
         }
     }
-    cmd.env("HOME", &home)
+    cmd.env("HOME", home)
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_CONFIG_FILE", home.join("no-such-config"))
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",
             home.join("no-such-credentials"),
         )
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("DEPUTY_AUDIT_LOG")
+        .stdin(Stdio::null());
     for (key, value) in env {
         cmd.env(key, value);
     }
-    run_with_timeout(cmd, dir)
+    cmd
 }
 
+/// Waits for the child, polling; kills it and panics after `timeout`.
+pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<i32> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for deputy-audit") {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("deputy-audit did not finish within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds; panics with `what` after `timeout`.
+pub fn wait_until(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Runs `cmd` to its end (at most [`SCAN_TIMEOUT`]), its output in files under `dir`.
 pub fn run_with_timeout(mut cmd: Command, dir: &Path) -> Run {
     // Files rather than pipes: no reader threads, no pipe-buffer deadlock.
     let out_path = dir.join("stdout.txt");

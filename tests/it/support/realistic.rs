@@ -5,9 +5,9 @@
 //! exposures, each with the judgement expected of the scanner.
 //!
 //! The seeding is the fixture's data applied in order through `seed.rs`'s helpers, so
-//! a new resource is a fixture entry, not code. Included after `seed` (whose helpers it
-//! uses) with `#[path = "support/realistic.rs"] mod realistic;` from `tests/` and
-//! `#[path = "../tests/support/realistic.rs"] mod realistic;` from `examples/`.
+//! a new resource is a fixture entry, not code. A module of the integration-test binary,
+//! and included beside `seed` (whose helpers it uses) with
+//! `#[path = "../tests/it/support/realistic.rs"] mod realistic;` from `examples/`.
 
 // Each including crate uses a different subset of this module.
 #![allow(dead_code)]
@@ -18,9 +18,12 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::seed::{self, LambdaTarget, SeedState, Vars, IAM_API_REGION, IAM_REPORT_REGION};
+use super::seed::{self, LambdaTarget, SeedState, Vars, IAM_API_REGION, IAM_REPORT_REGION};
 
-pub const FIXTURE_JSON: &str = include_str!("../fixtures/realistic-account.json");
+pub const FIXTURE_JSON: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/realistic-account.json"
+));
 
 /// Created after the last resource, so its presence marks a complete seed. A user, not a
 /// role: the scanner does not read users, so the marker adds nothing to the report.
@@ -222,7 +225,6 @@ pub async fn seed_realistic(
                 .join(", ")
         )
     })?;
-    let conf = seed::sdk_config(endpoint, account, region);
     let iam = aws_sdk_iam::Client::new(&seed::sdk_config(endpoint, account, IAM_API_REGION));
     let mut pairs = vec![("{{ELB_ACCOUNT}}".to_string(), elb_account.clone())];
     let mut resources: Vec<Seeded> = Vec::new();
@@ -248,44 +250,33 @@ pub async fn seed_realistic(
         };
         let what = format!("{} ({} {name})", r.id, r.kind);
         let description = format!("deputy-audit realistic demo: {}", r.id);
-        let (arn, report_region) = match r.kind.as_str() {
-            "iam-role" => {
-                let path = r.path.as_deref().unwrap_or("/");
-                let arn = seed::create_role(&iam, path, &name, &doc_for(None)?, &description)
-                    .await
-                    .with_context(|| what.clone())?;
-                (arn, IAM_REPORT_REGION.to_string())
-            }
+        let role_arn = match r.kind.as_str() {
             "lambda-function" => {
                 let role = r.role.as_deref().unwrap_or_default();
-                let role_arn = resources
+                let arn = resources
                     .iter()
                     .find(|s| s.id == role && s.kind == "iam-role")
                     .map(|s| s.arn.clone())
                     .ok_or_else(|| anyhow!("{what}: execution role {role:?} not seeded before"))?;
-                let lambda = aws_sdk_lambda::Client::new(&conf);
-                let seeded =
-                    seed::seed_lambda(&lambda, &name, &role_arn, LambdaTarget::Function, |arn| {
-                        doc_for(Some(arn))
-                    })
-                    .await
-                    .with_context(|| what.clone())?;
-                (seeded.policy_arn, region.to_string())
+                Some(arn)
             }
-            kind => {
-                let arn = seed::create_with_policy(
-                    &conf,
-                    account,
-                    kind,
-                    &name,
-                    region,
-                    &description,
-                    doc_for,
-                )
-                .await
-                .with_context(|| what.clone())?;
-                (arn, region.to_string())
-            }
+            _ => None,
+        };
+        let spec = seed::Spec {
+            kind: &r.kind,
+            name: &name,
+            region,
+            description: &description,
+            path: r.path.as_deref().unwrap_or("/"),
+            lambda: role_arn.as_deref().map(|a| (a, LambdaTarget::Function)),
+        };
+        let arn = seed::create(endpoint, account, &spec, doc_for)
+            .await
+            .with_context(|| what.clone())?
+            .arn;
+        let report_region = match r.kind.as_str() {
+            "iam-role" => IAM_REPORT_REGION.to_string(),
+            _ => region.to_string(),
         };
         pairs.push((format!("{{{{ARN:{}}}}}", r.id), arn.clone()));
         pairs.push((format!("{{{{NAME:{}}}}}", r.id), name.clone()));

@@ -9,21 +9,14 @@
 //! LocalStack must be running at `DEPUTY_AUDIT_TEST_ENDPOINT` (default
 //! http://127.0.0.1:4566). When it is not, these tests fail, never skip.
 
-#[path = "support/harness.rs"]
-mod harness;
-#[path = "support/realistic.rs"]
-mod realistic;
-#[path = "support/seed.rs"]
-mod seed;
-
-use harness::*;
-use realistic::{Expected, ExpectedFinding, Manifest, Variant};
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use serde_json::Value;
+
+use crate::support::harness::*;
+use crate::support::realistic::{self, Expected, ExpectedFinding, Manifest, Variant};
 
 struct Accounts {
     endpoint: String,
@@ -285,120 +278,4 @@ fn account_with_exposures_is_judged_as_its_truth_table_says_and_fails_the_gate()
 #[test]
 fn account_without_exposures_is_judged_as_its_truth_table_says_and_passes_the_gate() {
     check_account(&accounts().without_exposures, 0);
-}
-
-const SEVERITIES: [&str; 4] = ["info", "low", "medium", "high"];
-
-fn at_or_above_medium(f: &ExpectedFinding) -> bool {
-    f.severity == "medium" || f.severity == "high"
-}
-
-/// Offline: the fixture is well formed and its truth table keeps the promises of issue 9
-/// (no AWS-managed resource and no protected grant at medium or above, every exposure at
-/// medium or above), so the two scans above test what they claim to.
-#[test]
-fn fixture_is_consistent() {
-    let fx = realistic::fixture();
-    let mut problems = String::new();
-    let mut seen: Vec<&realistic::Resource> = Vec::new();
-    for r in &fx.resources {
-        let mut bad = |msg: String| {
-            let _ = writeln!(problems, "  {}: {msg}", r.id);
-        };
-        if seen.iter().any(|s| s.id == r.id) {
-            bad("duplicate id".into());
-        }
-        if !realistic::KINDS.contains(&r.kind.as_str()) {
-            bad(format!("unknown kind {}", r.kind));
-        }
-        if r.source.trim().is_empty() {
-            bad("no source".into());
-        }
-        if r.path.is_some() != (r.kind == "iam-role") {
-            bad("path is required for iam-role and only there".into());
-        }
-        if r.role.is_some() != (r.kind == "lambda-function") {
-            bad("role is required for lambda-function and only there".into());
-        }
-        if let Some(role) = &r.role {
-            match seen.iter().find(|s| &s.id == role) {
-                Some(s) if s.kind == "iam-role" && (!s.exposure || r.exposure) => {}
-                _ => bad(format!(
-                    "role {role} must be an earlier iam-role present whenever this is"
-                )),
-            }
-        }
-        if r.kind == "kms-key" && r.policy.to_string().contains("{{RESOURCE_ARN}}") {
-            bad("a key policy goes in with CreateKey, before the ARN exists".into());
-        }
-        // References: to earlier resources, and never from a clean resource to an
-        // exposure (the account without exposures would lack it).
-        let text = format!("{} {}", r.name, r.policy);
-        for part in text.split("{{").skip(1) {
-            let var = part.split("}}").next().unwrap_or_default();
-            let Some((_, id)) = var.split_once(':') else {
-                continue;
-            };
-            match seen.iter().find(|s| s.id == id) {
-                None => bad(format!("{{{{{var}}}}} refers to no earlier resource")),
-                Some(s) if s.exposure && !r.exposure => bad(format!(
-                    "{{{{{var}}}}} refers to an exposure, absent from the clean account"
-                )),
-                Some(_) => {}
-            }
-        }
-        match &r.expected {
-            Expected::Label(l) => {
-                if l != realistic::AWS_MANAGED {
-                    bad(format!(
-                        "expected must be a list or \"aws-managed\", not {l:?}"
-                    ));
-                }
-                if r.exposure {
-                    bad("an AWS-managed resource cannot be the owner's exposure".into());
-                }
-            }
-            Expected::Findings(findings) => {
-                for f in findings {
-                    if !SEVERITIES.contains(&f.severity.as_str()) {
-                        bad(format!("unknown severity {}", f.severity));
-                    }
-                    if !f.rule_id.starts_with("CD") {
-                        bad(format!("unknown rule {}", f.rule_id));
-                    }
-                }
-                let gating = findings.iter().any(at_or_above_medium);
-                if r.exposure && !gating {
-                    bad("an exposure must have a finding at medium or above".into());
-                }
-                if !r.exposure && gating {
-                    bad("a resource that is not an exposure must not gate".into());
-                }
-            }
-        }
-        seen.push(r);
-    }
-    let first = fx.resources.first().expect("resources");
-    if first.kind != "iam-role" || first.name.contains("{{") || first.exposure {
-        let _ = writeln!(
-            problems,
-            "  the first resource marks a started seed (realistic_state): it must be an \
-             iam-role with a literal name, present in both variants"
-        );
-    }
-    let exposures = fx.resources.iter().filter(|r| r.exposure).count();
-    // Seven planted exposures, plus the console defaults of four services whose
-    // AWS pages name the confused-deputy risk for their roles (each beside its
-    // documented, pinned form): exposures, but a minority of what the account holds.
-    if !(5..=12).contains(&exposures) || exposures * 3 > fx.resources.len() {
-        let _ = writeln!(
-            problems,
-            "  {exposures} exposures of {} resources; the demo holds a minority (5-12)",
-            fx.resources.len()
-        );
-    }
-    assert!(
-        problems.is_empty(),
-        "tests/fixtures/realistic-account.json:\n{problems}"
-    );
 }

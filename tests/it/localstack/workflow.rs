@@ -4,20 +4,17 @@
 //! (`--all-regions`, `--org`) failing with a clear message instead of a
 //! partial scan that looks complete.
 //!
-//! LocalStack must be running (see tests/support/harness.rs): these tests fail,
+//! LocalStack must be running (see tests/it/support/harness.rs): these tests fail,
 //! never skip, without it.
-
-#[path = "support/harness.rs"]
-mod harness;
-#[path = "support/seed.rs"]
-mod seed;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
-use harness::*;
 use serde_json::Value;
+
+use crate::support::harness::*;
+use crate::support::seed;
 
 /// Two fresh accounts, each seeded with the whole seed catalogue in one region.
 /// The first account's credentials act as the caller; the second is reached
