@@ -12,4 +12,5 @@ mod hardening;
 mod localstack;
 mod offline;
 mod reports;
+mod snapshots;
 mod support;
