@@ -63,10 +63,10 @@ fn settings(dir: &Path) -> insta::Settings {
     );
     settings.add_filter(
         &format!(
-            r#""version": "{}""#,
+            r#""(version|semanticVersion)": "{}""#,
             regex_escape(env!("CARGO_PKG_VERSION"))
         ),
-        r#""version": "[VERSION]""#,
+        r#""$1": "[VERSION]""#,
     );
     let dir = dir.canonicalize().expect("canonical temp dir");
     settings.add_filter(&regex_escape(&dir.display().to_string()), "[DIR]");
@@ -183,4 +183,21 @@ fn explain_each_rule() {
     let out = run(dir.path(), &["explain", "CD999"]);
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     settings.bind(|| insta::assert_snapshot!("explain-unknown.stderr", out.stderr));
+}
+
+#[test]
+fn diff_table() {
+    let dir = workspace();
+    let report = |inputs: &[&str], name: &str| {
+        let mut args = vec!["check", "--account", ACCOUNT, "--format", "json"];
+        args.extend_from_slice(inputs);
+        let out = run(dir.path(), &args);
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+        std::fs::write(dir.path().join(name), out.stdout).expect("write report");
+    };
+    report(&["sqs-queue.json", "trust-policy.json"], "old.json");
+    report(&["sqs-queue.json", "hostile.json"], "new.json");
+    let out = run(dir.path(), &["diff", "old.json", "new.json"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    settings(dir.path()).bind(|| insta::assert_snapshot!("diff.txt", out.stdout));
 }
