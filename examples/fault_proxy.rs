@@ -12,7 +12,7 @@
 //! per `(service, operation)` with its request count, as `service<TAB>operation<TAB>count`,
 //! to `--counts-file` (atomically) or stdout, then exits.
 
-#[path = "../tests/support/fault_proxy.rs"]
+#[path = "../tests/it/support/fault_proxy.rs"]
 mod fault_proxy;
 
 use std::io::Write;

@@ -14,9 +14,9 @@
 //! Defaults: http://127.0.0.1:4566, account 000000000000, regions us-east-1 and
 //! eu-west-1. Running it again on a seeded account changes nothing.
 
-#[path = "../tests/support/realistic.rs"]
+#[path = "../tests/it/support/realistic.rs"]
 mod realistic;
-#[path = "../tests/support/seed.rs"]
+#[path = "../tests/it/support/seed/mod.rs"]
 mod seed;
 
 use std::process::ExitCode;

@@ -13,7 +13,7 @@
 //! an interrupted seed is completed (creates are idempotent; keys are counted first).
 //! Prints the resource counts as `type<TAB>count` lines on stdout.
 
-#[path = "../tests/support/seed.rs"]
+#[path = "../tests/it/support/seed/mod.rs"]
 mod seed;
 
 use std::process::ExitCode;

@@ -6,6 +6,8 @@ pub mod escape;
 pub mod json;
 mod markdown;
 mod sarif;
+#[cfg(test)]
+mod snapshot_tests;
 mod table;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,12 @@
 //! The policy corpus: every file under `tests/corpus/` is one case, a policy and
 //! the exact set of `(rule_id, statement_index)` it must produce. The format is
 //! documented in `tests/corpus/README.md`.
+//!
+//! Each case's findings are also snapshotted in full (`snapshots/corpus__findings@*.snap`:
+//! rule, severity, message, recommendation, suggested condition, finding id), so a
+//! reworded message shows in the diff. Accept intended changes with
+//! `INSTA_UPDATE=always cargo test -p deputy-audit-analyze --test corpus` (or
+//! `cargo insta review`), then read the diff before committing.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -328,4 +334,57 @@ fn expected_findings_name_known_rules_and_are_unique() {
             path.display()
         );
     }
+}
+
+/// What a user reads of one case's findings, in full.
+fn render_findings(case: &Case) -> String {
+    let mut out = String::new();
+    let findings = match analyze(&resource(case), &options(case)) {
+        Ok(findings) => findings,
+        Err(e) => return format!("error: {e}\n"),
+    };
+    if findings.is_empty() {
+        return "no findings\n".to_string();
+    }
+    for f in &findings {
+        let sid = f
+            .statement_sid
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{} {} {} at statement {}{sid}",
+            f.rule.id, f.rule.name, f.severity, f.statement_index
+        );
+        let _ = writeln!(out, "  id: {}", f.finding_id);
+        let _ = writeln!(out, "  message: {}", f.message);
+        let _ = writeln!(out, "  recommendation: {}", f.recommendation);
+        match &f.suggested_condition {
+            Some(condition) => {
+                let pretty = serde_json::to_string_pretty(condition).expect("JSON");
+                let _ = writeln!(out, "  suggested condition:");
+                for line in pretty.lines() {
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+            None => {
+                let _ = writeln!(out, "  suggested condition: none");
+            }
+        }
+    }
+    out
+}
+
+/// One snapshot per corpus case, every field a user reads.
+#[test]
+fn findings() {
+    insta::glob!("../../../tests/corpus", "**/*.json", |path| {
+        let text = std::fs::read_to_string(path).expect("read case");
+        let case: Case = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: bad case file: {e}", path.display()));
+        insta::with_settings!({ description => case.description.clone(), omit_expression => true }, {
+            insta::assert_snapshot!(render_findings(&case));
+        });
+    });
 }

@@ -1,0 +1,7 @@
+//! Scans of seeded LocalStack accounts through the real binary. Run only these with
+//! `cargo test --test it localstack::`, everything else with `-- --skip localstack::`.
+
+mod faults;
+mod realistic_account;
+mod scan;
+mod workflow;
