@@ -9,8 +9,9 @@ use deputy_audit_analyze::{analyze_policy, ResourcePolicy, ResourceType};
 
 use crate::cli::CheckArgs;
 use crate::collect::ScanError;
+use crate::emit::{emit, formats_or_default};
 use crate::report::{Destination, Report, ToolInfo, SCHEMA_VERSION};
-use crate::{emit, exit, formats_or_default, input, scan};
+use crate::{exit, input, scan};
 
 /// The `operation` of an input `check` could not read or parse (there is no
 /// API call to name).
