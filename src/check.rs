@@ -8,9 +8,9 @@ use deputy_audit_analyze::policy::{self, Policy};
 use deputy_audit_analyze::{analyze_policy, ResourcePolicy, ResourceType};
 
 use crate::cli::CheckArgs;
-use crate::collect::ScanError;
 use crate::emit::{emit, formats_or_default};
 use crate::report::{Destination, Report, ToolInfo, SCHEMA_VERSION};
+use crate::scan_error::ScanError;
 use crate::{exit, input, scan};
 
 /// The `operation` of an input `check` could not read or parse (there is no

@@ -18,6 +18,7 @@ mod progress;
 mod report;
 mod scan;
 mod scan_command;
+mod scan_error;
 mod validate;
 
 use std::process::ExitCode;

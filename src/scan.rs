@@ -14,6 +14,7 @@ use crate::collect::{
 use crate::report::{
     AccountStatus, AccountSummary, AwsManagedResource, Report, ToolInfo, SCHEMA_VERSION,
 };
+use crate::scan_error::ScanError;
 
 /// What to scan and how to judge it.
 #[derive(Debug, Clone, Default)]
@@ -72,7 +73,7 @@ impl Progress for NoProgress {}
 struct AccountScan {
     summary: AccountSummary,
     findings: Vec<deputy_audit_analyze::Finding>,
-    errors: Vec<collect::ScanError>,
+    errors: Vec<ScanError>,
     aws_managed: Vec<AwsManagedResource>,
 }
 
@@ -198,7 +199,7 @@ fn failed_account(
         .unwrap_or("unknown")
         .to_string();
     let role_arn = target.map(|t| t.role_arn.clone());
-    let error = collect::ScanError {
+    let error = ScanError {
         account_id: account_id.clone(),
         region: region.to_string(),
         service: "sts".to_string(),
@@ -305,7 +306,7 @@ async fn scan_account(
                         Ok(findings) => scan.findings.extend(findings),
                         // The policy was read but is not a policy we can judge: the
                         // resource is not assessed, and says so.
-                        Err(err) => scan.errors.push(collect::ScanError {
+                        Err(err) => scan.errors.push(ScanError {
                             account_id: resource.account_id,
                             region: resource.region,
                             service: resource.resource_type.service().to_string(),
@@ -380,7 +381,7 @@ async fn collect_until_interrupted<'a>(
         .map(|((collector, ctx), collected)| {
             let collected = collected.unwrap_or_else(|| {
                 let signal = signal_name.unwrap_or("a signal");
-                vec![Collected::ListingFailed(collect::ScanError::listing(
+                vec![Collected::ListingFailed(collect::listing_error(
                     ctx,
                     *collector,
                     "(interrupted)",

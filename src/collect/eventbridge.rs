@@ -5,7 +5,7 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::StreamExt;
 
 use super::{
-    describe_sdk_error, token_pages, BoxFuture, Collected, Collector, RegionContext, ScanError,
+    describe_sdk_error, listing_error, token_pages, BoxFuture, Collected, Collector, RegionContext,
     Scope,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
@@ -58,12 +58,9 @@ impl Collector for EventBuses {
                         policy: bus.policy,
                         aws_managed: None,
                     }),
-                    Err(reason) => Collected::ListingFailed(ScanError::listing(
-                        ctx,
-                        self,
-                        "ListEventBuses",
-                        reason,
-                    )),
+                    Err(reason) => {
+                        Collected::ListingFailed(listing_error(ctx, self, "ListEventBuses", reason))
+                    }
                 })
                 .collect()
                 .await

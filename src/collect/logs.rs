@@ -7,7 +7,7 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::StreamExt;
 
 use super::{
-    describe_sdk_error, token_pages, BoxFuture, Collected, Collector, RegionContext, ScanError,
+    describe_sdk_error, listing_error, token_pages, BoxFuture, Collected, Collector, RegionContext,
     Scope,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
@@ -71,7 +71,7 @@ impl Collector for LogsResourcePolicies {
                         policy: policy.policy_document,
                         aws_managed: None,
                     }),
-                    Err(reason) => Collected::ListingFailed(ScanError::listing(
+                    Err(reason) => Collected::ListingFailed(listing_error(
                         ctx,
                         self,
                         "DescribeResourcePolicies",

@@ -16,7 +16,7 @@ use anyhow::Context;
 use deputy_audit_analyze::{Finding, ResourceType, Severity};
 use serde::{Deserialize, Serialize};
 
-use crate::collect::ScanError;
+use crate::scan_error::ScanError;
 
 /// Bumped when a field changes meaning or disappears; adding fields does not.
 pub const SCHEMA_VERSION: u32 = 1;
