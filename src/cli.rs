@@ -94,13 +94,22 @@ pub struct DiffArgs {
     pub new: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: crate::diff::DiffFormat,
+    pub format: DiffFormat,
     /// Exit 1 when NEW has a finding that OLD did not, unsuppressed, at or above --fail-on.
     #[arg(long)]
     pub fail_on_new: bool,
     /// The severity --fail-on-new counts from.
     #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
     pub fail_on: Severity,
+}
+
+/// `diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A short human summary of new, resolved and not-assessed findings.
+    Table,
+    /// One JSON document with every list.
+    Json,
 }
 
 #[derive(Debug, Args)]

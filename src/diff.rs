@@ -18,18 +18,10 @@ use anyhow::{bail, Context};
 use deputy_audit_analyze::Finding;
 use serde::Serialize;
 
-use crate::cli::DiffArgs;
+use crate::cli::{DiffArgs, DiffFormat};
 use crate::exit;
 use crate::report::escape::visible;
 use crate::report::Report;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
-    /// A short human summary of new, resolved and not-assessed findings.
-    Table,
-    /// One JSON document with every list.
-    Json,
-}
 
 #[derive(Debug, Serialize)]
 pub struct Diff {

@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use crate::cli::OutputArgs;
 use crate::exit::{exit_code, Failure};
 use crate::report::{self, Destination, Format, Report};
-use crate::scan;
 
 /// Writes every report and decides the exit code.
 pub fn emit(
@@ -16,7 +15,7 @@ pub fn emit(
 ) -> Result<u8, Failure> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let written = destination
-        .write_all(report, formats, &scan::file_stamp(), color)
+        .write_all(report, formats, &crate::clock::file_stamp(), color)
         .map_err(|e| {
             Failure::OutputFile(format!(
                 "the analysis finished but its report could not be written: {e:#}\n\

@@ -6,6 +6,7 @@
 
 mod check;
 mod cli;
+mod clock;
 mod collect;
 mod config;
 mod diff;
@@ -19,6 +20,7 @@ mod report;
 mod scan;
 mod scan_command;
 mod scan_error;
+mod sentinel;
 mod validate;
 
 use std::process::ExitCode;

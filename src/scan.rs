@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use deputy_audit_analyze::{analyze, AnalysisOptions};
 use futures::stream::{FuturesUnordered, StreamExt};
 
+use crate::clock::now_rfc3339;
 use crate::collect::{
     self, AccountOptions, AssumeRoleTarget, AwsSession, Collected, Collector, RegionContext, Scope,
     SessionOptions,
@@ -15,6 +16,7 @@ use crate::report::{
     AccountStatus, AccountSummary, AwsManagedResource, Report, ToolInfo, SCHEMA_VERSION,
 };
 use crate::scan_error::ScanError;
+use crate::sentinel::{MULTIPLE_ACCOUNTS, UNKNOWN_ACCOUNT};
 
 /// What to scan and how to judge it.
 #[derive(Debug, Clone, Default)]
@@ -185,9 +187,6 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
     Ok(report)
 }
 
-/// The report's `account_id` when it covers several accounts.
-pub const MULTIPLE_ACCOUNTS: &str = "multiple";
-
 /// An account whose role could not be assumed: one error entry, no abort.
 fn failed_account(
     target: Option<&AssumeRoleTarget>,
@@ -196,7 +195,7 @@ fn failed_account(
 ) -> AccountScan {
     let account_id = target
         .and_then(|t| t.account_hint())
-        .unwrap_or("unknown")
+        .unwrap_or(UNKNOWN_ACCOUNT)
         .to_string();
     let role_arn = target.map(|t| t.role_arn.clone());
     let error = ScanError {
@@ -434,23 +433,4 @@ fn shutdown_signal() -> impl std::future::Future<Output = &'static str> {
             "Ctrl-C"
         }
     }
-}
-
-pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
-/// A filename-safe timestamp for report files: `20261123T120000Z`.
-pub fn file_stamp() -> String {
-    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    time::OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_default()
 }

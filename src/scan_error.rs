@@ -21,6 +21,3 @@ pub struct ScanError {
     pub operation: String,
     pub reason: String,
 }
-
-/// Global services (IAM, S3's listing) are reported under this region name.
-pub const GLOBAL_REGION: &str = "global";

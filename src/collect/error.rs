@@ -6,7 +6,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use deputy_audit_analyze::ResourceType;
 
 use super::collector::{Collector, RegionContext, Scope};
-use crate::scan_error::{ScanError, GLOBAL_REGION};
+use crate::scan_error::ScanError;
+use crate::sentinel::GLOBAL_REGION;
 
 /// A resource of `ctx`'s account and region that could not be assessed.
 pub fn resource_error(

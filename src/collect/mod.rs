@@ -30,7 +30,8 @@ mod session;
 mod sns;
 mod sqs;
 
-pub use crate::scan_error::{ScanError, GLOBAL_REGION};
+pub use crate::scan_error::ScanError;
+pub use crate::sentinel::GLOBAL_REGION;
 pub use accounts::{read_accounts_file, resolve_targets, AccountOptions};
 pub use answers::EmptyAnswerGuard;
 pub use collector::{BoxFuture, Collected, Collector, RegionContext, Scope};

@@ -267,7 +267,7 @@ pub fn artifact_uri(resource_arn: &str, account_id: &str) -> String {
             account
         };
         let region = if fields[3].is_empty() {
-            "global"
+            crate::sentinel::GLOBAL_REGION
         } else {
             fields[3]
         };
@@ -280,7 +280,7 @@ pub fn artifact_uri(resource_arn: &str, account_id: &str) -> String {
         return path;
     }
     // `check`: the "ARN" is the policy file as named on the command line.
-    if resource_arn == "<stdin>" {
+    if resource_arn == crate::sentinel::STDIN_NAME {
         return "stdin".to_string();
     }
     let path = resource_arn.replace('\\', "/");

@@ -10,6 +10,7 @@ use deputy_audit_analyze::Severity;
 
 use super::escape::visible;
 use super::Report;
+use crate::sentinel::ReportScope;
 
 fn severity_style(severity: Severity) -> Style {
     let color = match severity {
@@ -58,12 +59,14 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
     } else {
         format!(" ({})", visible(&report.regions.join(", ")))
     };
-    let title = match report.account_id.as_str() {
-        "" => "deputy-audit check".to_string(),
-        crate::scan::MULTIPLE_ACCOUNTS => {
+    let title = match ReportScope::of(&report.account_id) {
+        ReportScope::Check => "deputy-audit check".to_string(),
+        ReportScope::Multiple => {
             format!("deputy-audit: {} accounts{regions}", report.accounts.len())
         }
-        account => format!("deputy-audit: account {}{regions}", visible(account)),
+        ReportScope::Account(account) => {
+            format!("deputy-audit: account {}{regions}", visible(account))
+        }
     };
     writeln!(out, "{}", paint(bold, &title))?;
     let total: usize = report.resource_counts.values().sum();
