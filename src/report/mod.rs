@@ -513,7 +513,10 @@ pub(crate) mod test_support {
                 arn: arn.to_string(),
                 resource_type,
                 account_id: account.to_string(),
-                region: arn.split(':').nth(3).unwrap_or_default().to_string(),
+                region: deputy_audit_analyze::Arn::parse(arn)
+                    .map(|a| a.region)
+                    .unwrap_or_default()
+                    .to_string(),
                 policy: Some(policy.to_string()),
                 aws_managed: None,
             };

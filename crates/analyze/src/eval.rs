@@ -59,24 +59,8 @@ pub(crate) fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?'])
 }
 
-/// A 12-digit AWS account id.
-pub(crate) fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The six fields of an ARN, or `None` when the text is not an ARN.
-pub(crate) fn arn_fields(s: &str) -> Option<[&str; 6]> {
-    let mut it = s.splitn(6, ':');
-    let f = [
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ];
-    (f[0] == "arn").then_some(f)
-}
+pub(crate) use crate::arn::is_account_id;
+use crate::arn::Arn;
 
 /// What one condition value pins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,16 +117,16 @@ fn value_pin(kind: KeyKind, v: &str, key: &str, owner: &str) -> ValuePin {
                 ValuePin::Account(v.to_string())
             }
         }
-        KeyKind::Arn => match arn_fields(v) {
-            Some(f) => {
+        KeyKind::Arn => match Arn::parse(v) {
+            Some(arn) => {
                 // S3 bucket ARNs never carry an account or region, so a
                 // wildcard there (the older `arn:aws:s3:*:*:bucket` form) only
                 // matches the empty field: the ARN is account-less, not open.
-                let account = if f[2] == "s3" { "" } else { f[4] };
+                let account = if arn.service == "s3" { "" } else { arn.account };
                 if has_wildcard(account) {
                     ValuePin::Unpinned(format!("{key} {v:?} has a wildcard in its account field"))
                 } else if account.is_empty() {
-                    if has_wildcard(f[5]) {
+                    if has_wildcard(arn.resource) {
                         ValuePin::Unpinned(format!(
                             "{key} {v:?} has no account field and a wildcard resource, so it matches resources anyone can create"
                         ))
@@ -785,17 +769,6 @@ mod tests {
             "arn:aws:sqs:us-east-1:111122223333:other",
             false
         ));
-    }
-
-    #[test]
-    fn arn_account_field() {
-        assert_eq!(arn_fields("arn:aws:s3:::bucket").map(|f| f[4]), Some(""));
-        assert_eq!(
-            arn_fields("arn:aws:sns:us-east-1:111122223333:topic:with:colons").map(|f| f[5]),
-            Some("topic:with:colons")
-        );
-        assert_eq!(arn_fields("arn:aws:sns"), None);
-        assert_eq!(arn_fields("notarn:a:b:c:d:e"), None);
     }
 
     const O: &str = "111122223333";

@@ -21,6 +21,7 @@
 //! [`analyze_policy`] does the same for an already parsed [`policy::Policy`];
 //! [`explain_policy`] says for every statement why it is or is not reported.
 
+pub mod arn;
 mod eval;
 pub mod explain;
 pub mod knowledge;
@@ -28,6 +29,7 @@ pub mod model;
 pub mod policy;
 pub mod rules;
 
+pub use arn::{is_account_id, Arn};
 pub use explain::{explain_policy, StatementExplanation, Verdict};
 pub use model::{Finding, ResourcePolicy, ResourceType, Severity, Suppression};
 pub use rules::{rule, rules, RuleInfo};
