@@ -113,10 +113,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     report.scan_finished = now_rfc3339();
     report.normalize();
     let report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
-    let fail_on = args
-        .output
-        .fail_on
-        .unwrap_or(deputy_audit_analyze::Severity::Medium);
+    let fail_on = args.output.fail_on.unwrap_or(crate::defaults::FAIL_ON);
     let code = emit(&report, &formats, &destination, fail_on)?;
     Ok(if input_errors > 0 { exit::USAGE } else { code })
 }

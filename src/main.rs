@@ -9,6 +9,7 @@ mod cli;
 mod clock;
 mod collect;
 mod config;
+mod defaults;
 mod diff;
 mod emit;
 mod exit;

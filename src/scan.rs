@@ -27,7 +27,7 @@ pub struct ScanRequest {
     /// Scan every region enabled for the account (account:ListRegions).
     pub all_regions: bool,
     /// Services to collect (`iam`, `sqs`, ...); empty means all.
-    pub services: Vec<String>,
+    pub services: Vec<collect::Service>,
     pub accounts: AccountOptions,
     /// Accounts scanned at once.
     pub account_concurrency: usize,
@@ -80,7 +80,7 @@ struct AccountScan {
 }
 
 pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report, ScanStartError> {
-    let collectors = collect::select(&request.services).map_err(ScanStartError::Usage)?;
+    let collectors = collect::select(&request.services);
     let started = now_rfc3339();
     let first_region = request.regions.first().map(String::as_str);
     if let Some(profile) = collect::selected_profile(&request.session) {
@@ -258,7 +258,7 @@ async fn scan_account(
         .iter()
         .map(|c| {
             (
-                c.service(),
+                c.service().name(),
                 jobs.iter()
                     .filter(|(j, _)| j.service() == c.service())
                     .count(),
@@ -356,7 +356,7 @@ async fn collect_until_interrupted<'a>(
         .enumerate()
         .map(|(index, (collector, ctx))| async move {
             let collected = collector.collect(ctx).await;
-            tracing::debug!(service = collector.service(), region = %ctx.region, items = collected.len(), "collected");
+            tracing::debug!(service = collector.service().name(), region = %ctx.region, items = collected.len(), "collected");
             (index, collected)
         })
         .collect();
@@ -366,7 +366,7 @@ async fn collect_until_interrupted<'a>(
         tokio::select! {
             next = pending.next() => match next {
                 Some((index, collected)) => {
-                    progress.job_finished(account, jobs[index].0.service(), collected.len());
+                    progress.job_finished(account, jobs[index].0.service().name(), collected.len());
                     done[index] = Some(collected);
                 }
                 None => break None,

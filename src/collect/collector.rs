@@ -8,6 +8,7 @@ use aws_sdk_sts::config::retry::RetryPartition;
 use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::retry::retry_partition;
+use super::services::Service;
 use super::session::AwsSession;
 use crate::scan_error::ScanError;
 
@@ -25,7 +26,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// One service's resources with a policy deputy-audit can analyze.
 pub trait Collector: Sync {
     /// The short service name used by `--services` and in reports (`sqs`).
-    fn service(&self) -> &'static str;
+    fn service(&self) -> Service;
     fn resource_type(&self) -> ResourceType;
     fn scope(&self) -> Scope;
     /// The API call that returns the policy text, named in errors about it.
@@ -80,8 +81,8 @@ impl RegionContext<'_> {
 
     /// The retry partition for `service`'s client in this region. See
     /// [`retry_partition`].
-    pub fn retry_partition(&self, service: &str) -> RetryPartition {
-        retry_partition(service, &self.region)
+    pub fn retry_partition(&self, service: Service) -> RetryPartition {
+        retry_partition(service.name(), &self.region)
     }
 }
 

@@ -9,15 +9,15 @@ use futures::StreamExt;
 
 use super::{
     describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
-    Collected, Collector, RegionContext, Scope,
+    Collected, Collector, RegionContext, Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct KmsKeys;
 
 impl Collector for KmsKeys {
-    fn service(&self) -> &'static str {
-        "kms"
+    fn service(&self) -> Service {
+        Service::Kms
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::KmsKey

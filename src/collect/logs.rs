@@ -8,15 +8,15 @@ use futures::StreamExt;
 
 use super::{
     describe_sdk_error, listing_error, token_pages, BoxFuture, Collected, Collector, RegionContext,
-    Scope,
+    Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct LogsResourcePolicies;
 
 impl Collector for LogsResourcePolicies {
-    fn service(&self) -> &'static str {
-        "logs"
+    fn service(&self) -> Service {
+        Service::Logs
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::LogsResourcePolicy

@@ -40,7 +40,7 @@ pub use iam_policy::iam_policy;
 pub use pagination::{fetch_each, list_items, paginate, token_pages};
 pub use readonly::ReadOnlyGuard;
 pub use regions::enabled_regions;
-pub use services::select;
+pub use services::{select, Service};
 pub use session::{
     check_profile_exists, selected_profile, AssumeRoleTarget, AwsSession, SessionError,
     SessionOptions,

@@ -11,6 +11,8 @@ use aws_smithy_runtime_api::client::result::SdkError;
 
 use deputy_audit_analyze::Arn;
 
+use crate::defaults;
+
 use super::answers::EmptyAnswerGuard;
 use super::readonly::ReadOnlyGuard;
 
@@ -33,9 +35,9 @@ impl Default for SessionOptions {
         SessionOptions {
             profile: None,
             endpoint_url: None,
-            concurrency: 16,
-            max_attempts: 10,
-            timeout: Duration::from_secs(60),
+            concurrency: defaults::CONCURRENCY.default as usize,
+            max_attempts: defaults::MAX_ATTEMPTS.default as u32,
+            timeout: Duration::from_secs(defaults::TIMEOUT_SECS.default),
         }
     }
 }
