@@ -10,7 +10,7 @@ use deputy_audit_analyze::{analyze_policy, ResourcePolicy, ResourceType};
 use crate::cli::CheckArgs;
 use crate::clock::now_rfc3339;
 use crate::emit::{emit, formats_or_default};
-use crate::report::{Destination, Report, ToolInfo, SCHEMA_VERSION};
+use crate::report::{Destination, Report};
 use crate::scan_error::ScanError;
 use crate::sentinel::{NO_ACCOUNT, NO_REGION};
 use crate::{exit, input};
@@ -38,22 +38,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let baseline = crate::report::baseline::load_optional(args.output.baseline.as_deref())?;
     let options = args.analysis.options();
     let started = now_rfc3339();
-    let mut report = Report {
-        schema_version: SCHEMA_VERSION,
-        tool: ToolInfo::current(),
-        scan_started: started,
-        scan_finished: String::new(),
-        account_id: args
-            .account
+    let mut report = Report::new(
+        started,
+        args.account
             .clone()
             .unwrap_or_else(|| NO_ACCOUNT.to_string()),
-        regions: Vec::new(),
-        resource_counts: BTreeMap::new(),
-        accounts: Vec::new(),
-        findings: Vec::new(),
-        errors: Vec::new(),
-        aws_managed_resources: Vec::new(),
-    };
+        Vec::new(),
+        BTreeMap::new(),
+    );
     let mut input_errors = 0;
     for (path, name) in unique_inputs(&args.files) {
         let outcome = input::read_text(path, "policy", input::POLICY_LIMIT).and_then(|text| {

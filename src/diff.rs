@@ -14,14 +14,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use deputy_audit_analyze::Finding;
 use serde::Serialize;
 
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::exit;
 use crate::report::escape::visible;
-use crate::report::Report;
+use crate::report::{statement_label, Report};
 
 #[derive(Debug, Serialize)]
 pub struct Diff {
@@ -67,13 +67,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
         DiffFormat::Table => write_table(&diff, &mut out),
     };
     if let Err(err) = written.and_then(|()| Ok(out.flush()?)) {
-        let closed = err.chain().any(|c| {
-            c.downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-                || c.downcast_ref::<serde_json::Error>()
-                    .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
-        });
-        if !closed {
+        if !crate::report::is_broken_pipe(&err) {
             return Err(err);
         }
     }
@@ -93,15 +87,11 @@ fn read(path: &Path) -> anyhow::Result<Report> {
     let text = crate::input::read_text(path, "report", crate::input::REPORT_LIMIT)?;
     let not_a_report = || format!("{} is not a deputy-audit JSON report", path.display());
     let value: serde_json::Value = serde_json::from_str(&text).with_context(not_a_report)?;
-    crate::report::check_report_origin(&value, &path.display().to_string())?;
-    let report: Report = serde_json::from_value(value).with_context(not_a_report)?;
-    if let Some(index) = report.findings.iter().position(|f| f.finding_id.is_empty()) {
-        bail!(
-            "{}: findings[{index}] has no finding_id (a report from before finding ids); re-run the scan with this version",
-            path.display()
-        );
-    }
-    Ok(report)
+    crate::report::report_from_json(
+        value,
+        &path.display().to_string(),
+        "re-run the scan with this version",
+    )
 }
 
 fn reference(path: &Path, report: &Report) -> ReportRef {
@@ -231,15 +221,13 @@ fn write_table(diff: &Diff, out: &mut dyn Write) -> anyhow::Result<()> {
                 visible(&f.finding_id)
             )?;
             writeln!(out, "         {}", visible(&f.resource_arn))?;
-            let sid = f
-                .statement_sid
-                .as_deref()
-                .map(|s| format!(" ({})", visible(s)))
-                .unwrap_or_default();
             writeln!(
                 out,
-                "         statement {}{sid}: {}",
-                f.statement_index,
+                "         {}: {}",
+                statement_label(f.statement_index, f.statement_sid.as_deref(), |s| visible(
+                    s
+                )
+                .into_owned()),
                 visible(&f.message)
             )?;
         }

@@ -12,9 +12,7 @@ use crate::collect::{
     self, AccountOptions, AssumeRoleTarget, AwsSession, Collected, Collector, RegionContext, Scope,
     SessionOptions,
 };
-use crate::report::{
-    AccountStatus, AccountSummary, AwsManagedResource, Report, ToolInfo, SCHEMA_VERSION,
-};
+use crate::report::{AccountStatus, AccountSummary, AwsManagedResource, Report};
 use crate::scan_error::ScanError;
 use crate::sentinel::{MULTIPLE_ACCOUNTS, UNKNOWN_ACCOUNT};
 
@@ -153,19 +151,13 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
         .collect()
         .await;
 
-    let mut report = Report {
-        schema_version: SCHEMA_VERSION,
-        tool: ToolInfo::current(),
-        scan_started: started,
-        scan_finished: String::new(),
-        account_id: String::new(),
+    // The account is known once every account is scanned (below).
+    let mut report = Report::new(
+        started,
+        String::new(),
         regions,
-        resource_counts: collectors.iter().map(|c| (c.resource_type(), 0)).collect(),
-        accounts: Vec::new(),
-        findings: Vec::new(),
-        errors: Vec::new(),
-        aws_managed_resources: Vec::new(),
-    };
+        collectors.iter().map(|c| (c.resource_type(), 0)).collect(),
+    );
     for scan in scans {
         for (kind, n) in &scan.summary.resource_counts {
             *report.resource_counts.entry(*kind).or_default() += n;

@@ -77,14 +77,13 @@ pub fn parse(path: &Path, text: &str) -> anyhow::Result<Baseline> {
             }
         }
     } else if value.get("findings").is_some() && value.get("schema_version").is_some() {
-        super::check_report_origin(&value, &format!("baseline {shown}"))?;
-        let report: Report = serde_json::from_value(value)
-            .with_context(|| format!("baseline {shown} is not a deputy-audit JSON report"))?;
+        let report = super::report_from_json(
+            value,
+            &format!("baseline {shown}"),
+            "write a new baseline with this version",
+        )?;
         let reason = format!("in baseline {} ({})", shown, report.scan_finished);
-        for (index, finding) in report.findings.iter().enumerate() {
-            if finding.finding_id.is_empty() {
-                bail!("baseline {shown}: findings[{index}] has no finding_id (a report from before finding ids); write a new baseline with this version");
-            }
+        for finding in &report.findings {
             reasons.insert(finding.finding_id.clone(), reason.clone());
         }
     } else {

@@ -98,6 +98,29 @@ impl ToolInfo {
 }
 
 impl Report {
+    /// An empty report of this version of the tool, started at `scan_started`;
+    /// `scan` and `check` fill it, then set `scan_finished` and [`Report::normalize`].
+    pub fn new(
+        scan_started: String,
+        account_id: String,
+        regions: Vec<String>,
+        resource_counts: BTreeMap<ResourceType, usize>,
+    ) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolInfo::current(),
+            scan_started,
+            scan_finished: String::new(),
+            account_id,
+            regions,
+            resource_counts,
+            accounts: Vec::new(),
+            findings: Vec::new(),
+            errors: Vec::new(),
+            aws_managed_resources: Vec::new(),
+        }
+    }
+
     /// Sorts findings and errors so that two runs over the same account produce
     /// the same report, whatever order the concurrent calls finished in.
     pub fn normalize(&mut self) {
@@ -142,6 +165,50 @@ impl Report {
     pub fn is_complete(&self) -> bool {
         self.errors.is_empty()
     }
+}
+
+/// Counts of `findings` per service, indexed by `Severity as usize`, in
+/// service-name order (the summary tables of the table and Markdown reports).
+pub fn severity_counts_by_service<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> BTreeMap<&'a str, [usize; 4]> {
+    let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    for f in findings {
+        by_service.entry(f.service.as_str()).or_default()[f.severity as usize] += 1;
+    }
+    by_service
+}
+
+/// `statement 2 (AllowSns)`, or `statement 0` without a Sid; `show` renders
+/// the Sid for the format (escaped, quoted as code...).
+pub fn statement_label<D: std::fmt::Display>(
+    index: usize,
+    sid: Option<&str>,
+    show: impl Fn(&str) -> D,
+) -> String {
+    match sid {
+        Some(sid) => format!("statement {index} ({})", show(sid)),
+        None => format!("statement {index}"),
+    }
+}
+
+/// A report read back from JSON (`diff`, `--baseline`): `shown` names the file
+/// and its role (`b.json`, `baseline b.json`) in messages, `remedy` says what to
+/// do about a report from before finding ids.
+pub fn report_from_json(
+    value: serde_json::Value,
+    shown: &str,
+    remedy: &str,
+) -> anyhow::Result<Report> {
+    check_report_origin(&value, shown)?;
+    let report: Report = serde_json::from_value(value)
+        .with_context(|| format!("{shown} is not a deputy-audit JSON report"))?;
+    if let Some(index) = report.findings.iter().position(|f| f.finding_id.is_empty()) {
+        anyhow::bail!(
+            "{shown}: findings[{index}] has no finding_id (a report from before finding ids); {remedy}"
+        );
+    }
+    Ok(report)
 }
 
 /// Refuses a JSON report this version cannot read faithfully: one written by
@@ -433,7 +500,8 @@ fn write_stdout(report: &Report, format: Format, color: bool) -> anyhow::Result<
     }
 }
 
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
+/// The reader of standard output went away (`deputy-audit ... | head`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
