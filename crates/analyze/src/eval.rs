@@ -380,6 +380,45 @@ pub(crate) fn statement_facts<'a>(
         allow: st.effect == Effect::Allow,
         ..Facts::default()
     };
+    sort_principals(&mut f, resource, options, st);
+    // Literal wildcards are worth reporting wherever a service or public
+    // principal's condition is evaluated, Deny statements included.
+    let relevant = st
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.is_public() || p.services().next().is_some());
+    if !f.allow {
+        if relevant {
+            deny_literal_wildcards(&mut f, st);
+        }
+        return f;
+    }
+    if !relevant {
+        return f;
+    }
+    f.public_services_only = f.public && limits_to_aws_services(st);
+    let own_account_keys = own_account_keys(&f);
+    let mut sources = SourceValues::default();
+    for e in &st.conditions {
+        apply_condition(&mut f, &mut sources, &own_account_keys, e, resource);
+    }
+    settle_source_pins(&mut f, sources);
+    apply_guards(&mut f, policy, st, resource.account_id.as_str());
+    f.pinned_accounts.sort();
+    f.pinned_accounts.dedup();
+    f.pinned_orgs.sort();
+    f.pinned_orgs.dedup();
+    f
+}
+
+/// Step 1: the statement's principals: public or not, and each service
+/// principal exposed, or passed-role (a role only handed to the service).
+fn sort_principals<'a>(
+    f: &mut Facts<'a>,
+    resource: &ResourcePolicy,
+    options: &AnalysisOptions,
+    st: &'a Statement,
+) {
     let kb = knowledge();
     if let Some(p) = &st.principal {
         f.public = p.is_public();
@@ -396,138 +435,154 @@ pub(crate) fn statement_facts<'a>(
             }
         }
     }
+}
 
-    // Literal wildcards are worth reporting wherever a service or public
-    // principal's condition is evaluated, Deny statements included.
-    let relevant = st
-        .principal
-        .as_ref()
-        .is_some_and(|p| p.is_public() || p.services().next().is_some());
-    if !f.allow {
-        if relevant {
-            for e in &st.conditions {
-                if any_key_kind(&e.key).is_some() && e.values_valid {
-                    if let Some(op) = e.operator {
-                        if op.base.is_literal_string() {
-                            for v in e.values.iter().filter(|v| has_wildcard(v)) {
-                                f.literal.push(format!("{} {v:?}", describe(e)));
-                            }
-                        }
+/// A Deny statement: only its literal wildcards are of interest.
+fn deny_literal_wildcards(f: &mut Facts<'_>, st: &Statement) {
+    for e in &st.conditions {
+        if any_key_kind(&e.key).is_some() && e.values_valid {
+            if let Some(op) = e.operator {
+                if op.base.is_literal_string() {
+                    for v in e.values.iter().filter(|v| has_wildcard(v)) {
+                        f.literal.push(format!("{} {v:?}", describe(e)));
                     }
                 }
             }
         }
-        return f;
     }
-    if !relevant {
-        return f;
-    }
-    f.public_services_only = f.public
-        && st.conditions.iter().any(|e| {
-            e.key == "aws:principalisawsservice"
-                && e.values_valid
-                && e.operator
-                    .is_some_and(|op| op.base == BaseOperator::Bool && !op.if_exists)
-                && !e.values.is_empty()
-                && e.values.iter().all(|v| v.eq_ignore_ascii_case("true"))
-        });
+}
 
-    // Account-valued service keys (sts:ExternalId for Firehose) pin only for
-    // the service that documents them: any caller can set sts:ExternalId.
-    let own_account_keys: Vec<&str> = f
-        .exposed
+/// `"Bool": {"aws:PrincipalIsAWSService": "true"}`: a public grant limited to
+/// AWS services.
+fn limits_to_aws_services(st: &Statement) -> bool {
+    st.conditions.iter().any(|e| {
+        e.key == "aws:principalisawsservice"
+            && e.values_valid
+            && e.operator
+                .is_some_and(|op| op.base == BaseOperator::Bool && !op.if_exists)
+            && !e.values.is_empty()
+            && e.values.iter().all(|v| v.eq_ignore_ascii_case("true"))
+    })
+}
+
+/// Account-valued service keys (sts:ExternalId for Firehose) pin only for
+/// the service that documents them: any caller can set sts:ExternalId.
+fn own_account_keys<'k>(f: &Facts<'k>) -> Vec<&'k str> {
+    f.exposed
         .iter()
         .chain(&f.passed_role)
         .filter_map(|s| s.entry)
         .flat_map(|e| e.protective_account_keys.iter().map(String::as_str))
-        .collect();
-    let mut arn_accounts: Vec<String> = Vec::new();
-    let mut account_values: Vec<String> = Vec::new();
-    for e in &st.conditions {
-        let source_kind = source_key_kind(&e.key).or_else(|| {
-            own_account_keys
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(&e.key))
-                .then_some(KeyKind::Account)
-        });
-        let Some(kind) = source_kind.or_else(|| principal_key_kind(&e.key)) else {
-            continue;
-        };
-        let is_source = source_kind.is_some();
-        let c = classify(e, kind, &resource.account_id);
-        for v in &c.literal_values {
-            f.literal.push(format!("{} {v:?}", describe(e)));
-        }
-        for v in &c.not_arn_values {
-            f.invalid.push(format!(
-                "{} value {v:?} is not an ARN, so it never matches",
-                describe(e)
-            ));
-        }
-        match c.outcome {
-            Outcome::Pin {
-                accounts,
-                orgs,
-                accountless,
-                weak,
-            } => {
-                let real = !accountless;
-                f.public_pinned = true;
-                // An account-less ARN (a bucket) pins a name, not an owner.
-                if weak.is_none() && real && is_source {
-                    f.strongly_pinned = true;
-                }
-                f.pins.push(describe(e));
-                if is_source {
-                    if real {
-                        f.source_pinned = true;
-                        if matches!(kind, KeyKind::Account | KeyKind::OrgId | KeyKind::OrgPaths) {
-                            f.account_companion = true;
-                        }
-                    } else {
-                        f.accountless_arn.push(describe(e));
-                    }
-                    if let Some(w) = weak {
-                        f.weak.push(format!(
-                            "{} uses {w}, which is true when the key is absent",
-                            describe(e)
-                        ));
-                    }
-                    if kind == KeyKind::Account {
-                        account_values.extend(accounts.iter().cloned());
-                    } else if kind == KeyKind::Arn && e.key == "aws:sourcearn" {
-                        arn_accounts.extend(accounts.iter().cloned());
-                    }
-                    f.pinned_accounts.extend(accounts);
-                    f.pinned_orgs.extend(orgs);
-                }
-            }
-            Outcome::Unpinned(reason) => {
-                if is_source {
-                    f.unpinned.push(reason);
-                }
-            }
-            Outcome::NullCheck => {
-                if is_source {
-                    f.null_checks.push(describe(e));
-                }
-            }
-            Outcome::Negated => {
-                if is_source {
-                    f.ineffective_source = true;
-                    f.negated
-                        .push(format!("{} is negated inside an Allow", describe(e)));
-                }
-            }
-            Outcome::Invalid(reason) => {
-                f.ineffective_source |= is_source;
-                if let Some(r) = reason {
-                    f.invalid.push(r);
-                }
-            }
-            Outcome::Dead => f.dead = true,
-        }
+        .collect()
+}
+
+/// The accounts named by aws:SourceAccount and by aws:SourceArn, compared
+/// once every condition is read ([`settle_source_pins`]).
+#[derive(Default)]
+struct SourceValues {
+    account_values: Vec<String>,
+    arn_accounts: Vec<String>,
+}
+
+/// Step 2: one condition entry: what it pins, and what is wrong with it.
+fn apply_condition(
+    f: &mut Facts<'_>,
+    sources: &mut SourceValues,
+    own_account_keys: &[&str],
+    e: &ConditionEntry,
+    resource: &ResourcePolicy,
+) {
+    let source_kind = source_key_kind(&e.key).or_else(|| {
+        own_account_keys
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&e.key))
+            .then_some(KeyKind::Account)
+    });
+    let Some(kind) = source_kind.or_else(|| principal_key_kind(&e.key)) else {
+        return;
+    };
+    let is_source = source_kind.is_some();
+    let c = classify(e, kind, &resource.account_id);
+    for v in &c.literal_values {
+        f.literal.push(format!("{} {v:?}", describe(e)));
     }
+    for v in &c.not_arn_values {
+        f.invalid.push(format!(
+            "{} value {v:?} is not an ARN, so it never matches",
+            describe(e)
+        ));
+    }
+    match c.outcome {
+        Outcome::Pin {
+            accounts,
+            orgs,
+            accountless,
+            weak,
+        } => {
+            let real = !accountless;
+            f.public_pinned = true;
+            // An account-less ARN (a bucket) pins a name, not an owner.
+            if weak.is_none() && real && is_source {
+                f.strongly_pinned = true;
+            }
+            f.pins.push(describe(e));
+            if is_source {
+                if real {
+                    f.source_pinned = true;
+                    if matches!(kind, KeyKind::Account | KeyKind::OrgId | KeyKind::OrgPaths) {
+                        f.account_companion = true;
+                    }
+                } else {
+                    f.accountless_arn.push(describe(e));
+                }
+                if let Some(w) = weak {
+                    f.weak.push(format!(
+                        "{} uses {w}, which is true when the key is absent",
+                        describe(e)
+                    ));
+                }
+                if kind == KeyKind::Account {
+                    sources.account_values.extend(accounts.iter().cloned());
+                } else if kind == KeyKind::Arn && e.key == "aws:sourcearn" {
+                    sources.arn_accounts.extend(accounts.iter().cloned());
+                }
+                f.pinned_accounts.extend(accounts);
+                f.pinned_orgs.extend(orgs);
+            }
+        }
+        Outcome::Unpinned(reason) => {
+            if is_source {
+                f.unpinned.push(reason);
+            }
+        }
+        Outcome::NullCheck => {
+            if is_source {
+                f.null_checks.push(describe(e));
+            }
+        }
+        Outcome::Negated => {
+            if is_source {
+                f.ineffective_source = true;
+                f.negated
+                    .push(format!("{} is negated inside an Allow", describe(e)));
+            }
+        }
+        Outcome::Invalid(reason) => {
+            f.ineffective_source |= is_source;
+            if let Some(r) = reason {
+                f.invalid.push(r);
+            }
+        }
+        Outcome::Dead => f.dead = true,
+    }
+}
+
+/// Step 3: the source pins taken together.
+fn settle_source_pins(f: &mut Facts<'_>, sources: SourceValues) {
+    let SourceValues {
+        account_values,
+        arn_accounts,
+    } = sources;
     // An account-less SourceArn paired with an account or org pin is a full pin.
     if f.account_companion && !f.accountless_arn.is_empty() {
         f.accountless_arn.clear();
@@ -543,8 +598,10 @@ pub(crate) fn statement_facts<'a>(
         // A condition that can never match pins nothing worth checking further.
         f.pinned_accounts.clear();
     }
+}
 
-    let owner = resource.account_id.as_str();
+/// Step 4: Deny statements that guard what this Allow grants.
+fn apply_guards<'a>(f: &mut Facts<'a>, policy: &'a Policy, st: &'a Statement, owner: &str) {
     if !f.exposed.is_empty() || !f.passed_role.is_empty() {
         // Each service principal is guarded on its own: a Deny for SNS does not
         // protect the S3 half of an Allow naming both.
@@ -584,11 +641,6 @@ pub(crate) fn statement_facts<'a>(
     if f.public {
         f.public_guard = find_guard(policy, st, owner, Principals::is_public, any_key_kind);
     }
-    f.pinned_accounts.sort();
-    f.pinned_accounts.dedup();
-    f.pinned_orgs.sort();
-    f.pinned_orgs.dedup();
-    f
 }
 
 fn covers_service(p: &Principals, service: &str) -> bool {
