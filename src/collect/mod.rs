@@ -46,8 +46,9 @@ pub use session::{
     SessionOptions,
 };
 
-/// Every collector deputy-audit runs. Adding an AWS service is one new module
-/// implementing [`Collector`] and one line here.
+/// Every collector deputy-audit runs, in the order of [`Service::ALL`]. Adding
+/// an AWS service is one new module implementing [`Collector`], a [`Service`]
+/// variant, and one line here (see `docs/ARCHITECTURE.md`).
 pub static REGISTRY: &[&dyn Collector] = &[
     &iam::IamRoles,
     &sqs::SqsQueues,
