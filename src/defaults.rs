@@ -78,3 +78,29 @@ pub const SESSION_NAME: &str = "deputy-audit";
 
 /// `--fail-on`.
 pub const FAIL_ON: deputy_audit_analyze::Severity = deputy_audit_analyze::Severity::Medium;
+
+#[cfg(test)]
+mod tests {
+    use clap::Args;
+
+    use super::*;
+
+    /// The flags' help states each default in words; it must say these.
+    #[test]
+    fn help_states_the_defaults() {
+        let command = crate::cli::ScanArgs::augment_args(clap::Command::new("scan"));
+        for setting in [CONCURRENCY, ACCOUNT_CONCURRENCY, MAX_ATTEMPTS, TIMEOUT_SECS] {
+            let help = command
+                .get_arguments()
+                .find(|a| a.get_long() == Some(setting.key))
+                .and_then(|a| a.get_help())
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(
+                help.contains(&format!("[default: {}]", setting.default)),
+                "--{}: {help}",
+                setting.key
+            );
+        }
+    }
+}
