@@ -8,9 +8,12 @@ use deputy_audit_analyze::policy::{self, Policy};
 use deputy_audit_analyze::{analyze_policy, ResourcePolicy, ResourceType};
 
 use crate::cli::CheckArgs;
-use crate::collect::ScanError;
-use crate::report::{Destination, Report, ToolInfo};
-use crate::{emit, exit, formats_or_default, input, scan};
+use crate::clock::now_rfc3339;
+use crate::emit::{emit, formats_or_default};
+use crate::report::{Destination, Report};
+use crate::scan_error::ScanError;
+use crate::sentinel::{NO_ACCOUNT, NO_REGION};
+use crate::{exit, input};
 
 /// The `operation` of an input `check` could not read or parse (there is no
 /// API call to name).
@@ -34,20 +37,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     destination.preflight()?;
     let baseline = crate::report::baseline::load_optional(args.output.baseline.as_deref())?;
     let options = args.analysis.options();
-    let started = scan::now_rfc3339();
-    let mut report = Report {
-        tool: ToolInfo::current(),
-        scan_started: started,
-        scan_finished: String::new(),
-        account_id: args.account.clone().unwrap_or_default(),
-        regions: Vec::new(),
-        resource_counts: BTreeMap::new(),
-        accounts: Vec::new(),
-        findings: Vec::new(),
-        errors: Vec::new(),
-        aws_managed_resources: Vec::new(),
-        suppressions: BTreeMap::new(),
-    };
+    let started = now_rfc3339();
+    let mut report = Report::new(
+        started,
+        args.account
+            .clone()
+            .unwrap_or_else(|| NO_ACCOUNT.to_string()),
+        Vec::new(),
+        BTreeMap::new(),
+    );
     let mut input_errors = 0;
     for (path, name) in unique_inputs(&args.files) {
         let outcome = input::read_text(path, "policy", input::POLICY_LIMIT).and_then(|text| {
@@ -62,8 +60,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             let resource = ResourcePolicy {
                 arn: name.clone(),
                 resource_type,
-                account_id: args.account.clone().unwrap_or_default(),
-                region: String::new(),
+                account_id: args
+                    .account
+                    .clone()
+                    .unwrap_or_else(|| NO_ACCOUNT.to_string()),
+                region: NO_REGION.to_string(),
                 policy: Some(text),
                 aws_managed: None,
             };
@@ -84,8 +85,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 // Listed in the report too, as `scan` lists what it could not read:
                 // every format then says the check is incomplete and names the file.
                 report.errors.push(ScanError {
-                    account_id: args.account.clone().unwrap_or_default(),
-                    region: String::new(),
+                    account_id: args
+                        .account
+                        .clone()
+                        .unwrap_or_else(|| NO_ACCOUNT.to_string()),
+                    region: NO_REGION.to_string(),
                     service: args
                         .resource_type
                         .map(|t| t.service().to_string())
@@ -98,13 +102,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    report.scan_finished = scan::now_rfc3339();
+    report.scan_finished = now_rfc3339();
     report.normalize();
     let report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
-    let fail_on = args
-        .output
-        .fail_on
-        .unwrap_or(deputy_audit_analyze::Severity::Medium);
+    let fail_on = args.output.fail_on.unwrap_or(crate::defaults::FAIL_ON);
     let code = emit(&report, &formats, &destination, fail_on)?;
     Ok(if input_errors > 0 { exit::USAGE } else { code })
 }

@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use deputy_audit_analyze::{ResourceType, Severity};
 
+use serde::Deserialize;
+
+use crate::collect::Service;
+use crate::defaults;
 use crate::report::Format;
 
 #[derive(Debug, Parser)]
@@ -94,22 +98,36 @@ pub struct DiffArgs {
     pub new: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: crate::diff::DiffFormat,
+    pub format: DiffFormat,
     /// Exit 1 when NEW has a finding that OLD did not, unsuppressed, at or above --fail-on.
     #[arg(long)]
     pub fail_on_new: bool,
     /// The severity --fail-on-new counts from.
-    #[arg(long, value_name = "SEVERITY", default_value = "medium", value_parser = parse_severity)]
+    #[arg(long, value_name = "SEVERITY", default_value_t = defaults::FAIL_ON, value_parser = parse_severity)]
     pub fail_on: Severity,
 }
 
-#[derive(Debug, Args)]
+/// `diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A short human summary of new, resolved and not-assessed findings.
+    Table,
+    /// One JSON document with every list.
+    Json,
+}
+
+/// The derives below make one definition serve both the flags (clap) and the
+/// config file (serde, keys named as the long flags; see `config.rs`).
+#[derive(Debug, Default, Args, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
 pub struct AnalysisArgs {
     /// An account other than the owner that may appear as the source account (12 digits; repeatable).
     #[arg(long = "trusted-account", value_name = "ACCOUNT_ID")]
+    #[serde(rename = "trusted-account")]
     pub trusted_accounts: Vec<String>,
     /// Your AWS Organization id; aws:SourceOrgID values other than these are foreign (repeatable).
     #[arg(long = "org-id", value_name = "ORG_ID")]
+    #[serde(rename = "org-id")]
     pub org_ids: Vec<String>,
     /// Treat roles of passed-role services (EC2 instance roles, Lambda execution roles, Glue, CodeBuild...; CD100) as exposures.
     #[arg(long)]
@@ -122,10 +140,12 @@ pub struct AnalysisArgs {
     pub preview: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
 pub struct OutputArgs {
     /// Report format (repeatable, each written once): table, json, csv, sarif, markdown. Default: table on stdout. Several formats need --output DIR.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    #[serde(rename = "format")]
     pub formats: Vec<Format>,
     /// A file for one format, or a directory that receives deputy-audit-<account>-<timestamp>.<ext>. Checked before anything runs; never one of the inputs. A file is replaced atomically (through a symbolic link, its target is); a device or FIFO is written through.
     #[arg(long, short, value_name = "PATH")]
@@ -140,16 +160,21 @@ pub struct OutputArgs {
 
 /// Flags of `scan`. Every one can also be set in the config file under its
 /// long name; a flag given here wins over the file, the file over the default.
-#[derive(Debug, Args)]
+/// The config file is read into this same struct (`config.rs`): a new flag is
+/// a new key, with nothing to copy.
+#[derive(Debug, Default, Args, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
 pub struct ScanArgs {
     /// Config file (TOML). Default: ./deputy-audit.toml when it exists.
     #[arg(long, value_name = "FILE")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     /// Named profile from ~/.aws/config (SSO profiles included). Default: the AWS CLI's chain.
     #[arg(long)]
     pub profile: Option<String>,
     /// Region to scan, as AWS writes it (us-east-1; repeatable). Default: the configured region.
     #[arg(long = "region", value_name = "REGION")]
+    #[serde(rename = "region")]
     pub regions: Vec<String>,
     /// Scan every region enabled for the account (calls account:ListRegions).
     #[arg(long, conflicts_with = "regions")]
@@ -158,10 +183,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Services to collect, comma-separated: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs. Default: all.
-    #[arg(long, value_delimiter = ',', value_name = "SERVICES")]
-    pub services: Vec<String>,
+    #[arg(long, value_delimiter = ',', value_name = "SERVICES", value_parser = parse_service)]
+    pub services: Vec<Service>,
     /// Scan the account of this role too, assumed through STS: arn:aws:iam::<account>:role/<name> (repeatable).
     #[arg(long = "role-arn", value_name = "ARN")]
+    #[serde(rename = "role-arn")]
     pub role_arns: Vec<String>,
     /// File of account ids or role ARNs to scan, one per line (# comments); ids use --org-role.
     #[arg(long, value_name = "FILE")]
@@ -179,23 +205,26 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME")]
     pub session_name: Option<String>,
     /// Accounts scanned at once [default: 4].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(defaults::ACCOUNT_CONCURRENCY.range()))]
     pub account_concurrency: Option<u16>,
     /// Requests in flight per service and region [default: 16].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(defaults::CONCURRENCY.range()))]
     pub concurrency: Option<u16>,
     /// Attempts per request, first included (adaptive retry; throttling slows the scan down) [default: 10].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(defaults::MAX_ATTEMPTS.range()))]
     pub max_attempts: Option<u32>,
     /// Time limit for one request including its retries, in seconds [default: 60].
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(defaults::TIMEOUT_SECS.range_u64()))]
     pub timeout: Option<u64>,
     /// No progress bars (they are drawn only when stderr is a terminal anyway) and no warnings.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Read from the same config file table (see `config.rs`).
     #[command(flatten)]
+    #[serde(skip)]
     pub analysis: AnalysisArgs,
     #[command(flatten)]
+    #[serde(skip)]
     pub output: OutputArgs,
 }
 
@@ -217,6 +246,10 @@ pub struct CheckArgs {
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+fn parse_service(s: &str) -> Result<Service, String> {
     s.parse()
 }
 

@@ -3,59 +3,46 @@
 //! list-valued flags take TOML arrays. A flag on the command line wins over
 //! the file, the file over the built-in default. Unknown keys are an error
 //! that names them, so a typo never silently changes what is audited.
+//!
+//! The file is read into the very struct clap fills ([`ScanArgs`], with its
+//! flattened [`AnalysisArgs`](crate::cli::AnalysisArgs) and
+//! [`OutputArgs`](crate::cli::OutputArgs)), and the keys it may hold are the
+//! long names of those flags: adding a flag adds its key.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use deputy_audit_analyze::{AnalysisOptions, Severity};
-use serde::Deserialize;
+use clap::Args;
 
 use crate::cli::ScanArgs;
 use crate::collect::{AccountOptions, SessionOptions};
+use crate::defaults::{self, ACCOUNT_CONCURRENCY, CONCURRENCY, MAX_ATTEMPTS, TIMEOUT_SECS};
 use crate::report::Format;
 use crate::scan::ScanRequest;
 
 /// The file looked for in the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "deputy-audit.toml";
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// The flag that names the file, the one flag the file cannot hold.
+const CONFIG_FLAG: &str = "config";
+
+#[derive(Debug, Default)]
 pub struct ConfigFile {
-    pub profile: Option<String>,
-    #[serde(default)]
-    pub region: Vec<String>,
-    pub all_regions: Option<bool>,
-    pub endpoint_url: Option<String>,
-    #[serde(default)]
-    pub services: Vec<String>,
-    #[serde(default)]
-    pub role_arn: Vec<String>,
-    pub accounts_file: Option<PathBuf>,
-    pub org: Option<bool>,
-    pub org_role: Option<String>,
-    pub external_id: Option<String>,
-    pub session_name: Option<String>,
-    pub account_concurrency: Option<u16>,
-    pub concurrency: Option<u16>,
-    pub max_attempts: Option<u32>,
-    pub timeout: Option<u64>,
-    pub quiet: Option<bool>,
-    #[serde(default)]
-    pub trusted_account: Vec<String>,
-    #[serde(default)]
-    pub org_id: Vec<String>,
-    pub strict: Option<bool>,
-    pub show_aws_managed: Option<bool>,
-    pub preview: Option<bool>,
-    #[serde(default)]
-    pub format: Vec<Format>,
-    pub output: Option<PathBuf>,
-    pub fail_on: Option<Severity>,
-    pub baseline: Option<PathBuf>,
+    /// The settings, as if given as flags.
+    pub args: ScanArgs,
     /// The file this was read from, if any (an input `--output` must not overwrite).
-    #[serde(skip)]
     pub source: Option<PathBuf>,
+}
+
+/// The keys a config file may hold: the long names of `scan`'s flags.
+fn config_keys() -> Vec<String> {
+    ScanArgs::augment_args(clap::Command::new("scan"))
+        .get_arguments()
+        .filter_map(|arg| arg.get_long())
+        .filter(|long| *long != CONFIG_FLAG)
+        .map(str::to_string)
+        .collect()
 }
 
 impl ConfigFile {
@@ -78,10 +65,11 @@ impl ConfigFile {
         // Paths in the file are relative to the file, so a job's config works
         // from whatever directory cron or systemd starts it in.
         let base = path.parent().unwrap_or(Path::new(""));
+        let args = &mut config.args;
         for p in [
-            &mut config.accounts_file,
-            &mut config.output,
-            &mut config.baseline,
+            &mut args.accounts_file,
+            &mut args.output.output,
+            &mut args.output.baseline,
         ]
         .into_iter()
         .flatten()
@@ -94,35 +82,33 @@ impl ConfigFile {
     }
 
     pub fn parse(text: &str) -> anyhow::Result<ConfigFile> {
-        let config: ConfigFile =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
-        in_range("concurrency", config.concurrency.map(u64::from), 1, 256)?;
-        in_range(
-            "account-concurrency",
-            config.account_concurrency.map(u64::from),
-            1,
-            64,
-        )?;
-        in_range("max-attempts", config.max_attempts.map(u64::from), 1, 50)?;
-        in_range("timeout", config.timeout, 1, 3600)?;
-        validate_values("region", &config.region, crate::validate::region)?;
-        validate_values("role-arn", &config.role_arn, crate::validate::role_arn)?;
+        let toml_error = |e: toml::de::Error| anyhow::anyhow!("{}", e.to_string().trim_end());
+        let table: toml::Table = toml::from_str(text).map_err(toml_error)?;
+        let known = config_keys();
+        if let Some(key) = table.keys().find(|key| !known.contains(key)) {
+            let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+            bail!(
+                "unknown field `{key}`, expected one of {}",
+                expected.join(", ")
+            );
+        }
+        // Each part reads the keys it knows from the same text (so that type
+        // errors keep TOML's line, column and key).
+        let mut args: ScanArgs = toml::from_str(text).map_err(toml_error)?;
+        args.analysis = toml::from_str(text).map_err(toml_error)?;
+        args.output = toml::from_str(text).map_err(toml_error)?;
+        CONCURRENCY.check(args.concurrency.map(u64::from))?;
+        ACCOUNT_CONCURRENCY.check(args.account_concurrency.map(u64::from))?;
+        MAX_ATTEMPTS.check(args.max_attempts.map(u64::from))?;
+        TIMEOUT_SECS.check(args.timeout)?;
+        validate_values("region", &args.regions, crate::validate::region)?;
+        validate_values("role-arn", &args.role_arns, crate::validate::role_arn)?;
         validate_values(
             "trusted-account",
-            &config.trusted_account,
+            &args.analysis.trusted_accounts,
             crate::validate::account_id,
         )?;
-        crate::collect::select(&config.services).map_err(|e| anyhow::anyhow!("services: {e}"))?;
-        Ok(config)
-    }
-}
-
-fn in_range(key: &str, value: Option<u64>, min: u64, max: u64) -> anyhow::Result<()> {
-    match value {
-        Some(v) if !(min..=max).contains(&v) => {
-            bail!("{key} = {v} is out of range ({min} to {max})")
-        }
-        _ => Ok(()),
+        Ok(ConfigFile { args, source: None })
     }
 }
 
@@ -141,7 +127,7 @@ pub struct ResolvedScan {
     pub request: ScanRequest,
     pub formats: Vec<Format>,
     pub output: Option<PathBuf>,
-    pub fail_on: Severity,
+    pub fail_on: deputy_audit_analyze::Severity,
     pub quiet: bool,
     /// `--baseline` (or `baseline` in the file).
     pub baseline: Option<PathBuf>,
@@ -149,8 +135,56 @@ pub struct ResolvedScan {
     pub config: Option<PathBuf>,
 }
 
-/// Flags win over the file, the file over defaults. A list flag given at all
-/// replaces the file's list rather than adding to it.
+/// A list flag given at all replaces the file's list rather than adding to it.
+fn list<T>(flag: Vec<T>, from_file: Vec<T>) -> Vec<T> {
+    if flag.is_empty() {
+        from_file
+    } else {
+        flag
+    }
+}
+
+/// Flags win over the file: every field of `args` that was given replaces
+/// the file's.
+fn merge(args: ScanArgs, file: ScanArgs) -> ScanArgs {
+    ScanArgs {
+        config: args.config,
+        profile: args.profile.or(file.profile),
+        regions: list(args.regions, file.regions),
+        all_regions: args.all_regions || file.all_regions,
+        endpoint_url: args.endpoint_url.or(file.endpoint_url),
+        services: list(args.services, file.services),
+        role_arns: list(args.role_arns, file.role_arns),
+        accounts_file: args.accounts_file.or(file.accounts_file),
+        org: args.org || file.org,
+        org_role: args.org_role.or(file.org_role),
+        external_id: args.external_id.or(file.external_id),
+        session_name: args.session_name.or(file.session_name),
+        account_concurrency: args.account_concurrency.or(file.account_concurrency),
+        concurrency: args.concurrency.or(file.concurrency),
+        max_attempts: args.max_attempts.or(file.max_attempts),
+        timeout: args.timeout.or(file.timeout),
+        quiet: args.quiet || file.quiet,
+        analysis: crate::cli::AnalysisArgs {
+            trusted_accounts: list(
+                args.analysis.trusted_accounts,
+                file.analysis.trusted_accounts,
+            ),
+            org_ids: list(args.analysis.org_ids, file.analysis.org_ids),
+            strict: args.analysis.strict || file.analysis.strict,
+            show_aws_managed: args.analysis.show_aws_managed || file.analysis.show_aws_managed,
+            preview: args.analysis.preview || file.analysis.preview,
+        },
+        output: crate::cli::OutputArgs {
+            formats: list(args.output.formats, file.output.formats),
+            output: args.output.output.or(file.output.output),
+            fail_on: args.output.fail_on.or(file.output.fail_on),
+            baseline: args.output.baseline.or(file.output.baseline),
+        },
+    }
+}
+
+/// Flags win over the file, the file over defaults.
 pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
     // Flags first: a bad flag is reported as the flag, whatever the file says.
     validate_values("--region", &args.regions, crate::validate::region)?;
@@ -160,77 +194,57 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
         &args.analysis.trusted_accounts,
         crate::validate::account_id,
     )?;
-    crate::collect::select(&args.services).map_err(|e| anyhow::anyhow!("--services: {e}"))?;
     let file = ConfigFile::discover(args.config.as_deref())?;
-    let list =
-        |flag: Vec<String>, from_file: Vec<String>| if flag.is_empty() { from_file } else { flag };
-    let all_regions = args.all_regions || file.all_regions.unwrap_or(false);
-    let regions = list(args.regions, file.region);
-    if all_regions && !regions.is_empty() {
+    let args = merge(args, file.args);
+    if args.all_regions && !args.regions.is_empty() {
         bail!("--all-regions and --region exclude each other (one of them may come from the config file)");
     }
-    let mut formats = if args.output.formats.is_empty() {
-        file.format
-    } else {
-        args.output.formats
-    };
+    let mut formats = args.output.formats;
     if formats.is_empty() {
         formats.push(Format::Table);
     }
     let formats = crate::report::unique_formats(formats);
-    let accounts_file = args.accounts_file.or(file.accounts_file);
     // Read now, though the targets are resolved later: a bad line is a usage
     // error before the first AWS call, not after connecting.
-    if let Some(path) = &accounts_file {
+    if let Some(path) = &args.accounts_file {
         crate::collect::read_accounts_file(path)?;
     }
+    let or_default =
+        |value: Option<u64>, setting: defaults::Setting| value.unwrap_or(setting.default);
     let request = ScanRequest {
         session: SessionOptions {
-            profile: args.profile.or(file.profile),
-            endpoint_url: args.endpoint_url.or(file.endpoint_url),
-            concurrency: usize::from(args.concurrency.or(file.concurrency).unwrap_or(16)),
-            max_attempts: args.max_attempts.or(file.max_attempts).unwrap_or(10),
-            timeout: Duration::from_secs(args.timeout.or(file.timeout).unwrap_or(60)),
+            profile: args.profile,
+            endpoint_url: args.endpoint_url,
+            concurrency: or_default(args.concurrency.map(u64::from), CONCURRENCY) as usize,
+            max_attempts: or_default(args.max_attempts.map(u64::from), MAX_ATTEMPTS) as u32,
+            timeout: Duration::from_secs(or_default(args.timeout, TIMEOUT_SECS)),
         },
-        regions,
-        all_regions,
-        services: list(args.services, file.services),
+        regions: args.regions,
+        all_regions: args.all_regions,
+        services: args.services,
         accounts: AccountOptions {
-            role_arns: list(args.role_arns, file.role_arn),
-            accounts_file,
-            org: args.org || file.org.unwrap_or(false),
-            org_role: args.org_role.or(file.org_role),
-            external_id: args.external_id.or(file.external_id),
+            role_arns: args.role_arns,
+            accounts_file: args.accounts_file,
+            org: args.org,
+            org_role: args.org_role,
+            external_id: args.external_id,
             session_name: args
                 .session_name
-                .or(file.session_name)
-                .unwrap_or_else(|| "deputy-audit".into()),
+                .unwrap_or_else(|| defaults::SESSION_NAME.into()),
         },
-        account_concurrency: usize::from(
-            args.account_concurrency
-                .or(file.account_concurrency)
-                .unwrap_or(4),
-        ),
-        analysis: AnalysisOptions {
-            trusted_accounts: list(args.analysis.trusted_accounts, file.trusted_account),
-            org_ids: list(args.analysis.org_ids, file.org_id),
-            strict: args.analysis.strict || file.strict.unwrap_or(false),
-            include_aws_managed: args.analysis.show_aws_managed
-                || file.show_aws_managed.unwrap_or(false),
-            preview: args.analysis.preview || file.preview.unwrap_or(false),
-        },
+        account_concurrency: or_default(
+            args.account_concurrency.map(u64::from),
+            ACCOUNT_CONCURRENCY,
+        ) as usize,
+        analysis: args.analysis.options(),
     };
     Ok(ResolvedScan {
         request,
         formats,
-        output: args.output.output.or(file.output),
-        fail_on: args
-            .output
-            .fail_on
-            .or(file.fail_on)
-            .unwrap_or(Severity::Medium),
-        quiet: args.quiet || file.quiet.unwrap_or(false),
-        baseline: args.output.baseline.or(file.baseline),
+        output: args.output.output,
+        fail_on: args.output.fail_on.unwrap_or(defaults::FAIL_ON),
+        quiet: args.quiet,
+        baseline: args.output.baseline,
         config: file.source,
     })
 }
@@ -239,6 +253,7 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
 mod tests {
     use super::*;
     use clap::Parser;
+    use deputy_audit_analyze::Severity;
 
     fn scan_args(argv: &[&str]) -> ScanArgs {
         let mut full = vec!["deputy-audit", "scan"];

@@ -17,18 +17,11 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use serde::Serialize;
 
-use crate::cli::DiffArgs;
+use crate::cli::{DiffArgs, DiffFormat};
 use crate::exit;
 use crate::report::escape::visible;
 use crate::report::json::v1::{Finding, Report};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
-    /// A short human summary of new, resolved and not-assessed findings.
-    Table,
-    /// One JSON document with every list.
-    Json,
-}
+use crate::report::statement_label;
 
 #[derive(Debug, Serialize)]
 pub struct Diff {
@@ -74,13 +67,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
         DiffFormat::Table => write_table(&diff, &mut out),
     };
     if let Err(err) = written.and_then(|()| Ok(out.flush()?)) {
-        let closed = err.chain().any(|c| {
-            c.downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-                || c.downcast_ref::<serde_json::Error>()
-                    .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
-        });
-        if !closed {
+        if !crate::report::is_broken_pipe(&err) {
             return Err(err);
         }
     }
@@ -238,15 +225,13 @@ fn write_table(diff: &Diff, out: &mut dyn Write) -> anyhow::Result<()> {
                 visible(&f.finding_id)
             )?;
             writeln!(out, "         {}", visible(&f.resource_arn))?;
-            let sid = f
-                .statement_sid
-                .as_deref()
-                .map(|s| format!(" ({})", visible(s)))
-                .unwrap_or_default();
             writeln!(
                 out,
-                "         statement {}{sid}: {}",
-                f.statement_index,
+                "         {}: {}",
+                statement_label(f.statement_index, f.statement_sid.as_deref(), |s| visible(
+                    s
+                )
+                .into_owned()),
                 visible(&f.message)
             )?;
         }

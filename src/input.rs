@@ -62,7 +62,7 @@ pub fn read_text(path: &Path, what: &str, limit: usize) -> anyhow::Result<String
 /// How a file is named in messages: `<stdin>` for `-`.
 pub fn display(path: &Path) -> String {
     if is_stdin(path) {
-        "<stdin>".to_string()
+        crate::sentinel::STDIN_NAME.to_string()
     } else {
         path.display().to_string()
     }

@@ -7,11 +7,14 @@ use std::collections::BTreeMap;
 use deputy_audit_analyze::{analyze, AnalysisOptions};
 use futures::stream::{FuturesUnordered, StreamExt};
 
+use crate::clock::now_rfc3339;
 use crate::collect::{
     self, AccountOptions, AssumeRoleTarget, AwsSession, Collected, Collector, RegionContext, Scope,
     SessionOptions,
 };
-use crate::report::{AccountStatus, AccountSummary, AwsManagedResource, Report, ToolInfo};
+use crate::report::{AccountStatus, AccountSummary, AwsManagedResource, Report};
+use crate::scan_error::ScanError;
+use crate::sentinel::{MULTIPLE_ACCOUNTS, UNKNOWN_ACCOUNT};
 
 /// What to scan and how to judge it.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +25,7 @@ pub struct ScanRequest {
     /// Scan every region enabled for the account (account:ListRegions).
     pub all_regions: bool,
     /// Services to collect (`iam`, `sqs`, ...); empty means all.
-    pub services: Vec<String>,
+    pub services: Vec<collect::Service>,
     pub accounts: AccountOptions,
     /// Accounts scanned at once.
     pub account_concurrency: usize,
@@ -70,12 +73,12 @@ impl Progress for NoProgress {}
 struct AccountScan {
     summary: AccountSummary,
     findings: Vec<deputy_audit_analyze::Finding>,
-    errors: Vec<collect::ScanError>,
+    errors: Vec<ScanError>,
     aws_managed: Vec<AwsManagedResource>,
 }
 
 pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report, ScanStartError> {
-    let collectors = collect::select(&request.services).map_err(ScanStartError::Usage)?;
+    let collectors = collect::select(&request.services);
     let started = now_rfc3339();
     let first_region = request.regions.first().map(String::as_str);
     if let Some(profile) = collect::selected_profile(&request.session) {
@@ -148,19 +151,13 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
         .collect()
         .await;
 
-    let mut report = Report {
-        tool: ToolInfo::current(),
-        scan_started: started,
-        scan_finished: String::new(),
-        account_id: String::new(),
+    // The account is known once every account is scanned (below).
+    let mut report = Report::new(
+        started,
+        String::new(),
         regions,
-        resource_counts: collectors.iter().map(|c| (c.resource_type(), 0)).collect(),
-        accounts: Vec::new(),
-        findings: Vec::new(),
-        errors: Vec::new(),
-        aws_managed_resources: Vec::new(),
-        suppressions: Default::default(),
-    };
+        collectors.iter().map(|c| (c.resource_type(), 0)).collect(),
+    );
     for scan in scans {
         for (kind, n) in &scan.summary.resource_counts {
             *report.resource_counts.entry(*kind).or_default() += n;
@@ -182,9 +179,6 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
     Ok(report)
 }
 
-/// The report's `account_id` when it covers several accounts.
-pub const MULTIPLE_ACCOUNTS: &str = "multiple";
-
 /// An account whose role could not be assumed: one error entry, no abort.
 fn failed_account(
     target: Option<&AssumeRoleTarget>,
@@ -193,10 +187,10 @@ fn failed_account(
 ) -> AccountScan {
     let account_id = target
         .and_then(|t| t.account_hint())
-        .unwrap_or("unknown")
+        .unwrap_or(UNKNOWN_ACCOUNT)
         .to_string();
     let role_arn = target.map(|t| t.role_arn.clone());
-    let error = collect::ScanError {
+    let error = ScanError {
         account_id: account_id.clone(),
         region: region.to_string(),
         service: "sts".to_string(),
@@ -256,7 +250,7 @@ async fn scan_account(
         .iter()
         .map(|c| {
             (
-                c.service(),
+                c.service().name(),
                 jobs.iter()
                     .filter(|(j, _)| j.service() == c.service())
                     .count(),
@@ -303,7 +297,7 @@ async fn scan_account(
                         Ok(findings) => scan.findings.extend(findings),
                         // The policy was read but is not a policy we can judge: the
                         // resource is not assessed, and says so.
-                        Err(err) => scan.errors.push(collect::ScanError {
+                        Err(err) => scan.errors.push(ScanError {
                             account_id: resource.account_id,
                             region: resource.region,
                             service: resource.resource_type.service().to_string(),
@@ -354,7 +348,7 @@ async fn collect_until_interrupted<'a>(
         .enumerate()
         .map(|(index, (collector, ctx))| async move {
             let collected = collector.collect(ctx).await;
-            tracing::debug!(service = collector.service(), region = %ctx.region, items = collected.len(), "collected");
+            tracing::debug!(service = collector.service().name(), region = %ctx.region, items = collected.len(), "collected");
             (index, collected)
         })
         .collect();
@@ -364,7 +358,7 @@ async fn collect_until_interrupted<'a>(
         tokio::select! {
             next = pending.next() => match next {
                 Some((index, collected)) => {
-                    progress.job_finished(account, jobs[index].0.service(), collected.len());
+                    progress.job_finished(account, jobs[index].0.service().name(), collected.len());
                     done[index] = Some(collected);
                 }
                 None => break None,
@@ -378,7 +372,7 @@ async fn collect_until_interrupted<'a>(
         .map(|((collector, ctx), collected)| {
             let collected = collected.unwrap_or_else(|| {
                 let signal = signal_name.unwrap_or("a signal");
-                vec![Collected::ListingFailed(collect::ScanError::listing(
+                vec![Collected::ListingFailed(collect::listing_error(
                     ctx,
                     *collector,
                     "(interrupted)",
@@ -431,23 +425,4 @@ fn shutdown_signal() -> impl std::future::Future<Output = &'static str> {
             "Ctrl-C"
         }
     }
-}
-
-pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
-/// A filename-safe timestamp for report files: `20261123T120000Z`.
-pub fn file_stamp() -> String {
-    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    time::OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_default()
 }

@@ -4,10 +4,8 @@
 
 use anyhow::bail;
 
-/// A 12-digit AWS account id.
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
+pub use deputy_audit_analyze::is_account_id;
+use deputy_audit_analyze::Arn;
 
 /// `origin` names where the value came from (`--account`, `config file x: trusted-account`).
 pub fn account_id(origin: &str, value: &str) -> anyhow::Result<()> {
@@ -31,19 +29,7 @@ pub fn region(origin: &str, value: &str) -> anyhow::Result<()> {
 
 /// `arn:<partition>:iam::<12-digit account>:role/<optional path/><name>`.
 pub fn is_role_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [prefix, partition, service, region, account, resource] = parts.as_slice() else {
-        return false;
-    };
-    let name = resource
-        .strip_prefix("role/")
-        .and_then(|rest| rest.rsplit('/').next());
-    *prefix == "arn"
-        && partition.starts_with("aws")
-        && *service == "iam"
-        && region.is_empty()
-        && is_account_id(account)
-        && name.is_some_and(|n| !n.is_empty() && !n.contains(char::is_whitespace))
+    Arn::parse(arn).and_then(|a| a.role_name()).is_some()
 }
 
 pub fn role_arn(origin: &str, value: &str) -> anyhow::Result<()> {

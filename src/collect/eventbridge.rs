@@ -5,16 +5,16 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::StreamExt;
 
 use super::{
-    describe_sdk_error, token_pages, BoxFuture, Collected, Collector, RegionContext, ScanError,
-    Scope,
+    describe_sdk_error, listing_error, token_pages, BoxFuture, Collected, Collector, RegionContext,
+    Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct EventBuses;
 
 impl Collector for EventBuses {
-    fn service(&self) -> &'static str {
-        "events"
+    fn service(&self) -> Service {
+        Service::Events
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::EventBus
@@ -58,12 +58,9 @@ impl Collector for EventBuses {
                         policy: bus.policy,
                         aws_managed: None,
                     }),
-                    Err(reason) => Collected::ListingFailed(ScanError::listing(
-                        ctx,
-                        self,
-                        "ListEventBuses",
-                        reason,
-                    )),
+                    Err(reason) => {
+                        Collected::ListingFailed(listing_error(ctx, self, "ListEventBuses", reason))
+                    }
                 })
                 .collect()
                 .await

@@ -7,16 +7,16 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::StreamExt;
 
 use super::{
-    describe_sdk_error, paginate, BoxFuture, Collected, Collector, RegionContext, ScanError, Scope,
-    GLOBAL_REGION,
+    describe_sdk_error, listing_error, paginate, resource_error, BoxFuture, Collected, Collector,
+    RegionContext, ScanError, Scope, Service, GLOBAL_REGION,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct IamRoles;
 
 impl Collector for IamRoles {
-    fn service(&self) -> &'static str {
-        "iam"
+    fn service(&self) -> Service {
+        Service::Iam
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::IamRole
@@ -54,7 +54,7 @@ impl Collector for IamRoles {
                         out.extend(page.roles.into_iter().map(|role| role_policy(ctx, role)))
                     }
                     Err(err) => {
-                        out.push(Collected::ListingFailed(ScanError::listing(
+                        out.push(Collected::ListingFailed(listing_error(
                             ctx,
                             self,
                             "ListRoles",
@@ -102,7 +102,7 @@ fn role_policy(ctx: &RegionContext<'_>, role: aws_sdk_iam::types::Role) -> Colle
         Some(Err(reason)) => {
             return Collected::Unreadable(ScanError {
                 region: GLOBAL_REGION.to_string(),
-                ..ScanError::new(ctx, ResourceType::IamRole, role.arn, "ListRoles", reason)
+                ..resource_error(ctx, ResourceType::IamRole, role.arn, "ListRoles", reason)
             })
         }
     };

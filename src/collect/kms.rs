@@ -8,16 +8,16 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::StreamExt;
 
 use super::{
-    describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
-    ScanError, Scope,
+    describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
+    Collected, Collector, RegionContext, Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct KmsKeys;
 
 impl Collector for KmsKeys {
-    fn service(&self) -> &'static str {
-        "kms"
+    fn service(&self) -> Service {
+        Service::Kms
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::KmsKey
@@ -64,7 +64,7 @@ impl Collector for KmsKeys {
                         }
                     }
                     Err(reason) => {
-                        out.push(Collected::ListingFailed(ScanError::listing(
+                        out.push(Collected::ListingFailed(listing_error(
                             ctx,
                             self,
                             "ListAliases",
@@ -79,7 +79,7 @@ impl Collector for KmsKeys {
                 client.list_keys().limit(1000).into_paginator().send(),
                 |page| page.keys.unwrap_or_default(),
             );
-            let on_list_error = |reason| ScanError::listing(ctx, self, "ListKeys", reason);
+            let on_list_error = |reason| listing_error(ctx, self, "ListKeys", reason);
             let aws_managed = &aws_managed;
             let keys = fetch_each(keys, ctx.concurrency(), on_list_error, |key| {
                 let client = client.clone();
@@ -113,7 +113,7 @@ impl Collector for KmsKeys {
                                 "AWS managed key (alias aws/...): AWS owns its key policy, which cannot be changed".to_string()
                             }),
                         }),
-                        Err(err) => Collected::Unreadable(ScanError::new(
+                        Err(err) => Collected::Unreadable(resource_error(
                             ctx,
                             ResourceType::KmsKey,
                             arn,

@@ -9,16 +9,16 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::StreamExt;
 
 use super::{
-    describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
-    ScanError, Scope,
+    describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
+    Collected, Collector, RegionContext, Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct LambdaFunctions;
 
 impl Collector for LambdaFunctions {
-    fn service(&self) -> &'static str {
-        "lambda"
+    fn service(&self) -> Service {
+        Service::Lambda
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::LambdaFunction
@@ -56,7 +56,7 @@ impl Collector for LambdaFunctions {
                     .into_iter()
                     .filter_map(|f| f.function_arn)
             });
-            let on_list_error = |reason| ScanError::listing(ctx, self, "ListFunctions", reason);
+            let on_list_error = |reason| listing_error(ctx, self, "ListFunctions", reason);
             fetch_each(functions, ctx.concurrency(), on_list_error, |arn| {
                 let client = client.clone();
                 async move { read_function(ctx, &client, arn).await }
@@ -111,7 +111,7 @@ async fn read_function(
         match qualifier {
             Ok(q) if q == "$LATEST" => {}
             Ok(q) => reads.push(q),
-            Err(reason) => out.push(Collected::ListingFailed(ScanError::new(
+            Err(reason) => out.push(Collected::ListingFailed(resource_error(
                 ctx,
                 ResourceType::LambdaFunction,
                 format!("{function_arn}:*"),
@@ -150,7 +150,7 @@ async fn read_policy(
         Ok(output) => output.policy,
         Err(err) if is_not_found(&err) => None,
         Err(err) => {
-            return Collected::Unreadable(ScanError::new(
+            return Collected::Unreadable(resource_error(
                 ctx,
                 ResourceType::LambdaFunction,
                 arn,

@@ -7,16 +7,16 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 use futures::StreamExt;
 
 use super::{
-    describe_sdk_error, token_pages, BoxFuture, Collected, Collector, RegionContext, ScanError,
-    Scope,
+    describe_sdk_error, listing_error, token_pages, BoxFuture, Collected, Collector, RegionContext,
+    Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct LogsResourcePolicies;
 
 impl Collector for LogsResourcePolicies {
-    fn service(&self) -> &'static str {
-        "logs"
+    fn service(&self) -> Service {
+        Service::Logs
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::LogsResourcePolicy
@@ -71,7 +71,7 @@ impl Collector for LogsResourcePolicies {
                         policy: policy.policy_document,
                         aws_managed: None,
                     }),
-                    Err(reason) => Collected::ListingFailed(ScanError::listing(
+                    Err(reason) => Collected::ListingFailed(listing_error(
                         ctx,
                         self,
                         "DescribeResourcePolicies",

@@ -10,16 +10,16 @@ use aws_sdk_s3::types::Bucket;
 use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::{
-    describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
-    ScanError, Scope,
+    describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
+    Collected, Collector, RegionContext, ScanError, Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct S3Buckets;
 
 impl Collector for S3Buckets {
-    fn service(&self) -> &'static str {
-        "s3"
+    fn service(&self) -> Service {
+        Service::S3
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::S3Bucket
@@ -52,7 +52,7 @@ impl Collector for S3Buckets {
             let buckets = list_items(lister.list_buckets().into_paginator().send(), |page| {
                 page.buckets.unwrap_or_default()
             });
-            let on_list_error = |reason| ScanError::listing(ctx, self, "ListBuckets", reason);
+            let on_list_error = |reason| listing_error(ctx, self, "ListBuckets", reason);
             fetch_each(buckets, ctx.concurrency(), on_list_error, |bucket| {
                 read_bucket(ctx, &clients, bucket)
             })
@@ -71,7 +71,7 @@ async fn read_bucket(
     let unreadable = |region: &str, operation: &str, reason: String| {
         Collected::Unreadable(ScanError {
             region: region.to_string(),
-            ..ScanError::new(ctx, ResourceType::S3Bucket, arn.clone(), operation, reason)
+            ..resource_error(ctx, ResourceType::S3Bucket, arn.clone(), operation, reason)
         })
     };
     // ListBuckets reports each bucket's region; older endpoints do not, and then
@@ -154,7 +154,7 @@ impl<'a> RegionalClients<'a> {
                         .force_path_style(self.ctx.session.has_custom_endpoint())
                         .interceptor(ReadOnlyGuard)
                         .interceptor(EmptyAnswerGuard)
-                        .retry_partition(super::retry_partition("s3", region))
+                        .retry_partition(super::retry::retry_partition("s3", region))
                         .build();
                 aws_sdk_s3::Client::from_conf(config)
             })

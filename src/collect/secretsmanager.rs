@@ -3,16 +3,16 @@
 use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::{
-    describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
-    ScanError, Scope,
+    describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
+    Collected, Collector, RegionContext, Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct Secrets;
 
 impl Collector for Secrets {
-    fn service(&self) -> &'static str {
-        "secretsmanager"
+    fn service(&self) -> Service {
+        Service::SecretsManager
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::SecretsManagerSecret
@@ -55,7 +55,7 @@ impl Collector for Secrets {
                         .filter_map(|s| s.arn)
                 },
             );
-            let on_list_error = |reason| ScanError::listing(ctx, self, "ListSecrets", reason);
+            let on_list_error = |reason| listing_error(ctx, self, "ListSecrets", reason);
             fetch_each(arns, ctx.concurrency(), on_list_error, |arn| {
                 let client = client.clone();
                 async move {
@@ -68,7 +68,7 @@ impl Collector for Secrets {
                             policy: output.resource_policy,
                             aws_managed: None,
                         }),
-                        Err(err) => Collected::Unreadable(ScanError::new(
+                        Err(err) => Collected::Unreadable(resource_error(
                             ctx,
                             ResourceType::SecretsManagerSecret,
                             arn,

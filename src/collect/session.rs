@@ -9,6 +9,10 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::client::result::SdkError;
 
+use deputy_audit_analyze::Arn;
+
+use crate::defaults;
+
 use super::answers::EmptyAnswerGuard;
 use super::readonly::ReadOnlyGuard;
 
@@ -31,9 +35,9 @@ impl Default for SessionOptions {
         SessionOptions {
             profile: None,
             endpoint_url: None,
-            concurrency: 16,
-            max_attempts: 10,
-            timeout: Duration::from_secs(60),
+            concurrency: defaults::CONCURRENCY.default as usize,
+            max_attempts: defaults::MAX_ATTEMPTS.default as u32,
+            timeout: Duration::from_secs(defaults::TIMEOUT_SECS.default),
         }
     }
 }
@@ -49,7 +53,9 @@ pub struct AssumeRoleTarget {
 impl AssumeRoleTarget {
     /// The account id in the role ARN (`arn:aws:iam::<account>:role/...`).
     pub fn account_hint(&self) -> Option<&str> {
-        self.role_arn.split(':').nth(4).filter(|a| !a.is_empty())
+        Arn::parse(&self.role_arn)
+            .map(|arn| arn.account)
+            .filter(|a| !a.is_empty())
     }
 
     /// `base` with credentials from sts:AssumeRole on this role. The provider
@@ -192,9 +198,8 @@ impl AwsSession {
             })?
             .to_string();
         let caller_arn = identity.arn().unwrap_or_default().to_string();
-        let partition = caller_arn
-            .split(':')
-            .nth(1)
+        let partition = Arn::parse(&caller_arn)
+            .map(|arn| arn.partition)
             .filter(|p| !p.is_empty())
             .unwrap_or("aws")
             .to_string();

@@ -3,16 +3,16 @@
 use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::{
-    describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
-    ScanError, Scope,
+    describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
+    Collected, Collector, RegionContext, Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct SnsTopics;
 
 impl Collector for SnsTopics {
-    fn service(&self) -> &'static str {
-        "sns"
+    fn service(&self) -> Service {
+        Service::Sns
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::SnsTopic
@@ -41,7 +41,7 @@ impl Collector for SnsTopics {
                     .into_iter()
                     .filter_map(|t| t.topic_arn)
             });
-            let on_list_error = |reason| ScanError::listing(ctx, self, "ListTopics", reason);
+            let on_list_error = |reason| listing_error(ctx, self, "ListTopics", reason);
             fetch_each(arns, ctx.concurrency(), on_list_error, |arn| {
                 let client = client.clone();
                 async move {
@@ -54,7 +54,7 @@ impl Collector for SnsTopics {
                             region: ctx.region.clone(),
                             aws_managed: None,
                         }),
-                        Err(err) => Collected::Unreadable(ScanError::new(
+                        Err(err) => Collected::Unreadable(resource_error(
                             ctx,
                             ResourceType::SnsTopic,
                             arn,

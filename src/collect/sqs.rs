@@ -4,16 +4,16 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::{
-    describe_sdk_error, fetch_each, list_items, BoxFuture, Collected, Collector, RegionContext,
-    ScanError, Scope,
+    describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
+    Collected, Collector, RegionContext, Scope, Service,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct SqsQueues;
 
 impl Collector for SqsQueues {
-    fn service(&self) -> &'static str {
-        "sqs"
+    fn service(&self) -> Service {
+        Service::Sqs
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::SqsQueue
@@ -44,7 +44,7 @@ impl Collector for SqsQueues {
                     .send(),
                 |page| page.queue_urls.unwrap_or_default(),
             );
-            let on_list_error = |reason| ScanError::listing(ctx, self, "ListQueues", reason);
+            let on_list_error = |reason| listing_error(ctx, self, "ListQueues", reason);
             fetch_each(urls, ctx.concurrency(), on_list_error, |url| {
                 let client = client.clone();
                 async move { read_queue(ctx, &client, url).await }
@@ -82,7 +82,7 @@ async fn read_queue(
                 aws_managed: None,
             })
         }
-        Err(err) => Collected::Unreadable(ScanError::new(
+        Err(err) => Collected::Unreadable(resource_error(
             ctx,
             ResourceType::SqsQueue,
             fallback_arn,

@@ -78,10 +78,7 @@ pub fn parse(path: &Path, text: &str) -> anyhow::Result<Baseline> {
     } else if value.get("findings").is_some() && value.get("schema_version").is_some() {
         let report = super::json::read(value, &format!("baseline {shown}"))?;
         let reason = format!("in baseline {} ({})", shown, report.scan_finished);
-        for (index, finding) in report.findings.iter().enumerate() {
-            if finding.finding_id.is_empty() {
-                bail!("baseline {shown}: findings[{index}] has no finding_id (a report from before finding ids); write a new baseline with this version");
-            }
+        for finding in &report.findings {
             reasons.insert(finding.finding_id.clone(), reason.clone());
         }
     } else {

@@ -63,7 +63,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     writeln!(out, "# deputy-audit report")?;
     writeln!(out)?;
     let mut facts = Vec::new();
-    if !report.account_id.is_empty() {
+    if crate::sentinel::ReportScope::of(&report.account_id) != crate::sentinel::ReportScope::Check {
         facts.push(format!("account {}", code(&report.account_id)));
     }
     if !report.regions.is_empty() {

@@ -18,7 +18,7 @@ use anyhow::Context;
 use deputy_audit_analyze::{Finding, ResourceType, Severity};
 use serde::{Deserialize, Serialize};
 
-use crate::collect::ScanError;
+use crate::scan_error::ScanError;
 
 /// The JSON report's version: bumped when a field changes meaning or
 /// disappears (a new module beside [`json::v1`]); adding fields does not.
@@ -109,6 +109,29 @@ impl ToolInfo {
 }
 
 impl Report {
+    /// An empty report of this version of the tool, started at `scan_started`;
+    /// `scan` and `check` fill it, then set `scan_finished` and [`Report::normalize`].
+    pub fn new(
+        scan_started: String,
+        account_id: String,
+        regions: Vec<String>,
+        resource_counts: BTreeMap<ResourceType, usize>,
+    ) -> Report {
+        Report {
+            tool: ToolInfo::current(),
+            scan_started,
+            scan_finished: String::new(),
+            account_id,
+            regions,
+            resource_counts,
+            accounts: Vec::new(),
+            findings: Vec::new(),
+            errors: Vec::new(),
+            aws_managed_resources: Vec::new(),
+            suppressions: BTreeMap::new(),
+        }
+    }
+
     /// Sorts findings and errors so that two runs over the same account produce
     /// the same report, whatever order the concurrent calls finished in.
     pub fn normalize(&mut self) {
@@ -157,6 +180,31 @@ impl Report {
 
     pub fn is_complete(&self) -> bool {
         self.errors.is_empty()
+    }
+}
+
+/// Counts of `findings` per service, indexed by `Severity as usize`, in
+/// service-name order (the summary tables of the table and Markdown reports).
+pub fn severity_counts_by_service<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> BTreeMap<&'a str, [usize; 4]> {
+    let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    for f in findings {
+        by_service.entry(f.service.as_str()).or_default()[f.severity as usize] += 1;
+    }
+    by_service
+}
+
+/// `statement 2 (AllowSns)`, or `statement 0` without a Sid; `show` renders
+/// the Sid for the format (escaped, quoted as code...).
+pub fn statement_label<D: std::fmt::Display>(
+    index: usize,
+    sid: Option<&str>,
+    show: impl Fn(&str) -> D,
+) -> String {
+    match sid {
+        Some(sid) => format!("statement {index} ({})", show(sid)),
+        None => format!("statement {index}"),
     }
 }
 
@@ -449,7 +497,8 @@ fn write_stdout(report: &Report, format: Format, color: bool) -> anyhow::Result<
     }
 }
 
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
+/// The reader of standard output went away (`deputy-audit ... | head`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
@@ -529,7 +578,10 @@ pub(crate) mod test_support {
                 arn: arn.to_string(),
                 resource_type,
                 account_id: account.to_string(),
-                region: arn.split(':').nth(3).unwrap_or_default().to_string(),
+                region: deputy_audit_analyze::Arn::parse(arn)
+                    .map(|a| a.region)
+                    .unwrap_or_default()
+                    .to_string(),
                 policy: Some(policy.to_string()),
                 aws_managed: None,
             };

@@ -246,33 +246,32 @@ fn encode_segments<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
 
 /// The `artifactLocation.uri` of a finding (see the module documentation).
 pub fn artifact_uri(resource_arn: &str, account_id: &str) -> String {
-    let fields: Vec<&str> = resource_arn.splitn(6, ':').collect();
-    if fields.len() == 6 && fields[0] == "arn" {
-        let account = if fields[4].is_empty() {
+    if let Some(arn) = deputy_audit_analyze::Arn::parse(resource_arn) {
+        let account = if arn.account.is_empty() {
             account_id
         } else {
-            fields[4]
+            arn.account
         };
         let account = if account.is_empty() {
             "unknown-account"
         } else {
             account
         };
-        let region = if fields[3].is_empty() {
-            "global"
+        let region = if arn.region.is_empty() {
+            crate::sentinel::GLOBAL_REGION
         } else {
-            fields[3]
+            arn.region
         };
-        let resource = fields[5].split([':', '/']);
+        let resource = arn.resource.split([':', '/']);
         let path = encode_segments(
-            ["aws", account, region, fields[2]]
+            ["aws", account, region, arn.service]
                 .into_iter()
                 .chain(resource),
         );
         return path;
     }
     // `check`: the "ARN" is the policy file as named on the command line.
-    if resource_arn == "<stdin>" {
+    if resource_arn == crate::sentinel::STDIN_NAME {
         return "stdin".to_string();
     }
     let path = resource_arn.replace('\\', "/");

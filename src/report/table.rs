@@ -2,7 +2,6 @@
 //! each finding in a few short lines. Fits 80 columns except for long ARNs,
 //! which are never cut (a truncated ARN cannot be acted on).
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
@@ -10,6 +9,7 @@ use deputy_audit_analyze::Severity;
 
 use super::escape::visible;
 use super::Report;
+use crate::sentinel::ReportScope;
 
 fn severity_style(severity: Severity) -> Style {
     let color = match severity {
@@ -58,12 +58,14 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
     } else {
         format!(" ({})", visible(&report.regions.join(", ")))
     };
-    let title = match report.account_id.as_str() {
-        "" => "deputy-audit check".to_string(),
-        crate::scan::MULTIPLE_ACCOUNTS => {
+    let title = match ReportScope::of(&report.account_id) {
+        ReportScope::Check => "deputy-audit check".to_string(),
+        ReportScope::Multiple => {
             format!("deputy-audit: {} accounts{regions}", report.accounts.len())
         }
-        account => format!("deputy-audit: account {}{regions}", visible(account)),
+        ReportScope::Account(account) => {
+            format!("deputy-audit: account {}{regions}", visible(account))
+        }
     };
     writeln!(out, "{}", paint(bold, &title))?;
     let total: usize = report.resource_counts.values().sum();
@@ -99,10 +101,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
     )?;
 
     // Counts by service and severity.
-    let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
-    for f in &active {
-        by_service.entry(f.service.as_str()).or_default()[f.severity as usize] += 1;
-    }
+    let by_service = super::severity_counts_by_service(active.iter().copied());
     if !by_service.is_empty() {
         writeln!(out)?;
         writeln!(
@@ -152,16 +151,12 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
             visible(f.rule.name)
         )?;
         writeln!(out, "{INDENT}{}", visible(&f.resource_arn))?;
-        let sid = f
-            .statement_sid
-            .as_deref()
-            .map(|s| format!(" ({s})"))
-            .unwrap_or_default();
-        wrapped(
-            out,
-            &format!("statement {}{sid}: ", f.statement_index),
-            &f.message,
-        )?;
+        let statement = super::statement_label(
+            f.statement_index,
+            f.statement_sid.as_deref(),
+            str::to_string,
+        );
+        wrapped(out, &format!("{statement}: "), &f.message)?;
         wrapped(out, "fix: ", &f.recommendation)?;
         writeln!(out, "{INDENT}id: {}", visible(&f.finding_id))?;
     }
@@ -217,6 +212,7 @@ mod tests {
     use super::*;
     use crate::report::{AccountStatus, AccountSummary, ToolInfo};
     use deputy_audit_analyze::{Finding, ResourceType};
+    use std::collections::BTreeMap;
 
     fn finding(account: &str, severity: Severity) -> Finding {
         Finding {

@@ -59,24 +59,8 @@ pub(crate) fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?'])
 }
 
-/// A 12-digit AWS account id.
-pub(crate) fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The six fields of an ARN, or `None` when the text is not an ARN.
-pub(crate) fn arn_fields(s: &str) -> Option<[&str; 6]> {
-    let mut it = s.splitn(6, ':');
-    let f = [
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ];
-    (f[0] == "arn").then_some(f)
-}
+pub(crate) use crate::arn::is_account_id;
+use crate::arn::Arn;
 
 /// What one condition value pins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,16 +117,16 @@ fn value_pin(kind: KeyKind, v: &str, key: &str, owner: &str) -> ValuePin {
                 ValuePin::Account(v.to_string())
             }
         }
-        KeyKind::Arn => match arn_fields(v) {
-            Some(f) => {
+        KeyKind::Arn => match Arn::parse(v) {
+            Some(arn) => {
                 // S3 bucket ARNs never carry an account or region, so a
                 // wildcard there (the older `arn:aws:s3:*:*:bucket` form) only
                 // matches the empty field: the ARN is account-less, not open.
-                let account = if f[2] == "s3" { "" } else { f[4] };
+                let account = if arn.service == "s3" { "" } else { arn.account };
                 if has_wildcard(account) {
                     ValuePin::Unpinned(format!("{key} {v:?} has a wildcard in its account field"))
                 } else if account.is_empty() {
-                    if has_wildcard(f[5]) {
+                    if has_wildcard(arn.resource) {
                         ValuePin::Unpinned(format!(
                             "{key} {v:?} has no account field and a wildcard resource, so it matches resources anyone can create"
                         ))
@@ -401,6 +385,53 @@ pub(crate) fn statement_facts<'a>(
         allow: st.effect == Effect::Allow,
         ..Facts::default()
     };
+    sort_principals(&mut f, resource, options, st);
+    // Literal wildcards are worth reporting wherever a service or public
+    // principal's condition is evaluated, Deny statements included.
+    let relevant = st
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.is_public() || p.services().next().is_some());
+    if !f.allow {
+        if relevant {
+            deny_literal_wildcards(&mut f, st);
+        }
+        return f;
+    }
+    if !relevant {
+        return f;
+    }
+    f.public_services_only = f.public && limits_to_aws_services(st);
+    let own_account_keys = own_account_keys(&f);
+    let required_keys = required_keys(st);
+    let mut sources = SourceValues::default();
+    for e in &st.conditions {
+        apply_condition(
+            &mut f,
+            &mut sources,
+            &own_account_keys,
+            &required_keys,
+            e,
+            resource,
+        );
+    }
+    settle_source_pins(&mut f, sources);
+    apply_guards(&mut f, policy, st, resource.account_id.as_str());
+    f.pinned_accounts.sort();
+    f.pinned_accounts.dedup();
+    f.pinned_orgs.sort();
+    f.pinned_orgs.dedup();
+    f
+}
+
+/// Step 1: the statement's principals: public or not, and each service
+/// principal exposed, or passed-role (a role only handed to the service).
+fn sort_principals<'a>(
+    f: &mut Facts<'a>,
+    resource: &ResourcePolicy,
+    options: &AnalysisOptions,
+    st: &'a Statement,
+) {
     let kb = knowledge();
     if let Some(p) = &st.principal {
         f.public = p.is_public();
@@ -417,56 +448,52 @@ pub(crate) fn statement_facts<'a>(
             }
         }
     }
+}
 
-    // Literal wildcards are worth reporting wherever a service or public
-    // principal's condition is evaluated, Deny statements included.
-    let relevant = st
-        .principal
-        .as_ref()
-        .is_some_and(|p| p.is_public() || p.services().next().is_some());
-    if !f.allow {
-        if relevant {
-            for e in &st.conditions {
-                if any_key_kind(&e.key).is_some() && e.values_valid {
-                    if let Some(op) = e.operator {
-                        if op.base.is_literal_string() {
-                            for v in e.values.iter().filter(|v| has_wildcard(v)) {
-                                f.literal.push(format!("{} {v:?}", describe(e)));
-                            }
-                        }
+/// A Deny statement: only its literal wildcards are of interest.
+fn deny_literal_wildcards(f: &mut Facts<'_>, st: &Statement) {
+    for e in &st.conditions {
+        if any_key_kind(&e.key).is_some() && e.values_valid {
+            if let Some(op) = e.operator {
+                if op.base.is_literal_string() {
+                    for v in e.values.iter().filter(|v| has_wildcard(v)) {
+                        f.literal.push(format!("{} {v:?}", describe(e)));
                     }
                 }
             }
         }
-        return f;
     }
-    if !relevant {
-        return f;
-    }
-    f.public_services_only = f.public
-        && st.conditions.iter().any(|e| {
-            e.key == "aws:principalisawsservice"
-                && e.values_valid
-                && e.operator
-                    .is_some_and(|op| op.base == BaseOperator::Bool && !op.if_exists)
-                && !e.values.is_empty()
-                && e.values.iter().all(|v| v.eq_ignore_ascii_case("true"))
-        });
+}
 
-    // Account-valued service keys (sts:ExternalId for Firehose) pin only for
-    // the service that documents them: any caller can set sts:ExternalId.
-    let own_account_keys: Vec<&str> = f
-        .exposed
+/// `"Bool": {"aws:PrincipalIsAWSService": "true"}`: a public grant limited to
+/// AWS services.
+fn limits_to_aws_services(st: &Statement) -> bool {
+    st.conditions.iter().any(|e| {
+        e.key == "aws:principalisawsservice"
+            && e.values_valid
+            && e.operator
+                .is_some_and(|op| op.base == BaseOperator::Bool && !op.if_exists)
+            && !e.values.is_empty()
+            && e.values.iter().all(|v| v.eq_ignore_ascii_case("true"))
+    })
+}
+
+/// Account-valued service keys (sts:ExternalId for Firehose) pin only for
+/// the service that documents them: any caller can set sts:ExternalId.
+fn own_account_keys<'k>(f: &Facts<'k>) -> Vec<&'k str> {
+    f.exposed
         .iter()
         .chain(&f.passed_role)
         .filter_map(|s| s.entry)
         .flat_map(|e| e.protective_account_keys.iter().map(String::as_str))
-        .collect();
-    // Keys a `Null ... false` entry requires to be present: an `IfExists` or
-    // `ForAllValues:` entry on such a key cannot pass on an absent key, so it
-    // pins as firmly as the plain operator.
-    let required_keys: Vec<&str> = st
-        .conditions
+        .collect()
+}
+
+/// Keys a `Null ... false` entry requires to be present: an `IfExists` or
+/// `ForAllValues:` entry on such a key cannot pass on an absent key, so it
+/// pins as firmly as the plain operator.
+fn required_keys(st: &Statement) -> Vec<&str> {
+    st.conditions
         .iter()
         .filter(|e| {
             e.values_valid
@@ -475,98 +502,121 @@ pub(crate) fn statement_facts<'a>(
                 && e.values.iter().all(|v| v.eq_ignore_ascii_case("false"))
         })
         .map(|e| e.key.as_str())
-        .collect();
-    let mut arn_accounts: Vec<String> = Vec::new();
-    let mut account_values: Vec<String> = Vec::new();
-    for e in &st.conditions {
-        let source_kind = source_key_kind(&e.key).or_else(|| {
-            own_account_keys
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(&e.key))
-                .then_some(KeyKind::Account)
-        });
-        let Some(kind) = source_kind.or_else(|| principal_key_kind(&e.key)) else {
-            continue;
-        };
-        let is_source = source_kind.is_some();
-        let c = classify(e, kind, &resource.account_id);
-        for v in &c.literal_values {
-            f.literal.push(format!("{} {v:?}", describe(e)));
-        }
-        for v in &c.not_arn_values {
-            f.invalid.push(format!(
-                "{} value {v:?} is not an ARN, so it never matches",
-                describe(e)
-            ));
-        }
-        match c.outcome {
-            Outcome::Pin {
-                accounts,
-                orgs,
-                accountless,
-                weak,
-            } => {
-                let weak = weak.filter(|_| !required_keys.contains(&e.key.as_str()));
-                let real = !accountless;
-                f.public_pinned = true;
-                // An account-less ARN (a bucket) pins a name, not an owner.
-                if weak.is_none() && real && is_source {
-                    f.strongly_pinned = true;
-                }
-                f.pins.push(describe(e));
-                if is_source {
-                    if real {
-                        f.source_pinned = true;
-                        if matches!(kind, KeyKind::Account | KeyKind::OrgId | KeyKind::OrgPaths) {
-                            f.account_companion = true;
-                        }
-                    } else {
-                        f.accountless_arn.push(describe(e));
-                    }
-                    if let Some(w) = weak {
-                        f.weak.push(format!(
-                            "{} uses {w}, which is true when the key is absent",
-                            describe(e)
-                        ));
-                    }
-                    if kind == KeyKind::Account {
-                        account_values.extend(accounts.iter().cloned());
-                    } else if kind == KeyKind::Arn && e.key == "aws:sourcearn" {
-                        arn_accounts.extend(accounts.iter().cloned());
-                    }
-                    f.pinned_accounts.extend(accounts);
-                    f.pinned_orgs.extend(orgs);
-                } else {
-                    f.principal_accounts.extend(accounts);
-                    f.principal_orgs.extend(orgs);
-                }
-            }
-            Outcome::Unpinned(reason) => {
-                if is_source {
-                    f.unpinned.push(reason);
-                }
-            }
-            Outcome::NullCheck => {
-                if is_source {
-                    f.null_checks.push(describe(e));
-                }
-            }
-            Outcome::Negated => {
-                if is_source {
-                    f.ineffective_source = true;
-                    f.negated
-                        .push(format!("{} is negated inside an Allow", describe(e)));
-                }
-            }
-            Outcome::Invalid(reason) => {
-                f.ineffective_source |= is_source;
-                if let Some(r) = reason {
-                    f.invalid.push(r);
-                }
-            }
-            Outcome::Dead => f.dead = true,
-        }
+        .collect()
+}
+
+/// The accounts named by aws:SourceAccount and by aws:SourceArn, compared
+/// once every condition is read ([`settle_source_pins`]).
+#[derive(Default)]
+struct SourceValues {
+    account_values: Vec<String>,
+    arn_accounts: Vec<String>,
+}
+
+/// Step 2: one condition entry: what it pins, and what is wrong with it.
+fn apply_condition(
+    f: &mut Facts<'_>,
+    sources: &mut SourceValues,
+    own_account_keys: &[&str],
+    required_keys: &[&str],
+    e: &ConditionEntry,
+    resource: &ResourcePolicy,
+) {
+    let source_kind = source_key_kind(&e.key).or_else(|| {
+        own_account_keys
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&e.key))
+            .then_some(KeyKind::Account)
+    });
+    let Some(kind) = source_kind.or_else(|| principal_key_kind(&e.key)) else {
+        return;
+    };
+    let is_source = source_kind.is_some();
+    let c = classify(e, kind, &resource.account_id);
+    for v in &c.literal_values {
+        f.literal.push(format!("{} {v:?}", describe(e)));
     }
+    for v in &c.not_arn_values {
+        f.invalid.push(format!(
+            "{} value {v:?} is not an ARN, so it never matches",
+            describe(e)
+        ));
+    }
+    match c.outcome {
+        Outcome::Pin {
+            accounts,
+            orgs,
+            accountless,
+            weak,
+        } => {
+            let weak = weak.filter(|_| !required_keys.contains(&e.key.as_str()));
+            let real = !accountless;
+            f.public_pinned = true;
+            // An account-less ARN (a bucket) pins a name, not an owner.
+            if weak.is_none() && real && is_source {
+                f.strongly_pinned = true;
+            }
+            f.pins.push(describe(e));
+            if is_source {
+                if real {
+                    f.source_pinned = true;
+                    if matches!(kind, KeyKind::Account | KeyKind::OrgId | KeyKind::OrgPaths) {
+                        f.account_companion = true;
+                    }
+                } else {
+                    f.accountless_arn.push(describe(e));
+                }
+                if let Some(w) = weak {
+                    f.weak.push(format!(
+                        "{} uses {w}, which is true when the key is absent",
+                        describe(e)
+                    ));
+                }
+                if kind == KeyKind::Account {
+                    sources.account_values.extend(accounts.iter().cloned());
+                } else if kind == KeyKind::Arn && e.key == "aws:sourcearn" {
+                    sources.arn_accounts.extend(accounts.iter().cloned());
+                }
+                f.pinned_accounts.extend(accounts);
+                f.pinned_orgs.extend(orgs);
+            } else {
+                f.principal_accounts.extend(accounts);
+                f.principal_orgs.extend(orgs);
+            }
+        }
+        Outcome::Unpinned(reason) => {
+            if is_source {
+                f.unpinned.push(reason);
+            }
+        }
+        Outcome::NullCheck => {
+            if is_source {
+                f.null_checks.push(describe(e));
+            }
+        }
+        Outcome::Negated => {
+            if is_source {
+                f.ineffective_source = true;
+                f.negated
+                    .push(format!("{} is negated inside an Allow", describe(e)));
+            }
+        }
+        Outcome::Invalid(reason) => {
+            f.ineffective_source |= is_source;
+            if let Some(r) = reason {
+                f.invalid.push(r);
+            }
+        }
+        Outcome::Dead => f.dead = true,
+    }
+}
+
+/// Step 3: the source pins taken together.
+fn settle_source_pins(f: &mut Facts<'_>, sources: SourceValues) {
+    let SourceValues {
+        account_values,
+        arn_accounts,
+    } = sources;
     // An account-less SourceArn paired with an account or org pin is a full pin.
     if f.account_companion && !f.accountless_arn.is_empty() {
         f.accountless_arn.clear();
@@ -582,8 +632,10 @@ pub(crate) fn statement_facts<'a>(
         // A condition that can never match pins nothing worth checking further.
         f.pinned_accounts.clear();
     }
+}
 
-    let owner = resource.account_id.as_str();
+/// Step 4: Deny statements that guard what this Allow grants.
+fn apply_guards<'a>(f: &mut Facts<'a>, policy: &'a Policy, st: &'a Statement, owner: &str) {
     if !f.exposed.is_empty() || !f.passed_role.is_empty() {
         // Each service principal is guarded on its own: a Deny for SNS does not
         // protect the S3 half of an Allow naming both.
@@ -623,11 +675,6 @@ pub(crate) fn statement_facts<'a>(
     if f.public {
         f.public_guard = find_guard(policy, st, owner, Principals::is_public, any_key_kind);
     }
-    f.pinned_accounts.sort();
-    f.pinned_accounts.dedup();
-    f.pinned_orgs.sort();
-    f.pinned_orgs.dedup();
-    f
 }
 
 fn covers_service(p: &Principals, service: &str) -> bool {
@@ -808,17 +855,6 @@ mod tests {
             "arn:aws:sqs:us-east-1:111122223333:other",
             false
         ));
-    }
-
-    #[test]
-    fn arn_account_field() {
-        assert_eq!(arn_fields("arn:aws:s3:::bucket").map(|f| f[4]), Some(""));
-        assert_eq!(
-            arn_fields("arn:aws:sns:us-east-1:111122223333:topic:with:colons").map(|f| f[5]),
-            Some("topic:with:colons")
-        );
-        assert_eq!(arn_fields("arn:aws:sns"), None);
-        assert_eq!(arn_fields("notarn:a:b:c:d:e"), None);
     }
 
     const O: &str = "111122223333";

@@ -23,12 +23,14 @@
 //! [`analyze`] turns one [`ResourcePolicy`] into sorted [`Finding`]s;
 //! [`analyze_policy`] does the same for an already parsed [`policy::Policy`].
 
+pub mod arn;
 mod eval;
 pub mod knowledge;
 pub mod model;
 pub mod policy;
 pub mod rules;
 
+pub use arn::{is_account_id, Arn};
 pub use model::{Finding, ResourcePolicy, ResourceType, Severity, StatementRef};
 pub use rules::{rule, rules, RuleInfo, RuleStatus};
 

@@ -747,35 +747,8 @@ fn statement(index: usize, value: &Value) -> Result<Statement, PolicyError> {
         ))
     })?;
     let at = |what: &str| format!("Statement[{index}].{what}");
-
-    let sid = match get_ci(obj, "Sid") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => {
-            return Err(PolicyError::Malformed(format!(
-                "{} is {}, not a string",
-                at("Sid"),
-                kind(other)
-            )))
-        }
-    };
-    let effect = match get_ci(obj, "Effect") {
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("Allow") => Effect::Allow,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("Deny") => Effect::Deny,
-        Some(other) => {
-            return Err(PolicyError::Malformed(format!(
-                "{} must be \"Allow\" or \"Deny\", found {}",
-                at("Effect"),
-                other
-            )))
-        }
-        None => {
-            return Err(PolicyError::Malformed(format!(
-                "{} is missing",
-                at("Effect")
-            )))
-        }
-    };
+    let sid = statement_sid(obj, &at("Sid"))?;
+    let effect = statement_effect(obj, &at("Effect"))?;
     let principal = get_ci(obj, "Principal")
         .map(|v| principals(v, &at("Principal")))
         .transpose()?;
@@ -791,54 +764,7 @@ fn statement(index: usize, value: &Value) -> Result<Statement, PolicyError> {
     let not_action = list("NotAction")?;
     let resource = list("Resource")?;
     let not_resource = list("NotResource")?;
-
-    let mut conditions = Vec::new();
-    let mut condition_problems = Vec::new();
-    match get_ci(obj, "Condition") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(ops)) => {
-            for (op_name, block) in ops {
-                let operator = Operator::parse(op_name);
-                let Some(keys) = block.as_object() else {
-                    condition_problems.push(ConditionProblem {
-                        detail: format!(
-                            "the value of operator \"{op_name}\" is {}, not an object of keys",
-                            kind(block)
-                        ),
-                    });
-                    continue;
-                };
-                if keys.is_empty() {
-                    condition_problems.push(ConditionProblem {
-                        detail: format!("operator \"{op_name}\" names no condition key"),
-                    });
-                }
-                for (key, raw) in keys {
-                    let values = condition_values(raw);
-                    if values.is_none() {
-                        condition_problems.push(ConditionProblem {
-                            detail: format!(
-                                "\"{op_name}\" → \"{key}\" has {}; values must be strings, numbers, booleans or a non-empty list of those",
-                                if raw.as_array().is_some_and(|a| a.is_empty()) { "an empty list" } else { kind(raw) }
-                            ),
-                        });
-                    }
-                    conditions.push(ConditionEntry {
-                        operator_name: op_name.clone(),
-                        operator,
-                        key: key.to_ascii_lowercase(),
-                        key_as_written: key.clone(),
-                        values_valid: values.is_some(),
-                        values: values.unwrap_or_default(),
-                    });
-                }
-            }
-        }
-        Some(other) => condition_problems.push(ConditionProblem {
-            detail: format!("Condition is {}, not an object", kind(other)),
-        }),
-    }
-
+    let (conditions, condition_problems) = statement_conditions(get_ci(obj, "Condition"));
     Ok(Statement {
         index,
         sid,
@@ -853,6 +779,92 @@ fn statement(index: usize, value: &Value) -> Result<Statement, PolicyError> {
         condition_problems,
         ambiguities: Vec::new(),
     })
+}
+
+/// `Sid`: absent, null or a string. `at` names it (`Statement[0].Sid`).
+fn statement_sid(obj: &Map<String, Value>, at: &str) -> Result<Option<String>, PolicyError> {
+    match get_ci(obj, "Sid") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(PolicyError::Malformed(format!(
+            "{at} is {}, not a string",
+            kind(other)
+        ))),
+    }
+}
+
+/// `Effect`: `Allow` or `Deny`, in any case; required.
+fn statement_effect(obj: &Map<String, Value>, at: &str) -> Result<Effect, PolicyError> {
+    match get_ci(obj, "Effect") {
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("Allow") => Ok(Effect::Allow),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("Deny") => Ok(Effect::Deny),
+        Some(other) => Err(PolicyError::Malformed(format!(
+            "{at} must be \"Allow\" or \"Deny\", found {other}"
+        ))),
+        None => Err(PolicyError::Malformed(format!("{at} is missing"))),
+    }
+}
+
+/// `Condition`: its entries, and what is wrong with it. A malformed condition
+/// does not fail the statement: it is reported (CD008) and matches nothing.
+fn statement_conditions(condition: Option<&Value>) -> (Vec<ConditionEntry>, Vec<ConditionProblem>) {
+    let mut conditions = Vec::new();
+    let mut problems = Vec::new();
+    match condition {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(ops)) => {
+            for (op_name, block) in ops {
+                operator_block(op_name, block, &mut conditions, &mut problems);
+            }
+        }
+        Some(other) => problems.push(ConditionProblem {
+            detail: format!("Condition is {}, not an object", kind(other)),
+        }),
+    }
+    (conditions, problems)
+}
+
+/// One operator's block of a `Condition` (`"StringEquals": {key: values}`).
+fn operator_block(
+    op_name: &str,
+    block: &Value,
+    conditions: &mut Vec<ConditionEntry>,
+    problems: &mut Vec<ConditionProblem>,
+) {
+    let operator = Operator::parse(op_name);
+    let Some(keys) = block.as_object() else {
+        problems.push(ConditionProblem {
+            detail: format!(
+                "the value of operator \"{op_name}\" is {}, not an object of keys",
+                kind(block)
+            ),
+        });
+        return;
+    };
+    if keys.is_empty() {
+        problems.push(ConditionProblem {
+            detail: format!("operator \"{op_name}\" names no condition key"),
+        });
+    }
+    for (key, raw) in keys {
+        let values = condition_values(raw);
+        if values.is_none() {
+            problems.push(ConditionProblem {
+                detail: format!(
+                    "\"{op_name}\" → \"{key}\" has {}; values must be strings, numbers, booleans or a non-empty list of those",
+                    if raw.as_array().is_some_and(|a| a.is_empty()) { "an empty list" } else { kind(raw) }
+                ),
+            });
+        }
+        conditions.push(ConditionEntry {
+            operator_name: op_name.to_string(),
+            operator,
+            key: key.to_ascii_lowercase(),
+            key_as_written: key.clone(),
+            values_valid: values.is_some(),
+            values: values.unwrap_or_default(),
+        });
+    }
 }
 
 fn principals(value: &Value, at: &str) -> Result<Principals, PolicyError> {

@@ -1,7 +1,7 @@
 //! CD004: the pinned account or organization is not the owner's nor trusted.
 
 use super::{Ctx, Emit, Rule, RuleInfo, RuleStatus};
-use crate::eval::is_account_id;
+use crate::arn::is_account_id;
 use crate::Severity;
 
 pub(crate) static RULE: Rule = Rule {

@@ -88,7 +88,7 @@ pub(crate) struct FixContext {
 
 impl FixContext {
     pub fn new(resource: &ResourcePolicy) -> FixContext {
-        let owner = if crate::eval::is_account_id(&resource.account_id) {
+        let owner = if crate::arn::is_account_id(&resource.account_id) {
             resource.account_id.clone()
         } else {
             "<account-id>".to_string()
@@ -98,8 +98,8 @@ impl FixContext {
         } else {
             resource.region.clone()
         };
-        let partition = crate::eval::arn_fields(&resource.arn)
-            .map(|f| f[1].to_string())
+        let partition = crate::arn::Arn::parse(&resource.arn)
+            .map(|arn| arn.partition.to_string())
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| {
                 if region.starts_with("cn-") {

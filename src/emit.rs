@@ -1,0 +1,37 @@
+//! Writing the reports of `scan` and `check`, and the exit code they end with.
+
+use std::io::IsTerminal;
+
+use crate::cli::OutputArgs;
+use crate::exit::{exit_code, Failure};
+use crate::report::{self, Destination, Format, Report};
+
+/// Writes every report and decides the exit code.
+pub fn emit(
+    report: &Report,
+    formats: &[Format],
+    destination: &Destination,
+    fail_on: deputy_audit_analyze::Severity,
+) -> Result<u8, Failure> {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let written = destination
+        .write_all(report, formats, &crate::clock::file_stamp(), color)
+        .map_err(|e| {
+            Failure::OutputFile(format!(
+                "the analysis finished but its report could not be written: {e:#}\n\
+                 nothing is lost on the AWS side; fix the destination (--output) and run again"
+            ))
+        })?;
+    for path in written {
+        eprintln!("deputy-audit: wrote {}", path.display());
+    }
+    Ok(exit_code(report, fail_on))
+}
+
+pub fn formats_or_default(output: &OutputArgs) -> Vec<Format> {
+    let mut formats = output.formats.clone();
+    if formats.is_empty() {
+        formats.push(Format::Table);
+    }
+    report::unique_formats(formats)
+}
