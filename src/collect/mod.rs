@@ -11,6 +11,7 @@
 
 mod accounts;
 mod answers;
+mod ecr;
 mod eventbridge;
 mod iam;
 mod kms;
@@ -55,6 +56,7 @@ pub static REGISTRY: &[&dyn Collector] = &[
     &secretsmanager::Secrets,
     &eventbridge::EventBuses,
     &logs::LogsResourcePolicies,
+    &ecr::EcrRepositories,
 ];
 
 /// Whether a service's resources are listed once per account or once per region.

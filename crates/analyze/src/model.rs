@@ -25,10 +25,12 @@ pub enum ResourceType {
     SecretsManagerSecret,
     EventBus,
     LogsResourcePolicy,
+    /// An ECR repository's repository policy.
+    EcrRepository,
 }
 
 impl ResourceType {
-    pub const ALL: [ResourceType; 9] = [
+    pub const ALL: [ResourceType; 10] = [
         ResourceType::IamRole,
         ResourceType::SqsQueue,
         ResourceType::SnsTopic,
@@ -38,6 +40,7 @@ impl ResourceType {
         ResourceType::SecretsManagerSecret,
         ResourceType::EventBus,
         ResourceType::LogsResourcePolicy,
+        ResourceType::EcrRepository,
     ];
 
     /// The kebab-case name used in reports and on the command line.
@@ -52,6 +55,7 @@ impl ResourceType {
             ResourceType::SecretsManagerSecret => "secretsmanager-secret",
             ResourceType::EventBus => "event-bus",
             ResourceType::LogsResourcePolicy => "logs-resource-policy",
+            ResourceType::EcrRepository => "ecr-repository",
         }
     }
 
@@ -67,6 +71,7 @@ impl ResourceType {
             ResourceType::SecretsManagerSecret => "secretsmanager",
             ResourceType::EventBus => "events",
             ResourceType::LogsResourcePolicy => "logs",
+            ResourceType::EcrRepository => "ecr",
         }
     }
 
