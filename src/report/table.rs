@@ -238,6 +238,7 @@ mod tests {
             aws_managed: false,
             finding_id: "DA-0123456789abcdef".into(),
             suppression: None,
+                mitigated_by: None,
         }
     }
 

@@ -23,6 +23,7 @@
 
 mod eval;
 pub mod explain;
+pub mod guardrails;
 pub mod knowledge;
 pub mod model;
 pub mod policy;
@@ -194,6 +195,7 @@ fn analyze_reading(
                 aws_managed: resource.aws_managed.is_some(),
                 finding_id: model::statement_finding_id(resource, parsed, st, r.info.id),
                 suppression: None,
+                mitigated_by: None,
             });
         }
     }

@@ -27,10 +27,13 @@ pub enum ResourceType {
     LogsResourcePolicy,
     /// An ECR repository's repository policy.
     EcrRepository,
+    /// An AWS Organizations resource control policy (judged by CD200 only).
+    #[serde(rename = "organizations-rcp")]
+    ResourceControlPolicy,
 }
 
 impl ResourceType {
-    pub const ALL: [ResourceType; 10] = [
+    pub const ALL: [ResourceType; 11] = [
         ResourceType::IamRole,
         ResourceType::SqsQueue,
         ResourceType::SnsTopic,
@@ -41,6 +44,7 @@ impl ResourceType {
         ResourceType::EventBus,
         ResourceType::LogsResourcePolicy,
         ResourceType::EcrRepository,
+        ResourceType::ResourceControlPolicy,
     ];
 
     /// The kebab-case name used in reports and on the command line.
@@ -56,6 +60,7 @@ impl ResourceType {
             ResourceType::EventBus => "event-bus",
             ResourceType::LogsResourcePolicy => "logs-resource-policy",
             ResourceType::EcrRepository => "ecr-repository",
+            ResourceType::ResourceControlPolicy => "organizations-rcp",
         }
     }
 
@@ -72,6 +77,7 @@ impl ResourceType {
             ResourceType::EventBus => "events",
             ResourceType::LogsResourcePolicy => "logs",
             ResourceType::EcrRepository => "ecr",
+            ResourceType::ResourceControlPolicy => "organizations",
         }
     }
 
@@ -202,6 +208,11 @@ pub struct Finding {
     /// is known and accepted, is still reported, and does not gate the exit code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
+    /// Set after the analysis (`guardrails::coverage`), never by a rule: an
+    /// organization resource control policy denies what the finding exposes. Still
+    /// reported; does not gate the exit code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mitigated_by: Option<crate::guardrails::MitigatedBy>,
 }
 
 /// Why a finding is accepted (from a suppressions file or a baseline report).
