@@ -117,6 +117,9 @@ pub struct AnalysisArgs {
     /// Also judge AWS-managed resources (service-linked roles, AWS-managed keys), for the record: their findings are info and never gate.
     #[arg(long)]
     pub show_aws_managed: bool,
+    /// A resource control policy file (a policy document, or `aws organizations describe-policy` output) to judge findings against instead of reading the organization's RCPs (repeatable).
+    #[arg(long = "rcp", value_name = "FILE")]
+    pub rcp_files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

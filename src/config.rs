@@ -183,6 +183,7 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
     if let Some(path) = &accounts_file {
         crate::collect::read_accounts_file(path)?;
     }
+    let rcp_files = args.analysis.rcp_files.clone();
     let request = ScanRequest {
         session: SessionOptions {
             profile: args.profile.or(file.profile),
@@ -210,6 +211,7 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
                 .or(file.account_concurrency)
                 .unwrap_or(4),
         ),
+        rcp_files,
         analysis: AnalysisOptions {
             trusted_accounts: list(args.analysis.trusted_accounts, file.trusted_account),
             org_ids: list(args.analysis.org_ids, file.org_id),

@@ -5,6 +5,7 @@ mod cli;
 mod collect;
 mod config;
 mod diff;
+mod guardrails;
 mod input;
 mod progress;
 mod report;

@@ -84,6 +84,7 @@ fn scan_command(account: &str, endpoint: &str, extra: &[&str], home: &Path) -> C
             home.join("no-such-credentials"),
         )
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_ECR", harness::moto_test_endpoint())
         .env_remove("DEPUTY_AUDIT_LOG")
         .stdin(Stdio::null());
     cmd

@@ -42,6 +42,10 @@ pub struct Report {
     /// findings at info), never gating.
     #[serde(default)]
     pub aws_managed_resources: Vec<AwsManagedResource>,
+    /// Organization resource control policies: read or not, which, and how many
+    /// findings they cover (`scan`; `check` with `--rcp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_guardrails: Option<crate::guardrails::GuardrailsSummary>,
 }
 
 /// A resource whose policy the account cannot change.
@@ -127,7 +131,12 @@ impl Report {
     pub fn count_at_or_above(&self, threshold: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity >= threshold && f.suppression.is_none() && !f.aws_managed)
+            .filter(|f| {
+                f.severity >= threshold
+                    && f.suppression.is_none()
+                    && !f.aws_managed
+                    && f.mitigated_by.is_none()
+            })
             .count()
     }
 
@@ -565,6 +574,7 @@ pub(crate) mod test_support {
                 ),
                 reason: "service-linked role: its trust policy is defined by the AWS service and cannot be edited".to_string(),
             }],
+            organization_guardrails: None,
         };
         report.normalize();
         report

@@ -97,6 +97,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
         report.errors.len(),
         report.aws_managed_resources.len()
     )?;
+    if let Some(g) = &report.organization_guardrails {
+        wrapped(out, "", &g.describe())?;
+    }
 
     // Counts by service and severity.
     let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
@@ -269,6 +272,7 @@ mod tests {
             findings,
             errors: Vec::new(),
             aws_managed_resources: Vec::new(),
+            organization_guardrails: None,
         }
     }
 
