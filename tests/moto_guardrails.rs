@@ -264,6 +264,20 @@ fn scan(
     (run, report)
 }
 
+/// Covered by the documented RCP on the root: this run's, or an earlier run's on a
+/// reused moto server (same text), never by the broken one.
+fn assert_documented(finding: &Value, org: &Org) {
+    let m = &finding["mitigated_by"];
+    let id = m["policy_id"].as_str().unwrap_or_default();
+    let name = m["policy_name"].as_str().unwrap_or_default();
+    assert!(
+        id == org.good_id || (name.starts_with("confused-deputy-") && !name.contains("broken")),
+        "{finding:#}"
+    );
+    assert_ne!(id, org.broken_id, "{finding:#}");
+    assert_eq!(m["statement_sid"], "EnforceConfusedDeputyProtection");
+}
+
 fn findings(report: &Value) -> Vec<Value> {
     report["findings"].as_array().cloned().unwrap_or_default()
 }
@@ -291,11 +305,7 @@ fn rcps_from_the_organization_cover_what_they_reach() {
     assert_eq!(f[0]["resource_arn"], queue_a.as_str());
     assert_eq!(f[0]["rule_id"], "CD001");
     assert_eq!(f[0]["severity"], "high");
-    assert_eq!(f[0]["mitigated_by"]["policy_id"], org.good_id.as_str());
-    assert_eq!(
-        f[0]["mitigated_by"]["statement_sid"],
-        "EnforceConfusedDeputyProtection"
-    );
+    assert_documented(&f[0], &org);
     assert_eq!(g["covered_findings"], 1);
     assert_eq!(
         run.code,
@@ -346,7 +356,7 @@ fn rcps_from_the_organization_cover_what_they_reach() {
         .iter()
         .find(|f| f["resource_arn"] == queue_b.as_str())
         .expect("queue finding");
-    assert_eq!(queue["mitigated_by"]["policy_id"], org.good_id.as_str());
+    assert_documented(queue, &org);
     assert_eq!(
         run.code,
         Some(1),
