@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, unit tests, the policy corpus and the
-# LocalStack integration tests. Installs and starts LocalStack (host mode, no
-# Docker) when it is not already running, and stops it afterwards if it started it.
+# LocalStack and moto integration tests. Installs and starts LocalStack (host mode, no
+# Docker) and moto's server (Organizations, ECR: APIs open-source LocalStack lacks) when
+# they are not already running, and stops each afterwards if it started it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,20 +15,40 @@ command -v cargo >/dev/null 2>&1 || {
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/deputy-audit/target}"
 export DEPUTY_AUDIT_TEST_ENDPOINT="${DEPUTY_AUDIT_TEST_ENDPOINT:-http://127.0.0.1:4566}"
 
+# moto's server on its own port; tests reach it through the SDK's standard per-service
+# endpoint variables (AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_ORGANIZATIONS).
+export MOTO_PORT="${MOTO_PORT:-5566}"
+export DEPUTY_AUDIT_TEST_MOTO_ENDPOINT="${DEPUTY_AUDIT_TEST_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}"
+
+cleanup=()
+on_exit() {
+  for c in "${cleanup[@]}"; do bash "$c" || true; done
+}
+trap on_exit EXIT
+
 started_here=0
 if ! curl -fsS --max-time 2 "$DEPUTY_AUDIT_TEST_ENDPOINT/_localstack/health" >/dev/null 2>&1; then
   started_here=1
 fi
 bash localstack/start.sh
 if [ "$started_here" = 1 ] && [ -z "${KEEP_LOCALSTACK:-}" ]; then
-  trap 'bash localstack/stop.sh || true' EXIT
+  cleanup+=(localstack/stop.sh)
+fi
+
+moto_started_here=0
+if ! curl -fsS --max-time 2 "$DEPUTY_AUDIT_TEST_MOTO_ENDPOINT/moto-api/data.json" >/dev/null 2>&1; then
+  moto_started_here=1
+fi
+bash moto/start.sh
+if [ "$moto_started_here" = 1 ] && [ -z "${KEEP_MOTO:-}" ]; then
+  cleanup+=(moto/stop.sh)
 fi
 
 echo "test: cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "test: cargo clippy" >&2
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "test: cargo test (unit, corpus, LocalStack integration)" >&2
+echo "test: cargo test (unit, corpus, LocalStack and moto integration)" >&2
 log="$(mktemp)"
 set +e
 cargo test --workspace --locked 2>&1 | tee "$log"

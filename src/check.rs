@@ -37,6 +37,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     destination.preflight()?;
     let baseline = crate::report::baseline::load_optional(args.output.baseline.as_deref())?;
     let options = args.analysis.options();
+    // `--rcp`: judge the findings against these resource control policies, offline.
+    let rcps = crate::guardrails::read_rcp_files(&args.analysis.rcp_files)?;
+    let mut covered = 0;
     let started = now_rfc3339();
     let mut report = Report::new(
         started,
@@ -68,7 +71,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 policy: Some(text),
                 aws_managed: None,
             };
-            Ok((resource_type, analyze_policy(&resource, &options, &parsed)))
+            let mut findings = analyze_policy(&resource, &options, &parsed);
+            if !rcps.is_empty() {
+                covered += crate::guardrails::mark_with(&rcps, None, &resource, &mut findings);
+            }
+            Ok((resource_type, findings))
         });
         match outcome {
             Ok((resource_type, findings)) => {
@@ -101,6 +108,30 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 });
             }
         }
+    }
+    if !rcps.is_empty() {
+        let account = args.account.clone().unwrap_or_default();
+        for rcp in &rcps {
+            report
+                .findings
+                .extend(deputy_audit_analyze::guardrails::analyze_rcp(rcp, &account));
+        }
+        report.organization_guardrails = Some(crate::guardrails::GuardrailsSummary {
+            status: "assessed".to_string(),
+            reason: None,
+            source: "files".to_string(),
+            policies: rcps
+                .iter()
+                .map(|r| crate::guardrails::RcpSummary {
+                    policy_id: r.rcp.policy_id.clone(),
+                    policy_name: r.rcp.policy_name.clone(),
+                    aws_managed: r.rcp.aws_managed,
+                    accounts: Vec::new(),
+                })
+                .collect(),
+            management_account: None,
+            covered_findings: covered,
+        });
     }
     report.scan_finished = now_rfc3339();
     report.normalize();

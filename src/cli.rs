@@ -138,6 +138,9 @@ pub struct AnalysisArgs {
     /// Also run preview rules (new rules not yet stable; `deputy-audit explain` marks them). Without it an upgrade never adds findings from a new rule.
     #[arg(long)]
     pub preview: bool,
+    /// A resource control policy file (a policy document, or `aws organizations describe-policy` output) to judge findings against instead of reading the organization's RCPs (repeatable).
+    #[arg(long = "rcp", value_name = "FILE")]
+    pub rcp_files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Default, Args, Deserialize)]

@@ -73,6 +73,7 @@ impl ConfigFile {
         ]
         .into_iter()
         .flatten()
+        .chain(args.analysis.rcp_files.iter_mut())
         {
             if p.is_relative() {
                 *p = base.join(&*p);
@@ -173,6 +174,7 @@ fn merge(args: ScanArgs, file: ScanArgs) -> ScanArgs {
             org_ids: list(args.analysis.org_ids, file.analysis.org_ids),
             strict: args.analysis.strict || file.analysis.strict,
             show_aws_managed: args.analysis.show_aws_managed || file.analysis.show_aws_managed,
+            rcp_files: list(args.analysis.rcp_files, file.analysis.rcp_files),
             preview: args.analysis.preview || file.analysis.preview,
         },
         output: crate::cli::OutputArgs {
@@ -211,6 +213,7 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
     }
     let or_default =
         |value: Option<u64>, setting: defaults::Setting| value.unwrap_or(setting.default);
+    let rcp_files = args.analysis.rcp_files.clone();
     let request = ScanRequest {
         session: SessionOptions {
             profile: args.profile,
@@ -236,6 +239,7 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
             args.account_concurrency.map(u64::from),
             ACCOUNT_CONCURRENCY,
         ) as usize,
+        rcp_files,
         analysis: args.analysis.options(),
     };
     Ok(ResolvedScan {

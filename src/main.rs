@@ -14,6 +14,7 @@ mod diff;
 mod emit;
 mod exit;
 mod explain;
+mod guardrails;
 mod input;
 mod logging;
 mod progress;

@@ -30,6 +30,8 @@ pub struct ScanRequest {
     /// Accounts scanned at once.
     pub account_concurrency: usize,
     pub analysis: AnalysisOptions,
+    /// `--rcp` files: judge findings against these instead of the organization's RCPs.
+    pub rcp_files: Vec<std::path::PathBuf>,
 }
 
 /// Why a scan could not start at all (as opposed to resources or accounts it
@@ -86,6 +88,8 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
             .await
             .map_err(ScanStartError::Credentials)?;
     }
+    let rcp_files = crate::guardrails::read_rcp_files(&request.rcp_files)
+        .map_err(|e| ScanStartError::Usage(format!("{e:#}")))?;
     let base = AwsSession::load_config(&request.session, first_region).await;
     let Some(home_region) = first_region
         .map(str::to_string)
@@ -120,10 +124,15 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
     .await
     .map_err(|e| ScanStartError::Usage(format!("{e:#}")))?;
 
+    let guardrails = crate::guardrails::Guardrails::new(if request.rcp_files.is_empty() {
+        crate::guardrails::Source::Organizations(Box::new(caller.sdk_config_for(&regions[0])))
+    } else {
+        crate::guardrails::Source::Files(rcp_files)
+    });
     let scans: Vec<AccountScan> = futures::stream::iter(targets)
         .map(|target| {
-            let (base, caller, collectors, regions, request) =
-                (&base, &caller, &collectors, &regions, &request);
+            let (base, caller, collectors, regions, request, guardrails) =
+                (&base, &caller, &collectors, &regions, &request, &guardrails);
             async move {
                 let session = match &target {
                     None => Ok(caller.clone()),
@@ -140,6 +149,7 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
                             regions,
                             request,
                             progress,
+                            guardrails,
                         )
                         .await
                     }
@@ -174,6 +184,16 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
         [only] => only.account_id.clone(),
         _ => MULTIPLE_ACCOUNTS.to_string(),
     };
+    let scanned: Vec<String> = report
+        .accounts
+        .iter()
+        .filter(|a| a.status != AccountStatus::Failed)
+        .map(|a| a.account_id.clone())
+        .collect();
+    report
+        .findings
+        .extend(guardrails.rcp_findings(&scanned).await);
+    report.organization_guardrails = Some(guardrails.summary(&scanned).await);
     report.scan_finished = now_rfc3339();
     report.normalize();
     Ok(report)
@@ -228,6 +248,7 @@ async fn scan_account(
     regions: &[String],
     request: &ScanRequest,
     progress: &dyn Progress,
+    guardrails: &crate::guardrails::Guardrails,
 ) -> AccountScan {
     // Global services are listed once (from the first region), regional ones in each.
     let mut jobs: Vec<(&'static dyn Collector, RegionContext<'_>)> = Vec::new();
@@ -260,6 +281,13 @@ async fn scan_account(
     progress.account_started(&session.account_id, &per_service);
     let outcomes = collect_until_interrupted(&jobs, &session.account_id, progress).await;
     progress.account_finished(&session.account_id);
+    if outcomes
+        .iter()
+        .flat_map(|(_, c)| c)
+        .any(|c| matches!(c, Collected::ListingFailed(e) if e.operation == "(interrupted)"))
+    {
+        guardrails.stop();
+    }
 
     let mut scan = AccountScan {
         summary: AccountSummary {
@@ -294,7 +322,10 @@ async fn scan_account(
                         });
                     }
                     match analyze(&resource, &request.analysis) {
-                        Ok(findings) => scan.findings.extend(findings),
+                        Ok(mut findings) => {
+                            guardrails.mark(&resource, &mut findings).await;
+                            scan.findings.extend(findings)
+                        }
                         // The policy was read but is not a policy we can judge: the
                         // resource is not assessed, and says so.
                         Err(err) => scan.errors.push(ScanError {

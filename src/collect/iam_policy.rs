@@ -16,6 +16,7 @@ pub fn iam_policy() -> serde_json::Value {
         .iter()
         .flat_map(|c| c.permissions().iter().copied())
         .chain(SCOPE_PERMISSIONS.iter().copied())
+        .chain(crate::guardrails::PERMISSIONS.iter().copied())
         .collect();
     serde_json::json!({
         "Version": "2012-10-17",

@@ -12,6 +12,7 @@
 mod accounts;
 mod answers;
 mod collector;
+mod ecr;
 mod error;
 mod eventbridge;
 mod iam;
@@ -59,4 +60,5 @@ pub static REGISTRY: &[&dyn Collector] = &[
     &secretsmanager::Secrets,
     &eventbridge::EventBuses,
     &logs::LogsResourcePolicies,
+    &ecr::EcrRepositories,
 ];

@@ -21,11 +21,12 @@ pub enum Service {
     SecretsManager,
     Events,
     Logs,
+    Ecr,
 }
 
 impl Service {
     /// In the order of [`REGISTRY`] and of the help text.
-    pub const ALL: [Service; 9] = [
+    pub const ALL: [Service; 10] = [
         Service::Iam,
         Service::Sqs,
         Service::Sns,
@@ -35,6 +36,7 @@ impl Service {
         Service::SecretsManager,
         Service::Events,
         Service::Logs,
+        Service::Ecr,
     ];
 
     /// The short name used by `--services` and in reports (`sqs`).
@@ -49,6 +51,7 @@ impl Service {
             Service::SecretsManager => "secretsmanager",
             Service::Events => "events",
             Service::Logs => "logs",
+            Service::Ecr => "ecr",
         }
     }
 }

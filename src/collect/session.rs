@@ -167,7 +167,20 @@ impl AwsSession {
         if let Some(endpoint) = &options.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
-        loader.load().await
+        let config = loader.load().await;
+        // `--endpoint-url` stands for `AWS_ENDPOINT_URL`: a per-service variable
+        // (`AWS_ENDPOINT_URL_ECR`) still wins, as it does over the shared variable (an
+        // endpoint set in code would outrank both). Not when `AWS_ENDPOINT_URL` itself is
+        // set: the SDK's per-service lookup falls back to it, and the flag must win.
+        if options.endpoint_url.is_some() && std::env::var_os("AWS_ENDPOINT_URL").is_none() {
+            let mut builder = config.into_builder();
+            builder.insert_origin(
+                "endpoint_url",
+                aws_types::origin::Origin::shared_environment_variable(),
+            );
+            return builder.build();
+        }
+        config
     }
 
     /// Identifies the caller with `sts:GetCallerIdentity`, first assuming

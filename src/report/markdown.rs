@@ -93,6 +93,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         report.errors.len(),
         report.aws_managed_resources.len()
     )?;
+    if let Some(g) = &report.organization_guardrails {
+        writeln!(out)?;
+        writeln!(out, "{}", escape(&g.describe()))?;
+    }
     if report.accounts.len() > 1 {
         writeln!(out)?;
         writeln!(

@@ -47,6 +47,9 @@ pub struct Report {
     /// Findings accepted by `--baseline`, by finding id (set only by
     /// [`baseline`]): still reported, never gating.
     pub suppressions: BTreeMap<String, Suppression>,
+    /// Organization resource control policies: read or not, which, and how many
+    /// findings they cover (`scan`; `check` with `--rcp`).
+    pub organization_guardrails: Option<crate::guardrails::GuardrailsSummary>,
 }
 
 /// Why a finding is accepted (from a suppressions file or a baseline report).
@@ -129,6 +132,7 @@ impl Report {
             errors: Vec::new(),
             aws_managed_resources: Vec::new(),
             suppressions: BTreeMap::new(),
+            organization_guardrails: None,
         }
     }
 
@@ -161,7 +165,12 @@ impl Report {
     pub fn count_at_or_above(&self, threshold: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity >= threshold && self.suppression(f).is_none() && !f.aws_managed)
+            .filter(|f| {
+                f.severity >= threshold
+                    && self.suppression(f).is_none()
+                    && !f.aws_managed
+                    && f.mitigated_by.is_none()
+            })
             .count()
     }
 
@@ -636,6 +645,7 @@ pub(crate) mod test_support {
                 reason: "service-linked role: its trust policy is defined by the AWS service and cannot be edited".to_string(),
             }],
             suppressions,
+            organization_guardrails: None,
         };
         report.normalize();
         report

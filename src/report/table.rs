@@ -99,6 +99,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Resul
         report.errors.len(),
         report.aws_managed_resources.len()
     )?;
+    if let Some(g) = &report.organization_guardrails {
+        wrapped(out, "", &g.describe())?;
+    }
 
     // Counts by service and severity.
     let by_service = super::severity_counts_by_service(active.iter().copied());
@@ -233,6 +236,7 @@ mod tests {
             aws_managed: false,
             finding_id: "DA-0123456789abcdef".into(),
             guarded_by: None,
+            mitigated_by: None,
         }
     }
 
@@ -263,6 +267,7 @@ mod tests {
             errors: Vec::new(),
             aws_managed_resources: Vec::new(),
             suppressions: BTreeMap::new(),
+            organization_guardrails: None,
         }
     }
 

@@ -5,11 +5,14 @@
 //!   fixtures, offline (no AWS, no LocalStack);
 //! - `localstack::*`: scans of seeded LocalStack accounts. LocalStack must be running
 //!   at `DEPUTY_AUDIT_TEST_ENDPOINT` (default http://127.0.0.1:4566); without it these
-//!   tests fail, never skip: a skipped integration test looks like a passing one in CI.
+//!   tests fail, never skip: a skipped integration test looks like a passing one in CI;
+//! - `moto::*`: ECR and Organizations guardrails against moto's server (and LocalStack),
+//!   under the same rule.
 
 mod check;
 mod hardening;
 mod localstack;
+mod moto;
 mod offline;
 mod reports;
 mod snapshots;

@@ -677,7 +677,7 @@ fn apply_guards<'a>(f: &mut Facts<'a>, policy: &'a Policy, st: &'a Statement, ow
     }
 }
 
-fn covers_service(p: &Principals, service: &str) -> bool {
+pub(crate) fn covers_service(p: &Principals, service: &str) -> bool {
     p.is_public() || p.services().any(|s| s.eq_ignore_ascii_case(service))
 }
 
@@ -690,18 +690,32 @@ fn find_guard(
     covers: impl Fn(&Principals) -> bool,
     kind_of: fn(&str) -> Option<KeyKind>,
 ) -> Option<Guard> {
-    policy.statements.iter().find_map(|d| {
-        if d.effect != Effect::Deny
-            || d.not_principal.is_some()
-            || !d.principal.as_ref().is_some_and(&covers)
-        {
-            return None;
-        }
-        if !actions_cover(d, allow) || !resources_cover(d, allow) {
-            return None;
-        }
-        guard_condition(d, owner, kind_of)
-    })
+    policy
+        .statements
+        .iter()
+        .find_map(|d| deny_guard(d, allow, owner, &covers, kind_of))
+}
+
+/// Whether one Deny statement `d` takes away what `allow` grants from callers not
+/// pinned by a negated condition on `kind_of` keys (also used for organization
+/// guardrails: `crate::guardrails` judges each RCP statement with it).
+pub(crate) fn deny_guard(
+    d: &Statement,
+    allow: &Statement,
+    owner: &str,
+    covers: impl Fn(&Principals) -> bool,
+    kind_of: fn(&str) -> Option<KeyKind>,
+) -> Option<Guard> {
+    if d.effect != Effect::Deny
+        || d.not_principal.is_some()
+        || !d.principal.as_ref().is_some_and(covers)
+    {
+        return None;
+    }
+    if !actions_cover(d, allow) || !resources_cover(d, allow) {
+        return None;
+    }
+    guard_condition(d, owner, kind_of)
 }
 
 fn actions_cover(deny: &Statement, allow: &Statement) -> bool {

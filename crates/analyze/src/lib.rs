@@ -25,6 +25,7 @@
 
 pub mod arn;
 mod eval;
+pub mod guardrails;
 pub mod knowledge;
 pub mod model;
 pub mod policy;
@@ -210,6 +211,7 @@ fn analyze_reading(
                     index: g.index,
                     sid: g.sid.clone(),
                 }),
+                mitigated_by: None,
             });
         }
     }

@@ -27,10 +27,15 @@ pub enum ResourceType {
     SecretsManagerSecret,
     EventBus,
     LogsResourcePolicy,
+    /// An ECR repository's repository policy.
+    EcrRepository,
+    /// An AWS Organizations resource control policy (judged by CD200 only).
+    #[serde(rename = "organizations-rcp")]
+    ResourceControlPolicy,
 }
 
 impl ResourceType {
-    pub const ALL: [ResourceType; 9] = [
+    pub const ALL: [ResourceType; 11] = [
         ResourceType::IamRole,
         ResourceType::SqsQueue,
         ResourceType::SnsTopic,
@@ -40,6 +45,8 @@ impl ResourceType {
         ResourceType::SecretsManagerSecret,
         ResourceType::EventBus,
         ResourceType::LogsResourcePolicy,
+        ResourceType::EcrRepository,
+        ResourceType::ResourceControlPolicy,
     ];
 
     /// The kebab-case name used in reports and on the command line.
@@ -54,6 +61,8 @@ impl ResourceType {
             ResourceType::SecretsManagerSecret => "secretsmanager-secret",
             ResourceType::EventBus => "event-bus",
             ResourceType::LogsResourcePolicy => "logs-resource-policy",
+            ResourceType::EcrRepository => "ecr-repository",
+            ResourceType::ResourceControlPolicy => "organizations-rcp",
         }
     }
 
@@ -69,6 +78,8 @@ impl ResourceType {
             ResourceType::SecretsManagerSecret => "secretsmanager",
             ResourceType::EventBus => "events",
             ResourceType::LogsResourcePolicy => "logs",
+            ResourceType::EcrRepository => "ecr",
+            ResourceType::ResourceControlPolicy => "organizations",
         }
     }
 
@@ -197,6 +208,10 @@ pub struct Finding {
     /// names it too): other accounts are denied, so the finding is about what
     /// remains.
     pub guarded_by: Option<StatementRef>,
+    /// Set after the analysis (`guardrails::coverage`), never by a rule: an
+    /// organization resource control policy denies what the finding exposes.
+    /// Still reported; does not gate the exit code.
+    pub mitigated_by: Option<crate::guardrails::MitigatedBy>,
 }
 
 /// A statement of a policy: its index and `Sid`.

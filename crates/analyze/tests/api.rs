@@ -113,7 +113,7 @@ fn malformed_documents_are_errors() {
 #[test]
 fn rule_registry_lookup() {
     let all = deputy_audit_analyze::rules();
-    assert_eq!(all.len(), 11);
+    assert_eq!(all.len(), 12);
     assert_eq!(
         deputy_audit_analyze::rule("cd009").map(|r| r.name),
         Some("public-principal")

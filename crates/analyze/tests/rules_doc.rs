@@ -74,6 +74,7 @@ fn catalogue_ids_names_and_severities() {
             ("CD009", "public-principal", "high"),
             ("CD010", "allow-not-principal", "high"),
             ("CD100", "passed-role-service", "low"),
+            ("CD200", "broken-rcp-guardrail", "high"),
         ]
     );
 }
@@ -85,6 +86,9 @@ fn examples_demonstrate_their_rule() {
         // Trust-policy examples (sts:AssumeRole) are analyzed as roles.
         let rt = if r.vulnerable_example.contains("sts:AssumeRole") {
             ResourceType::IamRole
+        } else if r.id == "CD200" {
+            // Organization resource control policies.
+            ResourceType::ResourceControlPolicy
         } else {
             ResourceType::SqsQueue
         };

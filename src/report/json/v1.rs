@@ -38,6 +38,10 @@ pub struct Report {
     /// trusted when read.
     #[serde(default)]
     pub suppressed_count: usize,
+    /// Organization resource control policies (RCPs): read or not, which, and
+    /// how many findings they cover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_guardrails: Option<crate::guardrails::GuardrailsSummary>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,11 +96,21 @@ pub struct Finding {
     pub finding_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
+    /// The organization RCP statement that denies what the finding exposes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mitigated_by: Option<MitigatedBy>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MitigatedBy {
+    pub policy_id: String,
+    pub policy_name: String,
+    pub statement_sid: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +160,7 @@ impl Report {
                 .map(AwsManagedResource::from)
                 .collect(),
             suppressed_count: report.suppressed_count(),
+            organization_guardrails: report.organization_guardrails.clone(),
         }
     }
 }
@@ -195,6 +210,11 @@ impl Finding {
             finding_id: f.finding_id.clone(),
             suppression: suppression.map(|s| Suppression {
                 reason: s.reason.clone(),
+            }),
+            mitigated_by: f.mitigated_by.as_ref().map(|m| MitigatedBy {
+                policy_id: m.policy_id.clone(),
+                policy_name: m.policy_name.clone(),
+                statement_sid: m.statement_sid.clone(),
             }),
         }
     }

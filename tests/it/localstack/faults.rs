@@ -516,17 +516,19 @@ fn interrupted_scan_leaves_a_complete_partial_report() {
         &dir.path().join("home"),
     );
     let err_path = dir.path().join("stderr.txt");
+    // ECR through the slow proxy too (elsewhere it goes to moto), so every job waits.
+    cmd.env("AWS_ENDPOINT_URL_ECR", proxy.url());
     cmd.stdout(Stdio::null())
         .stderr(std::fs::File::create(&err_path).expect("stderr file"));
     let mut child = cmd.spawn().expect("spawn deputy-audit");
 
-    // Interrupt once every job is waiting on its first request. Each of the 16 jobs
-    // (IAM and S3 once, 7 regional collectors in 2 regions) sends exactly one request
+    // Interrupt once every job is waiting on its first request. Each of the 18 jobs
+    // (IAM and S3 once, 8 regional collectors in 2 regions) sends exactly one request
     // before the first answer, which takes 5 s. Waiting for all 16, not just the first,
     // matters: scan.rs polls the jobs before it first polls its signal listener, so a
     // SIGINT sent as soon as the first listing arrives can beat the handler's
     // registration and kill the process (seen under load).
-    let jobs = 2 + 7 * REGIONS.len();
+    let jobs = 2 + 8 * REGIONS.len();
     wait_until("every job's first request", Duration::from_secs(60), || {
         proxy
             .requests()
@@ -578,7 +580,7 @@ fn interrupted_scan_leaves_a_complete_partial_report() {
     let report: Value = serde_json::from_str(&text).expect("the partial report is complete JSON");
     let errs = errors(&report);
     // Every job was still waiting on the proxy: each is recorded as interrupted.
-    // 2 global jobs (IAM, S3) + 7 regional collectors in 2 regions.
+    // 2 global jobs (IAM, S3) + 8 regional collectors (ECR included) in 2 regions.
     assert_eq!(errs.len(), jobs, "{text}");
     for e in errs {
         assert_eq!(e["operation"], "(interrupted)", "{e}");

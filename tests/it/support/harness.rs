@@ -32,6 +32,14 @@ pub const REQUIRED_SERVICES: [&str; 10] = [
 /// hanging the test run.
 pub const SCAN_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// moto's server (`moto/start.sh`), for the services LocalStack does not serve.
+pub fn moto_test_endpoint() -> String {
+    std::env::var("DEPUTY_AUDIT_TEST_MOTO_ENDPOINT")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "http://127.0.0.1:5566".to_string())
+}
+
 pub fn test_endpoint() -> String {
     std::env::var("DEPUTY_AUDIT_TEST_ENDPOINT")
         .ok()
@@ -46,6 +54,20 @@ pub fn require_localstack(endpoint: &str) {
         panic!(
             "LocalStack is not reachable at {endpoint} ({reason}); start it with \
              `localstack/start.sh` (or run the README's test command, `scripts/test.sh`)"
+        );
+    }
+    // Every scan also reads ECR, which moto's server serves.
+    let moto = moto_test_endpoint();
+    let addr = moto
+        .strip_prefix("http://")
+        .and_then(|a| a.split('/').next())
+        .and_then(|a| a.to_socket_addrs().ok()?.next());
+    let reachable =
+        addr.is_some_and(|a| TcpStream::connect_timeout(&a, Duration::from_secs(3)).is_ok());
+    if !reachable {
+        panic!(
+            "moto's server is not reachable at {moto} (scans read ECR from it); start it \
+             with `moto/start.sh` (or run the README's test command, `scripts/test.sh`)"
         );
     }
 }
@@ -219,6 +241,9 @@ pub fn clean_command(args: &[String], env: &[(&str, &str)], home: &Path) -> Comm
         )
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("DEPUTY_AUDIT_LOG")
+        // ECR is served by moto's server (open-source LocalStack has none), reached
+        // through the SDK's standard per-service variable; `env` may override it.
+        .env("AWS_ENDPOINT_URL_ECR", moto_test_endpoint())
         .stdin(Stdio::null());
     for (key, value) in env {
         cmd.env(key, value);

@@ -5,5 +5,6 @@
 
 pub mod fault_proxy;
 pub mod harness;
+pub mod moto;
 pub mod realistic;
 pub mod seed;

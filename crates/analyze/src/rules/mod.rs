@@ -61,6 +61,7 @@ registry! {
     cd009_public_principal,
     cd010_allow_not_principal,
     cd100_passed_role_service,
+    cd200_broken_rcp_guardrail,
 }
 
 static INFOS: std::sync::LazyLock<Vec<&'static RuleInfo>> =

@@ -1,0 +1,6 @@
+//! Against moto's server, for what open-source LocalStack does not serve (ECR,
+//! Organizations with resource control policies), beside LocalStack for the rest.
+//! `scripts/test.sh` starts both; a missing server fails these tests, never skips them.
+
+mod ecr;
+mod guardrails;
