@@ -23,6 +23,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     for account in &args.analysis.trusted_accounts {
         crate::validate::account_id("--trusted-account", account)?;
     }
+    for org in &args.analysis.org_ids {
+        crate::validate::org_id("--org-id", org)?;
+    }
     let formats = formats_or_default(&args.output);
     let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
     let mut inputs: Vec<(&str, &Path)> =

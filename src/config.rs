@@ -112,6 +112,10 @@ impl ConfigFile {
             crate::validate::account_id,
         )?;
         crate::collect::select(&config.services).map_err(|e| anyhow::anyhow!("services: {e}"))?;
+        validate_values("org-id", &config.org_id, crate::validate::org_id)?;
+        if let Some(url) = &config.endpoint_url {
+            crate::validate::endpoint_url("endpoint-url", url)?;
+        }
         Ok(config)
     }
 }
@@ -160,6 +164,13 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
         crate::validate::account_id,
     )?;
     crate::collect::select(&args.services).map_err(|e| anyhow::anyhow!("--services: {e}"))?;
+    validate_values("--org-id", &args.analysis.org_ids, crate::validate::org_id)?;
+    if let Some(url) = &args.endpoint_url {
+        crate::validate::endpoint_url("--endpoint-url", url)?;
+    }
+    // The SDK reads these itself (a service's own variable even over
+    // --endpoint-url): checked whatever else is set.
+    crate::validate::endpoint_url_variables()?;
     let file = ConfigFile::discover(args.config.as_deref())?;
     let list =
         |flag: Vec<String>, from_file: Vec<String>| if flag.is_empty() { from_file } else { flag };

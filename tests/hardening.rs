@@ -609,3 +609,92 @@ fn bad_values_are_usage_errors_naming_the_flag_or_key() {
         assert_refused_up_front(&out, &["config file bad.toml", key]);
     }
 }
+
+/// `scan` with extra environment variables, against the closed endpoint
+/// unless `args` names another.
+fn scan_with_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Outcome {
+    let mut cmd = command(dir, &["scan", "--max-attempts", "1", "--timeout", "5"]);
+    cmd.args(args).env("AWS_CONFIG_FILE", dir.join("no-config"));
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs deputy-audit");
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn endpoint_urls_are_validated_wherever_they_come_from() {
+    let dir = files(&[]);
+    let region = ["--region", "us-east-1"];
+    for bad in ["", "127.0.0.1:4566", "junk", "http://", "ftp://host"] {
+        let out = scan_with_env(
+            dir.path(),
+            &[],
+            &["--region", "us-east-1", "--endpoint-url", bad],
+        );
+        assert_refused_up_front(&out, &["--endpoint-url", "not an endpoint URL"]);
+        assert!(!out.stderr.contains("panicked"), "{}", out.describe());
+        for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS"] {
+            let out = scan_with_env(dir.path(), &[(var, bad)], &region);
+            assert_refused_up_front(&out, &[&format!("{var} "), "not an endpoint URL"]);
+        }
+        std::fs::write(
+            dir.path().join("e.toml"),
+            format!("endpoint-url = {bad:?}\n"),
+        )
+        .expect("write config");
+        let out = scan_with_env(
+            dir.path(),
+            &[],
+            &["--region", "us-east-1", "--config", "e.toml"],
+        );
+        assert_refused_up_front(
+            &out,
+            &["config file e.toml", "endpoint-url", "not an endpoint URL"],
+        );
+    }
+}
+
+#[test]
+fn regions_and_org_ids_from_anywhere_are_validated() {
+    let dir = files(&[("p.json", EXPOSED_QUEUE)]);
+    let endpoint = ["--endpoint-url", CLOSED_ENDPOINT];
+    for bad in ["us-east-1 ", "US-EAST-1", "../../etc"] {
+        let out = scan_with_env(dir.path(), &[("AWS_REGION", bad)], &endpoint);
+        assert_refused_up_front(&out, &["AWS_REGION", "not an AWS region"]);
+        if bad.ends_with(' ') {
+            continue; // the profile parser trims it
+        }
+        std::fs::write(
+            dir.path().join("aws-config"),
+            format!("[profile audit]\nregion = {bad}\n"),
+        )
+        .expect("write profile");
+        let config = dir.path().join("aws-config");
+        let out = scan_with_env(
+            dir.path(),
+            &[("AWS_CONFIG_FILE", config.to_str().expect("utf-8"))],
+            &["--profile", "audit", "--endpoint-url", CLOSED_ENDPOINT],
+        );
+        assert_refused_up_front(&out, &["profile audit", "aws-config", "not an AWS region"]);
+    }
+    for bad in ["foo", "o-*", "", "o-ABCDEFGHIJ"] {
+        let out = scan(dir.path(), &["--region", "us-east-1", "--org-id", bad]);
+        assert_refused_up_front(&out, &["--org-id", "not an AWS Organizations id"]);
+        let out = run(dir.path(), &["check", "--org-id", bad, "p.json"]);
+        assert_refused_up_front(&out, &["--org-id", "not an AWS Organizations id"]);
+        std::fs::write(dir.path().join("o.toml"), format!("org-id = [{bad:?}]\n"))
+            .expect("write config");
+        let out = scan(dir.path(), &["--region", "us-east-1", "--config", "o.toml"]);
+        assert_refused_up_front(&out, &["config file o.toml", "org-id"]);
+    }
+    let out = run(dir.path(), &["check", "--org-id", "o-a1b2c3d4e5", "p.json"]);
+    assert_eq!(out.code, 1, "{}", out.describe());
+}

@@ -39,8 +39,8 @@ use aws_sdk_sts::config::retry::{RetryPartition, TokenBucket};
 pub use readonly::ReadOnlyGuard;
 pub use regions::enabled_regions;
 pub use session::{
-    check_profile_exists, selected_profile, AssumeRoleTarget, AwsSession, SessionError,
-    SessionOptions,
+    check_profile_exists, endpoint_origin, region_origin, selected_profile, AssumeRoleTarget,
+    AwsSession, SessionError, SessionOptions,
 };
 
 /// Every collector deputy-audit runs. Adding an AWS service is one new module

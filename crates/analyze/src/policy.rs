@@ -1075,7 +1075,10 @@ mod tests {
             let amb = &pol.statements[0].ambiguities;
             assert_eq!(amb.len(), 1, "{spelled} at {dup_at}: {amb:?}");
             assert!(amb[0].contains(spelled), "{amb:?}");
-            assert!(amb[0].contains("Statement[0].Condition.StringEquals"), "{amb:?}");
+            assert!(
+                amb[0].contains("Statement[0].Condition.StringEquals"),
+                "{amb:?}"
+            );
         }
     }
 
