@@ -1369,6 +1369,106 @@ fn an_empty_answer_to_a_listing_is_an_error() {
     );
 }
 
+/// HTTP 200 with `{}` where AWS always returns a member: a key always has a
+/// policy, Lambda answers 404 when there is none, QueueArn was asked for, a
+/// secret's ARN and Name always come back. Each such resource is an error.
+#[test]
+fn an_empty_object_where_aws_always_answers_something_is_an_error() {
+    let fx = fixture();
+    let reads = [
+        (
+            "GetQueueAttributes",
+            "sqs-queue",
+            "application/x-amz-json-1.0",
+        ),
+        ("GetKeyPolicy", "kms-key", "application/x-amz-json-1.1"),
+        (
+            "GetResourcePolicy",
+            "secretsmanager-secret",
+            "application/x-amz-json-1.1",
+        ),
+        ("GetPolicy", "lambda-function", "application/json"),
+    ];
+    let proxy = FaultProxy::start(
+        &fx.endpoint,
+        FaultPlan {
+            answer: reads
+                .iter()
+                .map(|(op, _, ct)| (op.to_string(), ct.to_string(), "{}".to_string()))
+                .collect(),
+            ..FaultPlan::default()
+        },
+    )
+    .expect("proxy");
+    let run = run_scan(&fx.manifest.account_id, &proxy.url(), &[]);
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    for (operation, kind, _) in reads {
+        let listed = run.report["resource_counts"][kind].as_u64().unwrap_or(0);
+        assert!(listed > 0, "the seed has {kind} resources");
+        let failed: Vec<&Value> = errors(&run.report)
+            .iter()
+            .filter(|e| e["operation"] == operation && e["resource_type"] == kind)
+            .filter(|e| {
+                e["reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("answered without")
+            })
+            .collect();
+        assert_eq!(
+            failed.len() as u64,
+            listed,
+            "{operation}: every {kind} is an error\n{:#?}",
+            errors(&run.report)
+        );
+        assert!(
+            !run.report["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .any(|f| f["resource_type"] == kind),
+            "no {kind} was judged"
+        );
+    }
+}
+
+/// `{}` for ListEventBuses: every region has the default bus, so no list is a
+/// listing error, not a region without buses.
+#[test]
+fn an_empty_object_for_list_event_buses_is_an_error() {
+    let fx = fixture();
+    let proxy = FaultProxy::start(
+        &fx.endpoint,
+        FaultPlan {
+            answer: vec![(
+                "ListEventBuses".to_string(),
+                "application/x-amz-json-1.1".to_string(),
+                "{}".to_string(),
+            )],
+            ..FaultPlan::default()
+        },
+    )
+    .expect("proxy");
+    let run = run_scan(
+        &fx.manifest.account_id,
+        &proxy.url(),
+        &["--services", "events"],
+    );
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    let regions: BTreeSet<&str> = errors(&run.report)
+        .iter()
+        .filter(|e| e["operation"] == "ListEventBuses" && e["resource_type"] == "event-bus")
+        .filter(|e| {
+            e["reason"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("default event bus")
+        })
+        .filter_map(|e| e["region"].as_str())
+        .collect();
+    assert_eq!(regions, BTreeSet::from(REGIONS), "{:#?}", run.report);
+}
+
 // ---------------------------------------------------------------------------
 // Logs (issue 10, item 13)
 // ---------------------------------------------------------------------------
