@@ -1469,6 +1469,63 @@ fn an_empty_object_for_list_event_buses_is_an_error() {
     assert_eq!(regions, BTreeSet::from(REGIONS), "{:#?}", run.report);
 }
 
+/// An empty or HTML 200 to ListRoles: under -q (and without -v) the SDK's own
+/// log lines stay hidden, and the report's reason is one line a person can
+/// read, with no interceptor wrapper and no Debug dump.
+#[test]
+fn broken_answers_give_readable_reasons_and_no_sdk_log_lines() {
+    let fx = fixture();
+    let html = (
+        "ListRoles".to_string(),
+        "text/html".to_string(),
+        "<html><body>502 Bad Gateway</body></html>".to_string(),
+    );
+    for (plan, expected) in [
+        (
+            FaultPlan {
+                empty_body: vec!["ListRoles".to_string()],
+                ..FaultPlan::default()
+            },
+            "ListRoles answered HTTP 200 with an empty body",
+        ),
+        (
+            FaultPlan {
+                answer: vec![html],
+                ..FaultPlan::default()
+            },
+            "the answer was not valid XML (an HTML page?)",
+        ),
+    ] {
+        let proxy = FaultProxy::start(&fx.endpoint, plan).expect("proxy");
+        for quiet in [&["-q"][..], &[][..]] {
+            let mut extra = vec!["--services", "iam", "--max-attempts", "1"];
+            extra.extend_from_slice(quiet);
+            let run = run_scan(&fx.manifest.account_id, &proxy.url(), &extra);
+            assert_eq!(run.code, Some(3), "{}", run.stderr);
+            for noise in ["orchestrator", "OrchestratorError", "ERROR", "WARN"] {
+                assert!(
+                    !run.stderr.contains(noise),
+                    "the SDK's log reached stderr ({noise}, {quiet:?}):\n{}",
+                    run.stderr
+                );
+            }
+            let reasons: Vec<&str> = errors(&run.report)
+                .iter()
+                .filter(|e| e["operation"] == "ListRoles")
+                .filter_map(|e| e["reason"].as_str())
+                .collect();
+            assert!(!reasons.is_empty(), "{:#?}", run.report);
+            for reason in reasons {
+                assert!(reason.starts_with(expected), "{reason}");
+                assert!(
+                    !reason.contains("interceptor") && !reason.contains(" { "),
+                    "{reason}"
+                );
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Logs (issue 10, item 13)
 // ---------------------------------------------------------------------------
