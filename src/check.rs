@@ -126,6 +126,11 @@ fn unique_inputs(files: &[PathBuf]) -> Vec<(&Path, String)> {
             input::canonical_name(path)
                 .unwrap_or_else(|| (path.clone(), path.display().to_string()))
         };
+        // Hard links have their own paths but are one file: device and inode.
+        let key = match input::identity(path) {
+            Some(id) if !input::is_stdin(path) => format!("{id:?}"),
+            _ => key.display().to_string(),
+        };
         if seen.insert(key) {
             unique.push((path.as_path(), name));
         }

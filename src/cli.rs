@@ -124,7 +124,7 @@ pub struct OutputArgs {
     /// Report format (repeatable, each written once): table, json, csv, sarif, markdown. Default: table on stdout. Several formats need --output DIR.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub formats: Vec<Format>,
-    /// A file for one format, or a directory that receives deputy-audit-<account>-<timestamp>.<ext>. Checked before anything runs; never one of the inputs. A file is replaced atomically (through a symbolic link, its target is); a device or FIFO is written through.
+    /// A file for one format (its directory must exist; - is stdout), or a directory that receives deputy-audit-<account>-<timestamp>.<ext>: an existing one, or a path ending in / (created). Several formats need a directory. Checked before anything runs; never one of the inputs. A file is replaced atomically (through a symbolic link, its target is); a device or FIFO is written through.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Exit 1 when a finding of this severity or higher is reported [default: medium].
