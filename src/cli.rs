@@ -157,7 +157,7 @@ pub struct ScanArgs {
     /// Services to collect, comma-separated: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs. Default: all.
     #[arg(long, value_delimiter = ',', value_name = "SERVICES")]
     pub services: Vec<String>,
-    /// Scan the account of this role too, assumed through STS: arn:aws:iam::<account>:role/<name> (repeatable).
+    /// Scan the account of this role, assumed through STS, instead of the caller's own: arn:aws:iam::<account>:role/<name> (repeatable; the caller's own account is then scanned only through a role given for it, or with --org).
     #[arg(long = "role-arn", value_name = "ARN")]
     pub role_arns: Vec<String>,
     /// File of account ids or role ARNs to scan, one per line (# comments); ids use --org-role.

@@ -855,3 +855,15 @@ fn finding_ids_do_not_depend_on_the_working_directory_or_the_checkout() {
     assert_eq!(name, "p/q.json", "relative to the work tree root");
     assert_eq!(ids(two.path()), (name, id), "the same in another checkout");
 }
+
+#[test]
+fn scan_help_says_role_arn_replaces_the_callers_account() {
+    let dir = files(&[]);
+    let out = run(dir.path(), &["scan", "--help"]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    let text = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("instead of the caller's own") && !text.contains("role too"),
+        "{text}"
+    );
+}
