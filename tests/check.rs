@@ -454,8 +454,19 @@ fn unreadable_inputs_are_listed_in_every_format() {
     assert!(markdown.contains("1 not assessed"), "{markdown}");
     assert!(markdown.contains("empty.json"), "{markdown}");
 
-    // CSV has one row per finding and no place for errors; it still exits 2
-    // and names the file on stderr.
+    // CSV: a `not-assessed` row names the file and the operation.
     let csv = run("csv");
     assert!(csv.stderr.contains("empty.json"), "{}", csv.stderr);
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[column("status")] == "not-assessed")
+        .collect();
+    assert_eq!(rows.len(), 1, "{}", csv.stdout);
+    assert!(rows[0][column("resource_arn")].ends_with("empty.json"));
+    assert_eq!(&rows[0][column("operation")], "ReadPolicyFile");
+    assert!(rows[0][column("message")].contains("not valid JSON"));
 }
