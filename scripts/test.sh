@@ -13,6 +13,8 @@ command -v cargo >/dev/null 2>&1 || {
 # A target directory outside the clone lets fresh clones reuse the AWS SDK build
 # (minutes of compile time). A machine without it simply builds from scratch.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/deputy-audit/target}"
+# The SDK must never probe the EC2 metadata address from a test.
+export AWS_EC2_METADATA_DISABLED=true
 export DEPUTY_AUDIT_TEST_ENDPOINT="${DEPUTY_AUDIT_TEST_ENDPOINT:-http://127.0.0.1:4566}"
 
 # moto's server on its own port; tests reach it through the SDK's standard per-service

@@ -26,6 +26,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     for account in &args.analysis.trusted_accounts {
         crate::validate::account_id("--trusted-account", account)?;
     }
+    for org in &args.analysis.org_ids {
+        crate::validate::org_id("--org-id", org)?;
+    }
     let formats = formats_or_default(&args.output);
     let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
     let mut inputs: Vec<(&str, &Path)> =
@@ -154,6 +157,11 @@ fn unique_inputs(files: &[PathBuf]) -> Vec<(&Path, String)> {
         } else {
             input::canonical_name(path)
                 .unwrap_or_else(|| (path.clone(), path.display().to_string()))
+        };
+        // Hard links have their own paths but are one file: device and inode.
+        let key = match input::identity(path) {
+            Some(id) if !input::is_stdin(path) => format!("{id:?}"),
+            _ => key.display().to_string(),
         };
         if seen.insert(key) {
             unique.push((path.as_path(), name));

@@ -150,7 +150,7 @@ pub struct OutputArgs {
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     #[serde(rename = "format")]
     pub formats: Vec<Format>,
-    /// A file for one format, or a directory that receives deputy-audit-<account>-<timestamp>.<ext>. Checked before anything runs; never one of the inputs. A file is replaced atomically (through a symbolic link, its target is); a device or FIFO is written through.
+    /// A file for one format (its directory must exist; - is stdout), or a directory that receives deputy-audit-<account>-<timestamp>.<ext>: an existing one, or a path ending in / (created). Several formats need a directory. Checked before anything runs; never one of the inputs. A file is replaced atomically (through a symbolic link, its target is); a device or FIFO is written through.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Exit 1 when a finding of this severity or higher is reported [default: medium].
@@ -188,7 +188,7 @@ pub struct ScanArgs {
     /// Services to collect, comma-separated: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs. Default: all.
     #[arg(long, value_delimiter = ',', value_name = "SERVICES", value_parser = parse_service)]
     pub services: Vec<Service>,
-    /// Scan the account of this role too, assumed through STS: arn:aws:iam::<account>:role/<name> (repeatable).
+    /// Scan the account of this role, assumed through STS, instead of the caller's own: arn:aws:iam::<account>:role/<name> (repeatable; the caller's own account is then scanned only through a role given for it, or with --org).
     #[arg(long = "role-arn", value_name = "ARN")]
     #[serde(rename = "role-arn")]
     pub role_arns: Vec<String>,

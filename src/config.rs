@@ -109,6 +109,10 @@ impl ConfigFile {
             &args.analysis.trusted_accounts,
             crate::validate::account_id,
         )?;
+        validate_values("org-id", &args.analysis.org_ids, crate::validate::org_id)?;
+        if let Some(url) = &args.endpoint_url {
+            crate::validate::endpoint_url("endpoint-url", url)?;
+        }
         Ok(ConfigFile { args, source: None })
     }
 }
@@ -196,6 +200,13 @@ pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
         &args.analysis.trusted_accounts,
         crate::validate::account_id,
     )?;
+    validate_values("--org-id", &args.analysis.org_ids, crate::validate::org_id)?;
+    if let Some(url) = &args.endpoint_url {
+        crate::validate::endpoint_url("--endpoint-url", url)?;
+    }
+    // The SDK reads these itself (a service's own variable even over
+    // --endpoint-url): checked whatever else is set.
+    crate::validate::endpoint_url_variables()?;
     let file = ConfigFile::discover(args.config.as_deref())?;
     let args = merge(args, file.args);
     if args.all_regions && !args.regions.is_empty() {

@@ -96,14 +96,16 @@ pub fn refuse_output_over_input(
         return Ok(());
     };
     for (origin, input) in inputs {
-        if is_stdin(input) {
-            continue;
-        }
-        if identity(input).as_ref() == Some(&out_id) {
+        let input_id = if is_stdin(input) {
+            stdin_identity()
+        } else {
+            identity(input)
+        };
+        if input_id.as_ref() == Some(&out_id) {
             bail!(
                 "--output {} is the same file as {origin} {}: the report would overwrite its own input; write it somewhere else",
                 output.display(),
-                input.display()
+                display(input)
             );
         }
     }
@@ -111,20 +113,36 @@ pub fn refuse_output_over_input(
 }
 
 /// The name a `check` input is reported under (its `resource_arn`, which the
-/// finding id hashes): the same however the path is spelled. A file inside the
-/// working directory is named relative to it (`p.json`, whether given as
-/// `./p.json` or by its absolute path), so ids and SARIF locations do not
-/// depend on where the repository is checked out; any other file by its
-/// canonical path.
+/// finding id hashes): the same however the path is spelled and whatever the
+/// working directory. A file inside a git work tree is named relative to its
+/// root (the nearest ancestor holding `.git`: `policies/q.json`, wherever the
+/// checkout lives); any other file by its canonical absolute path.
 pub fn canonical_name(path: &Path) -> Option<(PathBuf, String)> {
     let canonical = std::fs::canonicalize(path).ok()?;
-    let name = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
-        .and_then(|cwd| canonical.strip_prefix(cwd).ok().map(Path::to_path_buf))
+    let name = canonical
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .and_then(|root| canonical.strip_prefix(root).ok())
         .filter(|relative| !relative.as_os_str().is_empty())
-        .unwrap_or_else(|| canonical.clone());
+        .map_or_else(|| canonical.clone(), Path::to_path_buf);
     Some((canonical, name.display().to_string()))
+}
+
+/// Standard input's identity when it is a regular file (`check - < p.json`),
+/// so that `-o p.json` cannot overwrite it.
+#[cfg(unix)]
+fn stdin_identity() -> Option<(u64, u64)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    let meta = std::fs::File::from(fd).metadata().ok()?;
+    meta.is_file().then(|| (meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn stdin_identity() -> Option<PathBuf> {
+    None
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use std::io::IsTerminal;
 use crate::report;
 
 /// Logs on stderr. `DEPUTY_AUDIT_LOG` takes a full filter; otherwise `-v`/`-vv`
-/// raise deputy-audit's own level and `-q` keeps only errors (the SDK's
-/// warnings included).
+/// raise deputy-audit's own level (and show the SDK's warnings); `-q` keeps
+/// only deputy-audit's own errors.
 pub fn init_logging(verbose: u8, quiet: bool) {
     use tracing_subscriber::field::MakeExt;
     use tracing_subscriber::filter::FilterExt;
@@ -14,11 +14,12 @@ pub fn init_logging(verbose: u8, quiet: bool) {
     use tracing_subscriber::util::SubscriberInitExt;
     use tracing_subscriber::Layer;
 
+    // The SDK's own log lines (its errors included) repeat, as Debug dumps,
+    // what the one error message or the report's reason already says: -v
+    // shows them, nothing below it does.
     let default = match (quiet, verbose) {
-        (true, _) => "error",
-        // The SDK's own warnings repeat, as Debug dumps, what the one error
-        // message already says; -v shows them.
-        (false, 0) => "error,deputy_audit=warn,deputy_audit_analyze=warn",
+        (true, _) => "off,deputy_audit=error,deputy_audit_analyze=error",
+        (false, 0) => "off,deputy_audit=warn,deputy_audit_analyze=warn",
         (false, 1) => "warn,deputy_audit=info",
         (false, _) => "warn,deputy_audit=debug,deputy_audit_analyze=debug",
     };

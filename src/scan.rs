@@ -100,6 +100,17 @@ pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report
                 .into(),
         ));
     };
+    // --region is checked with the flags; a region or endpoint from the
+    // environment or the profile is checked here, before it reaches a host
+    // name, a request or the report.
+    if first_region.is_none() {
+        crate::validate::region(&collect::region_origin(&request.session), &home_region)
+            .map_err(|e| ScanStartError::Usage(e.to_string()))?;
+    }
+    if let Some(url) = base.endpoint_url() {
+        crate::validate::endpoint_url(&collect::endpoint_origin(&request.session), url)
+            .map_err(|e| ScanStartError::Usage(e.to_string()))?;
+    }
     // The caller's own identity: it proves the credentials work before any
     // account is scanned, and tells which account `--org` should not assume into.
     let caller = AwsSession::connect(&base, request.session.clone(), None).await?;

@@ -53,6 +53,20 @@ impl Intercept for EmptyAnswerGuard {
     }
 }
 
+/// The reason for a successful answer that lacks a member AWS always returns
+/// (KMS GetKeyPolicy, Lambda GetPolicy, SQS GetQueueAttributes' QueueArn,
+/// Secrets Manager GetResourcePolicy's ARN and Name, ListEventBuses' list).
+/// ListQueues, ListKeys, ListSecrets and DescribeResourcePolicies are not
+/// checked: their API references do not say the list is always present (SQS
+/// omits QueueUrls when there is no queue), so `{}` there still reads as empty.
+///
+/// (`{}` for GetKeyPolicy): read as "no policy", it would hide the resource.
+pub fn missing_member(operation: &str, member: &str, why: &str) -> String {
+    format!(
+        "{operation} answered without {member} ({why}): the answer is incomplete, so nothing was assessed"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_empty_success;

@@ -103,6 +103,16 @@ pub fn describe_error(err: &(dyn std::error::Error + 'static)) -> String {
             .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
             .join("; ");
+        // An interceptor's wrapper names the hook, not what happened.
+        if text.ends_with("interceptor encountered an error") {
+            continue;
+        }
+        // The XML parser's message quotes its tokens as Debug text.
+        let text = if text.starts_with("error parsing XML") || text.contains("XmlDecodeError") {
+            "the answer was not valid XML (an HTML page?)".to_string()
+        } else {
+            without_debug_dump(&text)
+        };
         // Wrappers often repeat their source's message; say each thing once.
         if !text.is_empty()
             && !WRAPPERS.contains(&text.as_str())
@@ -112,4 +122,39 @@ pub fn describe_error(err: &(dyn std::error::Error + 'static)) -> String {
         }
     }
     crate::report::escape::one_line(&parts.join(": "))
+}
+
+/// `text` up to the first Rust Debug dump in it (`StartEl { name: ...`), which
+/// nobody can act on.
+fn without_debug_dump(text: &str) -> String {
+    let dump = text.match_indices(" { ").find_map(|(at, _)| {
+        let word_start = text[..at]
+            .rfind(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .map_or(0, |i| i + 1);
+        let word = &text[word_start..at];
+        word.starts_with(|c: char| c.is_ascii_uppercase())
+            .then_some(word_start)
+    });
+    match dump {
+        Some(at) => format!(
+            "{} (details at -v)",
+            text[..at].trim_end_matches([' ', ':', ','])
+        ),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_debug_dump;
+
+    #[test]
+    fn debug_dumps_are_cut_from_reasons() {
+        assert_eq!(
+            without_debug_dump("invalid root, got StartEl { name: Name { prefix: \"\" } }"),
+            "invalid root, got (details at -v)"
+        );
+        assert_eq!(without_debug_dump("plain { braces }"), "plain { braces }");
+        assert_eq!(without_debug_dump("no dump here"), "no dump here");
+    }
 }

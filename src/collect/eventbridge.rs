@@ -45,7 +45,16 @@ impl Collector for EventBuses {
                 let request = client.list_event_buses().limit(100).set_next_token(token);
                 async move {
                     let page = request.send().await.map_err(|e| describe_sdk_error(&e))?;
-                    Ok((page.event_buses.unwrap_or_default(), page.next_token))
+                    // Every region has the default bus: no list at all is not
+                    // an empty region.
+                    let buses = page.event_buses.ok_or_else(|| {
+                        super::answers::missing_member(
+                            "ListEventBuses",
+                            "an EventBuses list",
+                            "every region has the default event bus",
+                        )
+                    })?;
+                    Ok((buses, page.next_token))
                 }
             });
             buses

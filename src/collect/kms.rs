@@ -11,6 +11,7 @@ use super::{
     describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
     Collected, Collector, RegionContext, Scope, Service,
 };
+use crate::collect::answers::missing_member;
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub struct KmsKeys;
@@ -101,6 +102,20 @@ impl Collector for KmsKeys {
                         .send()
                         .await
                     {
+                        // A key always has a key policy.
+                        Ok(output) if output.policy.is_none() => {
+                            Collected::Unreadable(resource_error(
+                                ctx,
+                                ResourceType::KmsKey,
+                                arn,
+                                "GetKeyPolicy",
+                                missing_member(
+                                    "GetKeyPolicy",
+                                    "a Policy",
+                                    "every key has a key policy",
+                                ),
+                            ))
+                        }
                         Ok(output) => Collected::Resource(ResourcePolicy {
                             arn,
                             resource_type: ResourceType::KmsKey,

@@ -147,6 +147,20 @@ async fn read_policy(
         .send()
         .await;
     let policy = match result {
+        // No policy is a 404 (below): a 200 carries one.
+        Ok(output) if output.policy.is_none() => {
+            return Collected::Unreadable(resource_error(
+                ctx,
+                ResourceType::LambdaFunction,
+                arn,
+                "GetPolicy",
+                super::answers::missing_member(
+                    "GetPolicy",
+                    "a Policy",
+                    "a function without one answers 404",
+                ),
+            ))
+        }
         Ok(output) => output.policy,
         Err(err) if is_not_found(&err) => None,
         Err(err) => {

@@ -43,8 +43,8 @@ pub use readonly::ReadOnlyGuard;
 pub use regions::enabled_regions;
 pub use services::{select, Service};
 pub use session::{
-    check_profile_exists, selected_profile, AssumeRoleTarget, AwsSession, SessionError,
-    SessionOptions,
+    check_profile_exists, endpoint_origin, region_origin, selected_profile, AssumeRoleTarget,
+    AwsSession, SessionError, SessionOptions,
 };
 
 /// Every collector deputy-audit runs, in the order of [`Service::ALL`]. Adding

@@ -60,6 +60,20 @@ impl Collector for Secrets {
                 let client = client.clone();
                 async move {
                     match client.get_resource_policy().secret_id(&arn).send().await {
+                        // ARN and Name always come back, with or without a policy.
+                        Ok(output) if output.arn.is_none() && output.name.is_none() => {
+                            Collected::Unreadable(resource_error(
+                                ctx,
+                                ResourceType::SecretsManagerSecret,
+                                arn,
+                                "GetResourcePolicy",
+                                super::answers::missing_member(
+                                    "GetResourcePolicy",
+                                    "the secret's ARN and Name",
+                                    "they come back whether or not there is a policy",
+                                ),
+                            ))
+                        }
                         Ok(output) => Collected::Resource(ResourcePolicy {
                             arn,
                             resource_type: ResourceType::SecretsManagerSecret,

@@ -98,6 +98,38 @@ pub fn selected_profile(options: &SessionOptions) -> Option<String> {
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
 }
 
+/// Where the SDK found the region when `--region` was not given, for messages.
+pub fn region_origin(options: &SessionOptions) -> String {
+    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+            return var.to_string();
+        }
+    }
+    format!("{}: region", profile_origin(options))
+}
+
+/// Where the SDK found the endpoint URL (`--endpoint-url` and the variables
+/// are checked before; what is left is the profile).
+pub fn endpoint_origin(options: &SessionOptions) -> String {
+    if options.endpoint_url.is_some() {
+        return "--endpoint-url".to_string();
+    }
+    if std::env::var_os("AWS_ENDPOINT_URL").is_some() {
+        return "AWS_ENDPOINT_URL".to_string();
+    }
+    format!("{}: endpoint_url", profile_origin(options))
+}
+
+/// `profile NAME in FILE`, the shared config file as the SDK finds it.
+fn profile_origin(options: &SessionOptions) -> String {
+    let name = selected_profile(options).unwrap_or_else(|| "default".to_string());
+    let file = std::env::var("AWS_CONFIG_FILE")
+        .ok()
+        .filter(|f| !f.is_empty())
+        .unwrap_or_else(|| "~/.aws/config".to_string());
+    format!("profile {name} in {file}")
+}
+
 /// Checks, before anything is resolved through it, that a named profile exists
 /// in the shared config or credentials file: otherwise the SDK only reports the
 /// consequence ("no region configured", "no credentials").

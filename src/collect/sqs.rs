@@ -70,9 +70,21 @@ async fn read_queue(
     match result {
         Ok(output) => {
             let mut attributes = output.attributes.unwrap_or_default();
-            let arn = attributes
-                .remove(&QueueAttributeName::QueueArn)
-                .unwrap_or(fallback_arn);
+            // QueueArn was asked for and every queue has one: an answer without
+            // it is not an answer about this queue's policy either.
+            let Some(arn) = attributes.remove(&QueueAttributeName::QueueArn) else {
+                return Collected::Unreadable(resource_error(
+                    ctx,
+                    ResourceType::SqsQueue,
+                    fallback_arn,
+                    "GetQueueAttributes",
+                    super::answers::missing_member(
+                        "GetQueueAttributes",
+                        "the QueueArn attribute",
+                        "it was requested and every queue has one",
+                    ),
+                ));
+            };
             Collected::Resource(ResourcePolicy {
                 arn,
                 resource_type: ResourceType::SqsQueue,

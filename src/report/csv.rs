@@ -1,5 +1,7 @@
 //! The CSV report: one row per finding, then one per AWS-managed resource
-//! (`status` = `aws-managed`, no rule), under a fixed header. List-valued
+//! (`status` = `aws-managed`, no rule), then one per error (`status` =
+//! `not-assessed`: the resource, listing or input file that could not be
+//! read, the call in `operation`, the reason in `message`), under a fixed header. List-valued
 //! columns (principals, actions) are joined with `;`.
 //!
 //! Cells come from policies (a Sid, a principal, an ARN) and reports are opened
@@ -14,7 +16,7 @@ use super::Report;
 
 /// The header, in order. The first thirteen are the finding columns every
 /// consumer can rely on; later columns are only ever appended.
-pub const HEADER: [&str; 19] = [
+pub const HEADER: [&str; 20] = [
     "account_id",
     "region",
     "service",
@@ -33,8 +35,10 @@ pub const HEADER: [&str; 19] = [
     "suggested_condition",
     "finding_id",
     "suppression_reason",
-    // `finding`, `suppressed` or `aws-managed`: what the row is.
+    // `finding`, `suppressed`, `aws-managed` or `not-assessed`: what the row is.
     "status",
+    // For `not-assessed`: the API call (or ReadPolicyFile for `check`) that failed.
+    "operation",
 ];
 
 /// `cell` as a spreadsheet shows it as text: prefixed with `'` when its first
@@ -83,6 +87,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             } else {
                 "finding"
             },
+            "",
         ])?;
     }
     // Listed so that a review file accounts for every resource AWS owns.
@@ -107,6 +112,32 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             "",
             "",
             "aws-managed",
+            "",
+        ])?;
+    }
+    // What could not be read: a review file that omitted it would read as clean.
+    for e in &report.errors {
+        write_row(&[
+            e.account_id.as_str(),
+            e.region.as_str(),
+            e.service.as_str(),
+            e.resource_type.map(|t| t.as_str()).unwrap_or(""),
+            e.resource_arn.as_str(),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            e.reason.as_str(),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "not-assessed",
+            e.operation.as_str(),
         ])?;
     }
     writer.flush()?;

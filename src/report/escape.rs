@@ -16,7 +16,8 @@ fn is_hazard(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{200b}'..='\u{200f}' // zero-width space, joiners, LRM, RLM
+            '\u{61c}' // Arabic letter mark (a bidirectional control)
+                | '\u{200b}'..='\u{200f}' // zero-width space, joiners, LRM, RLM
                 | '\u{2028}' | '\u{2029}' // line and paragraph separators
                 | '\u{202a}'..='\u{202e}' // bidirectional embeddings and overrides
                 | '\u{2066}'..='\u{2069}' // bidirectional isolates
@@ -57,6 +58,13 @@ mod tests {
             "a\\u{1b}[2Jb\\u{7}\\u{d}\\u{a}HIGH"
         );
         assert_eq!(visible("\u{202e}evil\u{9b}"), "\\u{202e}evil\\u{9b}");
+        for bidi in [
+            '\u{61c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}',
+            '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            let escaped = visible(&format!("a{bidi}b")).into_owned();
+            assert_eq!(escaped, format!("a\\u{{{:x}}}b", bidi as u32));
+        }
         assert!(matches!(
             visible("arn:aws:sqs:us-east-1:1:q é"),
             Cow::Borrowed(_)

@@ -306,6 +306,8 @@ pub fn unique_formats(formats: Vec<Format>) -> Vec<Format> {
 impl Destination {
     /// `formats` must already be [`unique_formats`].
     pub fn from_args(output: Option<&Path>, formats: &[Format]) -> anyhow::Result<Self> {
+        // `-o -` is standard output, as `-` is standard input for inputs.
+        let output = output.filter(|path| path.as_os_str() != "-");
         let Some(path) = output else {
             // Two documents back to back on stdout parse as neither.
             if formats.len() > 1 {
@@ -318,18 +320,25 @@ impl Destination {
             }
             return Ok(Destination::Stdout);
         };
-        // A directory when it is one, when written as one (`reports/`), or when
-        // several formats need somewhere to go; otherwise the one report's file.
-        let names_a_directory = path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/');
-        if names_a_directory || formats.len() > 1 {
+        // A directory when it is one or when written as one (`reports/`, then
+        // created); otherwise the one report's file. Several formats need a
+        // directory: `-o r.json` never silently becomes one.
+        let written_as_directory = path.as_os_str().to_string_lossy().ends_with('/');
+        if path.is_dir() || written_as_directory {
             if path.exists() && !path.is_dir() {
                 anyhow::bail!(
-                    "--output {} is a file, but {} formats were asked for; name a directory to receive one file per format",
-                    path.display(),
-                    formats.len()
+                    "--output {} ends with / but is not a directory",
+                    path.display()
                 );
             }
             return Ok(Destination::Directory(path.to_path_buf()));
+        }
+        if formats.len() > 1 {
+            anyhow::bail!(
+                "--output {}: {} formats need a directory, an existing one or a path ending in / (created); this is neither",
+                path.display(),
+                formats.len()
+            );
         }
         Ok(Destination::File(path.to_path_buf()))
     }
@@ -374,6 +383,16 @@ impl Destination {
                 let target = resolve_symlinks(path)?;
                 let dir = parent_dir(&target);
                 if !dir.is_dir() {
+                    // The nearest part of the path that exists says what is wrong:
+                    // `/etc/hostname/x.json` names a file as its directory.
+                    if let Some(file) = dir.ancestors().find(|a| a.exists()).filter(|a| !a.is_dir())
+                    {
+                        anyhow::bail!(
+                            "--output {}: {} is not a directory",
+                            path.display(),
+                            file.display()
+                        );
+                    }
                     anyhow::bail!(
                         "--output {}: directory {} does not exist; create it first",
                         path.display(),
@@ -536,6 +555,19 @@ pub fn write_atomically(
         let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut buffered)?;
         buffered.flush()?;
+    }
+    // tempfile creates 0600: a replaced report keeps its file's mode (readers
+    // a job relies on stay readers), a new one gets 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map_or(0o644, |meta| meta.permissions().mode() & 0o7777);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot set the mode of report {}", path.display()))?;
     }
     tmp.as_file().sync_all()?;
     // Checked again right before the rename: a rename never writes through,

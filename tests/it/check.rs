@@ -131,9 +131,11 @@ fn protected_is_clean_and_stripped_is_cd001_at_its_statement() {
     assert_eq!(exposed.code, 1, "{}", exposed.stderr);
     assert_eq!(exposed.findings(), vec![("CD001".to_string(), 1)]);
     let finding = &exposed.json()["findings"][0];
+    let canonical = dir.path().canonicalize().expect("canonical");
     assert_eq!(
-        finding["resource_arn"], "stripped.json",
-        "the file stands in for the ARN"
+        finding["resource_arn"],
+        canonical.join("stripped.json").to_str().expect("utf-8"),
+        "the file stands in for the ARN (outside a git work tree: its canonical path)"
     );
     assert_eq!(
         finding["resource_type"], "sqs-queue",
@@ -419,7 +421,11 @@ fn unreadable_inputs_are_listed_in_every_format() {
     let json = run("json").json();
     let errors = json["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1, "{json}");
-    assert_eq!(errors[0]["resource_arn"], "empty.json");
+    let canonical = dir.path().canonicalize().expect("canonical");
+    assert_eq!(
+        errors[0]["resource_arn"],
+        canonical.join("empty.json").to_str().expect("utf-8")
+    );
     assert!(errors[0]["reason"]
         .as_str()
         .is_some_and(|r| r.contains("empty.json") && r.contains("not valid JSON")));
@@ -448,10 +454,21 @@ fn unreadable_inputs_are_listed_in_every_format() {
     assert!(markdown.contains("1 not assessed"), "{markdown}");
     assert!(markdown.contains("empty.json"), "{markdown}");
 
-    // CSV has one row per finding and no place for errors; it still exits 2
-    // and names the file on stderr.
+    // CSV: a `not-assessed` row names the file and the operation.
     let csv = run("csv");
     assert!(csv.stderr.contains("empty.json"), "{}", csv.stderr);
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[column("status")] == "not-assessed")
+        .collect();
+    assert_eq!(rows.len(), 1, "{}", csv.stdout);
+    assert!(rows[0][column("resource_arn")].ends_with("empty.json"));
+    assert_eq!(&rows[0][column("operation")], "ReadPolicyFile");
+    assert!(rows[0][column("message")].contains("not valid JSON"));
 }
 
 /// Policy text that is not UTF-8 cannot be stored in any AWS service (their APIs take

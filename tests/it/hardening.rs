@@ -461,7 +461,10 @@ fn the_same_file_named_three_ways_is_one_input_with_one_id() {
     let report = out.json();
     let findings = report["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), 1, "{findings:#?}");
-    assert_eq!(findings[0]["resource_arn"], "p.json");
+    assert_eq!(
+        findings[0]["resource_arn"], absolute,
+        "not in a git work tree"
+    );
     let id = findings[0]["finding_id"].clone();
     for spelling in ["./p.json", absolute] {
         let out = run(dir.path(), &["check", "--format", "json", spelling]);
@@ -608,4 +611,259 @@ fn bad_values_are_usage_errors_naming_the_flag_or_key() {
         );
         assert_refused_up_front(&out, &["config file bad.toml", key]);
     }
+}
+
+/// `scan` with extra environment variables, against the closed endpoint
+/// unless `args` names another.
+fn scan_with_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Outcome {
+    let mut cmd = command(dir, &["scan", "--max-attempts", "1", "--timeout", "5"]);
+    cmd.args(args).env("AWS_CONFIG_FILE", dir.join("no-config"));
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs deputy-audit");
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn endpoint_urls_are_validated_wherever_they_come_from() {
+    let dir = files(&[]);
+    let region = ["--region", "us-east-1"];
+    for bad in ["", "127.0.0.1:4566", "junk", "http://", "ftp://host"] {
+        let out = scan_with_env(
+            dir.path(),
+            &[],
+            &["--region", "us-east-1", "--endpoint-url", bad],
+        );
+        assert_refused_up_front(&out, &["--endpoint-url", "not an endpoint URL"]);
+        assert!(!out.stderr.contains("panicked"), "{}", out.describe());
+        for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS"] {
+            let out = scan_with_env(dir.path(), &[(var, bad)], &region);
+            assert_refused_up_front(&out, &[&format!("{var} "), "not an endpoint URL"]);
+        }
+        std::fs::write(
+            dir.path().join("e.toml"),
+            format!("endpoint-url = {bad:?}\n"),
+        )
+        .expect("write config");
+        let out = scan_with_env(
+            dir.path(),
+            &[],
+            &["--region", "us-east-1", "--config", "e.toml"],
+        );
+        assert_refused_up_front(
+            &out,
+            &["config file e.toml", "endpoint-url", "not an endpoint URL"],
+        );
+    }
+}
+
+#[test]
+fn regions_and_org_ids_from_anywhere_are_validated() {
+    let dir = files(&[("p.json", EXPOSED_QUEUE)]);
+    let endpoint = ["--endpoint-url", CLOSED_ENDPOINT];
+    for bad in ["us-east-1 ", "US-EAST-1", "../../etc"] {
+        let out = scan_with_env(dir.path(), &[("AWS_REGION", bad)], &endpoint);
+        assert_refused_up_front(&out, &["AWS_REGION", "not an AWS region"]);
+        if bad.ends_with(' ') {
+            continue; // the profile parser trims it
+        }
+        std::fs::write(
+            dir.path().join("aws-config"),
+            format!("[profile audit]\nregion = {bad}\n"),
+        )
+        .expect("write profile");
+        let config = dir.path().join("aws-config");
+        let out = scan_with_env(
+            dir.path(),
+            &[("AWS_CONFIG_FILE", config.to_str().expect("utf-8"))],
+            &["--profile", "audit", "--endpoint-url", CLOSED_ENDPOINT],
+        );
+        assert_refused_up_front(&out, &["profile audit", "aws-config", "not an AWS region"]);
+    }
+    for bad in ["foo", "o-*", "", "o-ABCDEFGHIJ"] {
+        let out = scan(dir.path(), &["--region", "us-east-1", "--org-id", bad]);
+        assert_refused_up_front(&out, &["--org-id", "not an AWS Organizations id"]);
+        let out = run(dir.path(), &["check", "--org-id", bad, "p.json"]);
+        assert_refused_up_front(&out, &["--org-id", "not an AWS Organizations id"]);
+        std::fs::write(dir.path().join("o.toml"), format!("org-id = [{bad:?}]\n"))
+            .expect("write config");
+        let out = scan(dir.path(), &["--region", "us-east-1", "--config", "o.toml"]);
+        assert_refused_up_front(&out, &["config file o.toml", "org-id"]);
+    }
+    let out = run(dir.path(), &["check", "--org-id", "o-a1b2c3d4e5", "p.json"]);
+    assert_eq!(out.code, 1, "{}", out.describe());
+}
+
+// ---- Output paths, modes and identities (second hostile pass) ----
+
+#[test]
+fn several_formats_need_an_existing_directory_or_a_trailing_slash() {
+    let dir = files(&[("p.json", EXPOSED_QUEUE)]);
+    let both = [
+        "check", "--format", "json", "--format", "csv", "p.json", "-o",
+    ];
+    for output in ["r.json", "a/b/c"] {
+        let mut args = both.to_vec();
+        args.push(output);
+        let out = run(dir.path(), &args);
+        assert_refused_up_front(&out, &["need a directory", output]);
+        assert!(
+            !dir.path().join(output).exists() && !dir.path().join("a").exists(),
+            "nothing created for {output}"
+        );
+    }
+    std::fs::create_dir(dir.path().join("existing")).expect("mkdir");
+    for output in ["existing", "new/"] {
+        let mut args = both.to_vec();
+        args.push(output);
+        let out = run(dir.path(), &args);
+        assert_eq!(out.code, 1, "{}", out.describe());
+        let written = std::fs::read_dir(dir.path().join(output.trim_end_matches('/')))
+            .expect("report directory")
+            .count();
+        assert_eq!(written, 2, "{output}");
+    }
+    // One format: the parent must exist, and be a directory.
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "-o",
+            "missing/r.json",
+            "p.json",
+        ],
+    );
+    assert_refused_up_front(&out, &["does not exist"]);
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "-o", "p.json/x.json", "p.json"],
+    );
+    assert_refused_up_front(&out, &["p.json is not a directory"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_replaced_report_keeps_its_mode_and_a_new_one_is_0644() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = files(&[("p.json", EXPOSED_QUEUE), ("kept.json", "old")]);
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .expect("report")
+            .permissions()
+            .mode()
+            & 0o7777
+    };
+    std::fs::set_permissions(
+        dir.path().join("kept.json"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .expect("chmod");
+    std::os::unix::fs::symlink("kept.json", dir.path().join("link.json")).expect("symlink");
+    for (output, expected) in [
+        ("kept.json", 0o640),
+        ("link.json", 0o640),
+        ("new.json", 0o644),
+    ] {
+        let out = run(
+            dir.path(),
+            &["check", "--format", "json", "-o", output, "p.json"],
+        );
+        assert_eq!(out.code, 1, "{}", out.describe());
+        assert_eq!(mode(output), expected, "{output}");
+    }
+}
+
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = files(&[("p.json", EXPOSED_QUEUE)]);
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "-o", "-", "p.json"],
+    );
+    assert_eq!(out.code, 1, "{}", out.describe());
+    out.json();
+    assert!(!dir.path().join("-").exists(), "no file named -");
+}
+
+#[cfg(unix)]
+#[test]
+fn output_over_a_file_given_as_standard_input_is_refused() {
+    let dir = files(&[("p.json", EXPOSED_QUEUE)]);
+    let stdin = std::fs::File::open(dir.path().join("p.json")).expect("open");
+    let out = command(
+        dir.path(),
+        &["check", "--format", "json", "-", "-o", "p.json"],
+    )
+    .stdin(stdin)
+    .output()
+    .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("same file as input <stdin>"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("p.json")).expect("read"),
+        EXPOSED_QUEUE
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hard_link_is_the_same_input() {
+    let dir = files(&[("p.json", EXPOSED_QUEUE)]);
+    std::fs::hard_link(dir.path().join("p.json"), dir.path().join("hl.json")).expect("link");
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "p.json", "hl.json"],
+    );
+    assert_eq!(out.code, 1, "{}", out.describe());
+    assert_eq!(
+        out.json()["findings"].as_array().expect("findings").len(),
+        1,
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn finding_ids_do_not_depend_on_the_working_directory_or_the_checkout() {
+    let ids = |root: &Path| {
+        std::fs::create_dir_all(root.join(".git")).expect("git dir");
+        std::fs::create_dir_all(root.join("p")).expect("p");
+        std::fs::write(root.join("p/q.json"), EXPOSED_QUEUE).expect("write");
+        let from_root = run(root, &["check", "--format", "json", "p/q.json"]);
+        let from_p = run(&root.join("p"), &["check", "--format", "json", "q.json"]);
+        let finding = |o: &Outcome| {
+            let f = o.json()["findings"][0].clone();
+            (f["resource_arn"].clone(), f["finding_id"].clone())
+        };
+        assert_eq!(finding(&from_root), finding(&from_p));
+        finding(&from_root)
+    };
+    let one = tempfile::tempdir().expect("tempdir");
+    let two = tempfile::tempdir().expect("tempdir");
+    let (name, id) = ids(one.path());
+    assert_eq!(name, "p/q.json", "relative to the work tree root");
+    assert_eq!(ids(two.path()), (name, id), "the same in another checkout");
+}
+
+#[test]
+fn scan_help_says_role_arn_replaces_the_callers_account() {
+    let dir = files(&[]);
+    let out = run(dir.path(), &["scan", "--help"]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    let text = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("instead of the caller's own") && !text.contains("role too"),
+        "{text}"
+    );
 }

@@ -23,6 +23,8 @@ fn bin() -> Command {
 /// "ARNs" (file names) are short and the same in every run.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
+    // A repository, as in CI: `check` names files relative to its root.
+    std::fs::create_dir(dir.path().join(".git")).expect("git dir");
     for name in [
         "sqs-queue.json",
         "trust-policy.json",

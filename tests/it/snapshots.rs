@@ -26,6 +26,9 @@ const SUPPRESSIONS: &str = r#"{
 /// whose Sid and principal carry control characters and formula prefixes.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
+    // A work tree root, as a repository of policies is: `check` names files
+    // from there, so paths and finding ids do not depend on the temp dir.
+    std::fs::create_dir(dir.path().join(".git")).expect("git dir");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policies");
     for name in [
         "sqs-queue.json",

@@ -1223,6 +1223,163 @@ fn an_empty_answer_to_a_listing_is_an_error() {
     );
 }
 
+/// HTTP 200 with `{}` where AWS always returns a member: a key always has a
+/// policy, Lambda answers 404 when there is none, QueueArn was asked for, a
+/// secret's ARN and Name always come back. Each such resource is an error.
+#[test]
+fn an_empty_object_where_aws_always_answers_something_is_an_error() {
+    let fx = fixture();
+    let reads = [
+        (
+            "GetQueueAttributes",
+            "sqs-queue",
+            "application/x-amz-json-1.0",
+        ),
+        ("GetKeyPolicy", "kms-key", "application/x-amz-json-1.1"),
+        (
+            "GetResourcePolicy",
+            "secretsmanager-secret",
+            "application/x-amz-json-1.1",
+        ),
+        ("GetPolicy", "lambda-function", "application/json"),
+    ];
+    let proxy = FaultProxy::start(
+        &fx.endpoint,
+        FaultPlan {
+            answer: reads
+                .iter()
+                .map(|(op, _, ct)| (op.to_string(), ct.to_string(), "{}".to_string()))
+                .collect(),
+            ..FaultPlan::default()
+        },
+    )
+    .expect("proxy");
+    let run = run_scan(&fx.manifest.account_id, &proxy.url(), &[]);
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    for (operation, kind, _) in reads {
+        let listed = run.report["resource_counts"][kind].as_u64().unwrap_or(0);
+        assert!(listed > 0, "the seed has {kind} resources");
+        let failed: Vec<&Value> = errors(&run.report)
+            .iter()
+            .filter(|e| e["operation"] == operation && e["resource_type"] == kind)
+            .filter(|e| {
+                e["reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("answered without")
+            })
+            .collect();
+        assert_eq!(
+            failed.len() as u64,
+            listed,
+            "{operation}: every {kind} is an error\n{:#?}",
+            errors(&run.report)
+        );
+        assert!(
+            !run.report["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .any(|f| f["resource_type"] == kind),
+            "no {kind} was judged"
+        );
+    }
+}
+
+/// `{}` for ListEventBuses: every region has the default bus, so no list is a
+/// listing error, not a region without buses.
+#[test]
+fn an_empty_object_for_list_event_buses_is_an_error() {
+    let fx = fixture();
+    let proxy = FaultProxy::start(
+        &fx.endpoint,
+        FaultPlan {
+            answer: vec![(
+                "ListEventBuses".to_string(),
+                "application/x-amz-json-1.1".to_string(),
+                "{}".to_string(),
+            )],
+            ..FaultPlan::default()
+        },
+    )
+    .expect("proxy");
+    let run = run_scan(
+        &fx.manifest.account_id,
+        &proxy.url(),
+        &["--services", "events"],
+    );
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    let regions: BTreeSet<&str> = errors(&run.report)
+        .iter()
+        .filter(|e| e["operation"] == "ListEventBuses" && e["resource_type"] == "event-bus")
+        .filter(|e| {
+            e["reason"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("default event bus")
+        })
+        .filter_map(|e| e["region"].as_str())
+        .collect();
+    assert_eq!(regions, BTreeSet::from(REGIONS), "{:#?}", run.report);
+}
+
+/// An empty or HTML 200 to ListRoles: under -q (and without -v) the SDK's own
+/// log lines stay hidden, and the report's reason is one line a person can
+/// read, with no interceptor wrapper and no Debug dump.
+#[test]
+fn broken_answers_give_readable_reasons_and_no_sdk_log_lines() {
+    let fx = fixture();
+    let html = (
+        "ListRoles".to_string(),
+        "text/html".to_string(),
+        "<html><body>502 Bad Gateway</body></html>".to_string(),
+    );
+    for (plan, expected) in [
+        (
+            FaultPlan {
+                empty_body: vec!["ListRoles".to_string()],
+                ..FaultPlan::default()
+            },
+            "ListRoles answered HTTP 200 with an empty body",
+        ),
+        (
+            FaultPlan {
+                answer: vec![html],
+                ..FaultPlan::default()
+            },
+            "the answer was not valid XML (an HTML page?)",
+        ),
+    ] {
+        let proxy = FaultProxy::start(&fx.endpoint, plan).expect("proxy");
+        for quiet in [&["-q"][..], &[][..]] {
+            let mut extra = vec!["--services", "iam", "--max-attempts", "1"];
+            extra.extend_from_slice(quiet);
+            let run = run_scan(&fx.manifest.account_id, &proxy.url(), &extra);
+            assert_eq!(run.code, Some(3), "{}", run.stderr);
+            for noise in ["orchestrator", "OrchestratorError", "ERROR", "WARN"] {
+                assert!(
+                    !run.stderr.contains(noise),
+                    "the SDK's log reached stderr ({noise}, {quiet:?}):\n{}",
+                    run.stderr
+                );
+            }
+            let reasons: Vec<&str> = errors(&run.report)
+                .iter()
+                .filter(|e| e["operation"] == "ListRoles")
+                .filter_map(|e| e["reason"].as_str())
+                .collect();
+            assert!(!reasons.is_empty(), "{:#?}", run.report);
+            for reason in reasons {
+                assert!(reason.starts_with(expected), "{reason}");
+                assert!(
+                    !reason.contains("interceptor") && !reason.contains(" { "),
+                    "{reason}"
+                );
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Logs (issue 10, item 13)
 // ---------------------------------------------------------------------------

@@ -300,7 +300,7 @@ fn config_file_supplies_flags_and_flags_override_it() {
     let config = dir.path().join("deputy-audit.toml");
     std::fs::write(
         &config,
-        "services = [\"sqs\"]\nformat = [\"json\", \"csv\"]\noutput = \"reports\"\nfail-on = \"info\"\nconcurrency = 4\n",
+        "services = [\"sqs\"]\nformat = [\"json\", \"csv\"]\noutput = \"reports/\"\nfail-on = \"info\"\nconcurrency = 4\n",
     )
     .expect("write config");
     let run = scan(&["--config", config.to_str().unwrap()], dir.path());
@@ -323,7 +323,8 @@ fn config_file_supplies_flags_and_flags_override_it() {
     );
 
     // A flag wins over the file: --services replaces the file's list.
-    let sns_only = dir.path().join("sns-only").to_string_lossy().into_owned();
+    // Several formats: a directory, written with a trailing / to be created.
+    let sns_only = format!("{}/", dir.path().join("sns-only").display());
     let run = scan(
         &[
             "--config",

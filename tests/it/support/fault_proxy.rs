@@ -63,6 +63,10 @@ pub struct FaultPlan {
     /// Operations (`GetQueueAttributes`, `ListKeys`) always answered with HTTP 200 and
     /// an empty body, as a broken proxy or a truncating middlebox might.
     pub empty_body: Vec<String>,
+    /// Operations always answered with HTTP 200 and this body (`{}`, an HTML
+    /// page), as a broken or impersonating endpoint might: `(operation, content
+    /// type, body)`.
+    pub answer: Vec<(String, String, String)>,
     /// Services answered by the proxy itself instead of LocalStack: for APIs the
     /// open-source LocalStack does not serve (Organizations, Account), so the
     /// scanner's use of them can still be tested end to end.
@@ -94,6 +98,8 @@ pub enum Fault {
     DropConnection,
     AccessDenied,
     EmptyBody,
+    /// An [`FaultPlan::answer`] body.
+    Answered,
 }
 
 /// One request as the proxy saw it.
@@ -302,6 +308,8 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Result<Response<Body>,
         Some(Fault::AccessDenied)
     } else if plan.empty_body.contains(&operation) {
         Some(Fault::EmptyBody)
+    } else if plan.answer.iter().any(|(op, _, _)| *op == operation) {
+        Some(Fault::Answered)
     } else if plan.spared_services.contains(&service) {
         None
     } else if plan
@@ -330,6 +338,20 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Result<Response<Body>,
                 .header("x-amzn-requestid", "fault-proxy")
                 .body(Body::empty())
                 .unwrap_or_default())
+        }
+        Some(Fault::Answered) => {
+            let (_, content_type, body) = plan
+                .answer
+                .iter()
+                .find(|(op, _, _)| *op == operation)
+                .cloned()
+                .unwrap_or_default();
+            return Ok(Response::builder()
+                .status(StatusCode::OK)
+                .header("x-amzn-requestid", "fault-proxy")
+                .header(http::header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .unwrap_or_default());
         }
         Some(Fault::Throttle) => return Ok(protocol.throttling(&parts.headers)),
         Some(Fault::ServerError) => return Ok(protocol.server_error(&parts.headers)),
