@@ -25,7 +25,7 @@ use crate::support::harness::{
     fresh_account_id, require_localstack, run_deputy_audit, run_with_timeout, runtime,
     test_endpoint, wait_until, wait_with_timeout,
 };
-use crate::support::{harness, seed};
+use crate::support::{harness, moto, seed};
 
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 /// Attempts per request under injected faults. With 45% of requests faulted, the chance
@@ -802,7 +802,10 @@ fn an_account_that_cannot_be_assumed_is_an_error_not_an_abort() {
         .any(|r| r.operation == "AssumeRole" && r.fault == Some(Fault::AccessDenied)));
 }
 
-/// A pass-through proxy that answers every request signed for `service` itself.
+/// A pass-through proxy that answers every request signed for `service` itself. Only
+/// the Account API (`account:ListRegions`) still needs it: open-source LocalStack has
+/// no Account API and moto's server (5.2.5) serves only its alternate-contact
+/// operations. Organizations is served by moto (see the `--org` test).
 fn proxy_answering(endpoint: &str, service: &str, content_type: &str, body: &Value) -> FaultProxy {
     let plan = FaultPlan {
         canned: vec![Canned {
@@ -815,40 +818,107 @@ fn proxy_answering(endpoint: &str, service: &str, content_type: &str, body: &Val
     FaultProxy::start(endpoint, plan).expect("proxy")
 }
 
-/// `--org`: the accounts organizations:ListAccounts returns (answered by the
-/// proxy: open-source LocalStack has no Organizations API). The caller's own
-/// account is scanned with its own credentials, other active accounts through
-/// `--org-role`, suspended ones not at all.
+/// An organization of `management`'s own in moto's server: `management` creates it,
+/// then one member account stays ACTIVE and one is closed (moto makes it SUSPENDED at
+/// once). Returns `(member, suspended)`, the ids moto gave them. `org_endpoint` is the
+/// proxy in front of moto that marks every request as `management`'s.
+async fn seed_moto_org(org_endpoint: &str, management: &str) -> (String, String) {
+    let org = aws_sdk_organizations::Client::new(&moto::moto_sdk_config(org_endpoint, "us-east-1"));
+    let created = org
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("create organization in moto");
+    assert_eq!(
+        created
+            .organization
+            .and_then(|o| o.master_account_id)
+            .as_deref(),
+        Some(management),
+        "moto answers as the account the proxy names"
+    );
+    let mut ids = Vec::new();
+    for name in ["member", "suspended"] {
+        let id = org
+            .create_account()
+            .email(format!("{name}-{management}@example.com"))
+            .account_name(format!("{name}-{management}"))
+            .send()
+            .await
+            .expect("create account in moto")
+            .create_account_status
+            .and_then(|s| s.account_id)
+            .expect("account id");
+        ids.push(id);
+    }
+    org.close_account()
+        .account_id(&ids[1])
+        .send()
+        .await
+        .expect("close account in moto");
+    (ids.remove(0), ids.remove(0))
+}
+
+/// `--org`: the accounts organizations:ListAccounts returns, answered by moto's
+/// server (open-source LocalStack has no Organizations API), reached through
+/// `AWS_ENDPOINT_URL_ORGANIZATIONS` while everything else goes to LocalStack. A
+/// pass-through proxy in front of moto records the calls and names the caller's
+/// account to moto (`x-moto-account-id`), so the organization is this test's own on
+/// a shared server. The caller's own account is scanned with its own credentials,
+/// other active accounts through `--org-role`, suspended ones not at all.
 #[test]
 fn org_scans_the_active_accounts_of_the_organization() {
     let endpoint = test_endpoint();
     require_localstack(&endpoint);
+    let moto_endpoint = moto::moto_endpoint();
+    moto::require_moto(&moto_endpoint);
     let caller = fresh_account_id();
-    let member = fresh_account_id();
-    let suspended = fresh_account_id();
-    let body = serde_json::json!({ "Accounts": [
-        { "Id": caller, "Status": "ACTIVE", "State": "ACTIVE" },
-        { "Id": member, "Status": "ACTIVE", "State": "ACTIVE" },
-        { "Id": suspended, "Status": "SUSPENDED", "State": "SUSPENDED" },
-    ] });
-    let proxy = proxy_answering(
-        &endpoint,
-        "organizations",
-        "application/x-amz-json-1.1",
-        &body,
+    let proxy = FaultProxy::start(
+        &moto_endpoint,
+        FaultPlan {
+            add_headers: vec![("x-moto-account-id".to_string(), caller.clone())],
+            ..FaultPlan::default()
+        },
+    )
+    .expect("proxy");
+    let (member, suspended) = runtime().block_on(seed_moto_org(&proxy.url(), &caller));
+    proxy.clear();
+
+    // Not `--endpoint-url`: an endpoint set in code outranks the per-service variables.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("report.json");
+    let mut args: Vec<String> = vec!["scan".to_string()];
+    for region in REGIONS {
+        args.extend(["--region".to_string(), region.to_string()]);
+    }
+    args.extend(
+        [
+            "--org",
+            "--org-role",
+            "DeputyAuditRole",
+            "--format",
+            "json",
+            "--output",
+        ]
+        .iter()
+        .map(|a| a.to_string()),
     );
-    let run = run_scan(
-        &caller,
-        &proxy.url(),
-        &["--org", "--org-role", "DeputyAuditRole"],
-    );
+    args.push(out.to_string_lossy().into_owned());
+    let mut env = moto::endpoint_env(&endpoint, &proxy.url(), &["organizations"]);
+    env.push(("AWS_ACCESS_KEY_ID".to_string(), caller.clone()));
+    env.push(("AWS_REGION".to_string(), REGIONS[0].to_string()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let run = run_deputy_audit(&args, &env, dir.path());
     assert_eq!(
         run.code,
         Some(0),
         "empty accounts, nothing unread\n{}",
-        run.stderr
+        run.describe()
     );
-    let scanned: BTreeMap<String, Value> = run.report["accounts"]
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("report")).expect("JSON");
+    let scanned: BTreeMap<String, Value> = report["accounts"]
         .as_array()
         .expect("accounts")
         .iter()
@@ -862,7 +932,7 @@ fn org_scans_the_active_accounts_of_the_organization() {
     assert_eq!(
         scanned.keys().cloned().collect::<BTreeSet<_>>(),
         BTreeSet::from([caller.clone(), member.clone()]),
-        "the suspended account is not scanned"
+        "the suspended account ({suspended}) is not scanned"
     );
     assert!(
         scanned[&caller].get("role_arn").is_none(),
@@ -874,13 +944,16 @@ fn org_scans_the_active_accounts_of_the_organization() {
     );
     let calls = proxy.counts();
     assert!(
-        calls.keys().any(|(service, _)| service == "organizations"),
+        calls
+            .keys()
+            .any(|(service, op)| service == "organizations" && op == "ListAccounts"),
         "{calls:?}"
     );
 }
 
-/// `--all-regions`: the regions account:ListRegions returns (answered by the
-/// proxy; open-source LocalStack has no Account API) are the regions scanned.
+/// `--all-regions`: the regions account:ListRegions returns are the regions scanned.
+/// Still a canned answer from the proxy: open-source LocalStack has no Account API
+/// and moto's server (5.2.5) does not serve ListRegions (only alternate contacts).
 #[test]
 fn all_regions_scans_what_list_regions_returns() {
     let endpoint = test_endpoint();

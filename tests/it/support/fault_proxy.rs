@@ -5,7 +5,9 @@
 //! throttling and its adaptive retry slows down), HTTP 500s, slow responses (forwarded
 //! after a delay) and dropped connections (closed without an answer). Requests naming a
 //! chosen resource are always answered with AccessDenied. Every request is recorded as
-//! `(service, operation)`, which is what proves the scanner read-only.
+//! `(service, operation)`, which is what proves the scanner read-only. In front of moto's
+//! server it can add `x-moto-account-id` to every request, so a test holds an account
+//! (and an organization) of its own on a shared server.
 //!
 //! Faults are picked from a counter, not a random generator: request number `n` gets the
 //! fault in whose band `frac(n * golden ratio)` falls. The bands have exactly the chosen
@@ -67,16 +69,21 @@ pub struct FaultPlan {
     /// page), as a broken or impersonating endpoint might: `(operation, content
     /// type, body)`.
     pub answer: Vec<(String, String, String)>,
-    /// Services answered by the proxy itself instead of LocalStack: for APIs the
-    /// open-source LocalStack does not serve (Organizations, Account), so the
-    /// scanner's use of them can still be tested end to end.
+    /// Services answered by the proxy itself instead of the upstream: for APIs neither
+    /// open-source LocalStack nor moto's server serves, so the scanner's use of them can
+    /// still be tested end to end. Only the Account API's ListRegions is left (moto
+    /// 5.2.5 serves only its alternate-contact operations); Organizations is moto's.
     pub canned: Vec<Canned>,
+    /// Headers added to every forwarded request. moto's server answers a request
+    /// carrying `x-moto-account-id` as that account (its multi-account header), so a
+    /// test can seed and scan an organization of its own on a shared server.
+    pub add_headers: Vec<(String, String)>,
 }
 
 /// A fixed successful answer to every request signed for `service`.
 #[derive(Debug, Clone)]
 pub struct Canned {
-    /// The SigV4 signing name (`organizations`, `account`).
+    /// The SigV4 signing name (`account`).
     pub service: String,
     pub content_type: String,
     pub body: String,
@@ -359,10 +366,15 @@ async fn handle(state: Arc<State>, req: Request<Body>) -> Result<Response<Body>,
         Some(Fault::Slow) => tokio::time::sleep(plan.slow_delay).await,
         None => {}
     }
-    Ok(forward(&state, parts, body).await)
+    Ok(forward(&state, parts, body, &plan.add_headers).await)
 }
 
-async fn forward(state: &State, parts: http::request::Parts, body: Bytes) -> Response<Body> {
+async fn forward(
+    state: &State,
+    parts: http::request::Parts,
+    body: Bytes,
+    add_headers: &[(String, String)],
+) -> Response<Body> {
     let path = parts
         .uri
         .path_and_query()
@@ -372,6 +384,9 @@ async fn forward(state: &State, parts: http::request::Parts, body: Bytes) -> Res
     let mut builder = Request::builder().method(parts.method).uri(uri);
     for (name, value) in &parts.headers {
         builder = builder.header(name, value);
+    }
+    for (name, value) in add_headers {
+        builder = builder.header(name.as_str(), value.as_str());
     }
     let request = match builder.body(Body::from(body)) {
         Ok(r) => r,
