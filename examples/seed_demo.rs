@@ -7,12 +7,22 @@
 //! roles and keys, service roles, console-made and log-delivery policies, a few real
 //! exposures), so the demo shows how the scan judges an ordinary account too.
 //!
+//! ECR lives in moto's server (open-source LocalStack has none): an open repository
+//! policy (codebuild.amazonaws.com pulls, nothing pinned) and a pinned one
+//! (aws:SourceAccount and aws:SourceArn), in [`ECR_REGION`]. moto answers every caller
+//! whose access key it did not issue as its one default account, and the integration
+//! tests scan ECR in moto too: the demo's repositories go to a region no test scans, so
+//! a demo run never adds findings to the tests' scans. They are kept apart from the
+//! realistic account's fixture, whose test scans LocalStack alone.
+//!
 //! ```text
-//! cargo run --example seed_demo -- [--endpoint-url URL] [--account ID] [--region R]...
+//! cargo run --example seed_demo -- [--endpoint-url URL] [--moto-endpoint-url URL]
+//!     [--account ID] [--region R]...
 //! ```
 //!
-//! Defaults: http://127.0.0.1:4566, account 000000000000, regions us-east-1 and
-//! eu-west-1. Running it again on a seeded account changes nothing.
+//! Defaults: http://127.0.0.1:4566, moto at http://127.0.0.1:5566, account
+//! 000000000000, regions us-east-1 and eu-west-1. Running it again on a seeded account
+//! changes nothing.
 
 #[path = "../tests/it/support/realistic.rs"]
 mod realistic;
@@ -21,21 +31,29 @@ mod seed;
 
 use std::process::ExitCode;
 
+/// Where the demo's ECR repositories live in moto: a region no integration test scans.
+const ECR_REGION: &str = "us-west-2";
+
 // A plain multi-line literal: `\` line continuations would eat the indentation.
-const USAGE: &str = "usage: seed_demo [--endpoint-url URL] [--account ID] [--region REGION]...
+const USAGE: &str = "usage: seed_demo [--endpoint-url URL] [--moto-endpoint-url URL] [--account ID] [--region REGION]...
   --endpoint-url URL   AWS-compatible endpoint (default http://127.0.0.1:4566)
+  --moto-endpoint-url URL
+                       moto's server, for ECR (default http://127.0.0.1:5566); the
+                       repositories go to us-west-2
   --account ID         12-digit account id, used as the access key id (default 000000000000)
   --region REGION      region to spread regional resources over; repeatable
                        (default us-east-1 and eu-west-1)";
 
 struct Args {
     endpoint: String,
+    moto_endpoint: String,
     account: String,
     regions: Vec<String>,
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
     let mut endpoint = "http://127.0.0.1:4566".to_string();
+    let mut moto_endpoint = "http://127.0.0.1:5566".to_string();
     let mut account = "000000000000".to_string();
     let mut regions = Vec::new();
     let mut args = std::env::args().skip(1);
@@ -54,6 +72,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
             "--endpoint-url" => endpoint = value()?,
+            "--moto-endpoint-url" => moto_endpoint = value()?,
             "--account" => account = value()?,
             "--region" => regions.push(value()?),
             other => return Err(format!("unknown argument {other}")),
@@ -67,6 +86,7 @@ fn parse_args() -> Result<Option<Args>, String> {
     }
     Ok(Some(Args {
         endpoint,
+        moto_endpoint,
         account,
         regions,
     }))
@@ -86,10 +106,14 @@ async fn main() -> ExitCode {
         }
     };
 
+    // Endpoints through the SDK's variables, not --endpoint-url (which would outrank
+    // the per-service one): LocalStack for everything, moto for ECR.
     let scan_hint = format!(
-        "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=test deputy-audit scan --endpoint-url {} {}",
+        "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=test AWS_ENDPOINT_URL={} \
+         AWS_ENDPOINT_URL_ECR={} deputy-audit scan {} --region {ECR_REGION}",
         args.account,
         args.endpoint,
+        args.moto_endpoint,
         args.regions
             .iter()
             .map(|r| format!("--region {r}"))
@@ -177,6 +201,81 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    match seed_ecr(&args.moto_endpoint, &args.account).await {
+        Ok(n) => println!(
+            "ECR: {n} repositories (one open, one pinned) in {ECR_REGION} at {}",
+            args.moto_endpoint
+        ),
+        Err(e) => {
+            eprintln!(
+                "seed_demo: seeding ECR in moto at {} failed: {e}; start moto's server with \
+                 moto/start.sh",
+                args.moto_endpoint
+            );
+            return ExitCode::FAILURE;
+        }
+    }
     println!("scan it with: {scan_hint}");
     ExitCode::SUCCESS
+}
+
+/// codebuild.amazonaws.com pulling images, pinned to `account`'s build project or not.
+fn ecr_policy(account: Option<&str>) -> String {
+    let mut statement = serde_json::json!({
+        "Sid": "CodeBuildPull",
+        "Effect": "Allow",
+        "Principal": { "Service": "codebuild.amazonaws.com" },
+        "Action": [
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchCheckLayerAvailability"
+        ]
+    });
+    if let Some(account) = account {
+        statement["Sid"] = "CodeBuildPullPinned".into();
+        statement["Condition"] = serde_json::json!({
+            "ArnLike": {
+                "aws:SourceArn": format!("arn:aws:codebuild:{ECR_REGION}:{account}:project/demo-builder")
+            },
+            "StringEquals": { "aws:SourceAccount": account }
+        });
+    }
+    serde_json::json!({ "Version": "2012-10-17", "Statement": [statement] }).to_string()
+}
+
+/// The open and the pinned repository, in moto's server. Idempotent: an existing
+/// repository is reused and its policy set again.
+async fn seed_ecr(moto_endpoint: &str, account: &str) -> Result<usize, String> {
+    let config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(ECR_REGION))
+        .endpoint_url(moto_endpoint)
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new(account, "test", None, None, "seed-demo"),
+            ),
+        )
+        .build();
+    let ecr = aws_sdk_ecr::Client::new(&config);
+    let repositories = [
+        ("deputy-audit-demo-open", ecr_policy(None)),
+        ("deputy-audit-demo-pinned", ecr_policy(Some(account))),
+    ];
+    for (name, policy) in &repositories {
+        if let Err(err) = ecr.create_repository().repository_name(*name).send().await {
+            let exists = err
+                .as_service_error()
+                .is_some_and(|e| e.is_repository_already_exists_exception());
+            if !exists {
+                return Err(format!("CreateRepository {name}: {err:?}"));
+            }
+        }
+        ecr.set_repository_policy()
+            .repository_name(*name)
+            .policy_text(policy)
+            .send()
+            .await
+            .map_err(|e| format!("SetRepositoryPolicy {name}: {e:?}"))?;
+    }
+    Ok(repositories.len())
 }
