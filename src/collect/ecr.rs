@@ -11,7 +11,7 @@ use super::{
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct EcrRepositories;
+pub(super) struct EcrRepositories;
 
 impl Collector for EcrRepositories {
     fn service(&self) -> Service {

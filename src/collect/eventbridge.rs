@@ -10,7 +10,7 @@ use super::{
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct EventBuses;
+pub(super) struct EventBuses;
 
 impl Collector for EventBuses {
     fn service(&self) -> Service {

@@ -14,7 +14,7 @@ use super::{
 use crate::collect::answers::missing_member;
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct KmsKeys;
+pub(super) struct KmsKeys;
 
 impl Collector for KmsKeys {
     fn service(&self) -> Service {

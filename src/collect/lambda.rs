@@ -14,7 +14,7 @@ use super::{
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct LambdaFunctions;
+pub(super) struct LambdaFunctions;
 
 impl Collector for LambdaFunctions {
     fn service(&self) -> Service {

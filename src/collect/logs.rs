@@ -12,7 +12,7 @@ use super::{
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct LogsResourcePolicies;
+pub(super) struct LogsResourcePolicies;
 
 impl Collector for LogsResourcePolicies {
     fn service(&self) -> Service {

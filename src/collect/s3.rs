@@ -15,7 +15,7 @@ use super::{
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct S3Buckets;
+pub(super) struct S3Buckets;
 
 impl Collector for S3Buckets {
     fn service(&self) -> Service {

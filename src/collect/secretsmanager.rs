@@ -8,7 +8,7 @@ use super::{
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct Secrets;
+pub(super) struct Secrets;
 
 impl Collector for Secrets {
     fn service(&self) -> Service {

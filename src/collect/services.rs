@@ -11,7 +11,7 @@ use super::REGISTRY;
 /// in [`REGISTRY`] (a test checks it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 #[serde(try_from = "String")]
-pub enum Service {
+pub(crate) enum Service {
     Iam,
     Sqs,
     Sns,
@@ -26,7 +26,7 @@ pub enum Service {
 
 impl Service {
     /// In the order of [`REGISTRY`] and of the help text.
-    pub const ALL: [Service; 10] = [
+    pub(crate) const ALL: [Service; 10] = [
         Service::Iam,
         Service::Sqs,
         Service::Sns,
@@ -40,7 +40,7 @@ impl Service {
     ];
 
     /// The short name used by `--services` and in reports (`sqs`).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Service::Iam => "iam",
             Service::Sqs => "sqs",
@@ -83,7 +83,7 @@ impl TryFrom<String> for Service {
 }
 
 /// Selects collectors by service (`--services`); all when `services` is empty.
-pub fn select(services: &[Service]) -> Vec<&'static dyn Collector> {
+pub(crate) fn select(services: &[Service]) -> Vec<&'static dyn Collector> {
     if services.is_empty() {
         return REGISTRY.to_vec();
     }

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct SnsTopics;
+pub(super) struct SnsTopics;
 
 impl Collector for SnsTopics {
     fn service(&self) -> Service {

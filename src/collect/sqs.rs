@@ -9,7 +9,7 @@ use super::{
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct SqsQueues;
+pub(super) struct SqsQueues;
 
 impl Collector for SqsQueues {
     fn service(&self) -> Service {

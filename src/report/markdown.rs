@@ -17,7 +17,7 @@ use super::Report;
 /// Escapes Markdown (CommonMark backslash escapes for ASCII punctuation that
 /// means something, HTML-significant characters as entities) after making
 /// control characters visible (`\u{1b}`, see [`super::escape`]).
-pub fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let text = super::escape::visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -54,7 +54,7 @@ const ORDER: [Severity; 4] = [
     Severity::Info,
 ];
 
-pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let (active, suppressed): (Vec<&Finding>, Vec<&Finding>) = report
         .findings
         .iter()
