@@ -297,15 +297,10 @@ fn location(finding: &Finding) -> Location {
 /// The guarding Deny statement as a related location: the same artifact,
 /// and the statement as a logical location inside the resource's policy.
 fn guard_location(finding: &Finding, guard: &StatementRef) -> RelatedLocation {
-    let (name, described) = match &guard.sid {
-        Some(sid) => (
-            format!("statement {} ({sid})", guard.index),
-            format!("Deny statement {} (Sid \"{sid}\")", guard.index),
-        ),
-        None => (
-            format!("statement {}", guard.index),
-            format!("Deny statement {} (no Sid)", guard.index),
-        ),
+    let name = super::statement_label(guard.index, guard.sid.as_deref(), str::to_owned);
+    let described = match &guard.sid {
+        Some(sid) => format!("Deny statement {} (Sid \"{sid}\")", guard.index),
+        None => format!("Deny statement {} (no Sid)", guard.index),
     };
     RelatedLocation {
         id: 0,
@@ -333,14 +328,14 @@ fn result(
     suppression: Option<&Suppression>,
     rule_index: &BTreeMap<&str, usize>,
 ) -> SarifResult {
-    let sid = finding
-        .statement_sid
-        .as_deref()
-        .map(|s| format!(" ({s})"))
-        .unwrap_or_default();
+    let statement = super::statement_label(
+        finding.statement_index,
+        finding.statement_sid.as_deref(),
+        str::to_owned,
+    );
     let mut text = format!(
-        "{}: statement {}{sid}: {} Fix: {}",
-        finding.resource_arn, finding.statement_index, finding.message, finding.recommendation
+        "{}: {statement}: {} Fix: {}",
+        finding.resource_arn, finding.message, finding.recommendation
     );
     if finding.aws_managed {
         text.push_str(
