@@ -285,7 +285,7 @@ async fn scan_account(
         .iter()
         .map(|c| {
             (
-                c.service().name(),
+                c.service(),
                 jobs.iter()
                     .filter(|(j, _)| j.service() == c.service())
                     .count(),
@@ -393,7 +393,7 @@ async fn collect_until_interrupted<'a>(
         .enumerate()
         .map(|(index, (collector, ctx))| async move {
             let collected = collector.collect(ctx).await;
-            tracing::debug!(service = collector.service().name(), region = %ctx.region, items = collected.len(), "collected");
+            tracing::debug!(service = collector.service(), region = %ctx.region, items = collected.len(), "collected");
             (index, collected)
         })
         .collect();
@@ -403,7 +403,7 @@ async fn collect_until_interrupted<'a>(
         tokio::select! {
             next = pending.next() => match next {
                 Some((index, collected)) => {
-                    progress.job_finished(account, jobs[index].0.service().name(), collected.len());
+                    progress.job_finished(account, jobs[index].0.service(), collected.len());
                     done[index] = Some(collected);
                 }
                 None => break None,

@@ -8,7 +8,6 @@ use aws_sdk_sts::config::retry::RetryPartition;
 use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::retry::retry_partition;
-use super::services::Service;
 use super::session::AwsSession;
 use crate::scan_error::ScanError;
 
@@ -25,8 +24,9 @@ pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One service's resources with a policy deputy-audit can analyze.
 pub(crate) trait Collector: Sync {
-    /// The short service name used by `--services` and in reports (`sqs`).
-    fn service(&self) -> Service;
+    /// The short service name used by `--services` and in reports (`sqs`),
+    /// unique in the registry: `--services` accepts exactly these names.
+    fn service(&self) -> &'static str;
     fn resource_type(&self) -> ResourceType;
     fn scope(&self) -> Scope;
     /// The API call that returns the policy text, named in errors about it.
@@ -81,8 +81,8 @@ impl RegionContext<'_> {
 
     /// The retry partition for `service`'s client in this region. See
     /// [`retry_partition`].
-    pub(crate) fn retry_partition(&self, service: Service) -> RetryPartition {
-        retry_partition(service.name(), &self.region)
+    pub(crate) fn retry_partition(&self, service: &str) -> RetryPartition {
+        retry_partition(service, &self.region)
     }
 }
 

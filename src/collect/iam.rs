@@ -8,15 +8,15 @@ use futures::StreamExt;
 
 use super::{
     describe_sdk_error, listing_error, paginate, resource_error, BoxFuture, Collected, Collector,
-    RegionContext, ScanError, Scope, Service, GLOBAL_REGION,
+    RegionContext, ScanError, Scope, GLOBAL_REGION,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
 pub(super) struct IamRoles;
 
 impl Collector for IamRoles {
-    fn service(&self) -> Service {
-        Service::Iam
+    fn service(&self) -> &'static str {
+        "iam"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::IamRole

@@ -47,9 +47,10 @@ pub(crate) use session::{
     AwsSession, SessionError, SessionOptions,
 };
 
-/// Every collector deputy-audit runs, in the order of [`Service::ALL`]. Adding
-/// an AWS service is one new module implementing [`Collector`], a [`Service`]
-/// variant, and one line here (see `docs/ARCHITECTURE.md`).
+/// Every collector deputy-audit runs, in the order `--services` lists them.
+/// Adding an AWS service is one new module implementing [`Collector`] (its
+/// [`Collector::service`] is the `--services` name) and one line here (see
+/// `docs/ARCHITECTURE.md`).
 pub(crate) static REGISTRY: &[&dyn Collector] = &[
     &iam::IamRoles,
     &sqs::SqsQueues,
