@@ -185,8 +185,8 @@ pub(crate) struct ScanArgs {
     /// Send every request to this endpoint (LocalStack). AWS_ENDPOINT_URL is honoured too.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Services to collect, comma-separated: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs. Default: all.
-    #[arg(long, value_delimiter = ',', value_name = "SERVICES", value_parser = parse_service)]
+    // The help lists the registry's services (`Services to collect, comma-separated: iam, sqs, ... Default: all.`).
+    #[arg(long, value_delimiter = ',', value_name = "SERVICES", value_parser = parse_service, help = crate::collect::services_help())]
     pub services: Vec<Service>,
     /// Scan the account of this role, assumed through STS, instead of the caller's own: arn:aws:iam::<account>:role/<name> (repeatable; the caller's own account is then scanned only through a role given for it, or with --org).
     #[arg(long = "role-arn", value_name = "ARN")]

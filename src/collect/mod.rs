@@ -41,7 +41,7 @@ pub(crate) use iam_policy::iam_policy;
 pub(crate) use pagination::{fetch_each, list_items, paginate, token_pages};
 pub(crate) use readonly::ReadOnlyGuard;
 pub(crate) use regions::enabled_regions;
-pub(crate) use services::{select, Service};
+pub(crate) use services::{select, services_help, Service};
 pub(crate) use session::{
     check_profile_exists, endpoint_origin, region_origin, selected_profile, AssumeRoleTarget,
     AwsSession, SessionError, SessionOptions,

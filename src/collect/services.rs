@@ -60,6 +60,15 @@ impl TryFrom<String> for Service {
     }
 }
 
+/// The `--services` help: the registered names, so a new collector shows up.
+pub(crate) fn services_help() -> String {
+    let names: Vec<&str> = Service::all().map(Service::name).collect();
+    format!(
+        "Services to collect, comma-separated: {}. Default: all.",
+        names.join(", ")
+    )
+}
+
 /// Selects collectors by service (`--services`); all when `services` is empty.
 pub(crate) fn select(services: &[Service]) -> Vec<&'static dyn Collector> {
     if services.is_empty() {
