@@ -7,6 +7,9 @@
 //!
 //! `cargo bench --bench analyze` (figures in docs/benchmarks.md).
 
+// A benchmark over fixed inputs: a failed unwrap is a broken benchmark, not an input error.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};

@@ -12,6 +12,16 @@
 //! per `(service, operation)` with its request count, as `service<TAB>operation<TAB>count`,
 //! to `--counts-file` (atomically) or stdout, then exits.
 
+// A developer tool built on the test support code (`#[path]`): it prints its
+// progress and results, and shares that code's unwraps and `pub` items.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    unreachable_pub
+)]
+
 #[path = "../tests/it/support/fault_proxy.rs"]
 mod fault_proxy;
 

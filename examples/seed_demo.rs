@@ -24,6 +24,16 @@
 //! 000000000000, regions us-east-1 and eu-west-1. Running it again on a seeded account
 //! changes nothing.
 
+// A developer tool built on the test support code (`#[path]`): it prints its
+// progress and results, and shares that code's unwraps and `pub` items.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    unreachable_pub
+)]
+
 #[path = "../tests/it/support/realistic.rs"]
 mod realistic;
 #[path = "../tests/it/support/seed/mod.rs"]

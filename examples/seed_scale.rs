@@ -13,6 +13,16 @@
 //! an interrupted seed is completed (creates are idempotent; keys are counted first).
 //! Prints the resource counts as `type<TAB>count` lines on stdout.
 
+// A developer tool built on the test support code (`#[path]`): it prints its
+// progress and results, and shares that code's unwraps and `pub` items.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    unreachable_pub
+)]
+
 #[path = "../tests/it/support/seed/mod.rs"]
 mod seed;
 

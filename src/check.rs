@@ -17,9 +17,9 @@ use crate::{exit, input};
 
 /// The `operation` of an input `check` could not read or parse (there is no
 /// API call to name).
-pub const CHECK_OPERATION: &str = "ReadPolicyFile";
+pub(crate) const CHECK_OPERATION: &str = "ReadPolicyFile";
 
-pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if let Some(account) = &args.account {
         crate::validate::account_id("--account", account)?;
     }
@@ -88,10 +88,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             Err(err) => {
                 input_errors += 1;
                 let reason = format!("{err:#}");
-                eprintln!(
-                    "deputy-audit: error: {}",
-                    crate::report::escape::visible(&reason)
-                );
+                print_input_error(&reason);
                 // Listed in the report too, as `scan` lists what it could not read:
                 // every format then says the check is incomplete and names the file.
                 report.errors.push(ScanError {
@@ -148,6 +145,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
 /// and a link to it are one file: analyzed once, under one name, so its
 /// finding ids do not depend on how the path was typed. A file that cannot be
 /// resolved (missing) keeps its spelling and fails when read, by that name.
+/// An unreadable input is reported where errors go, and the run goes on.
+#[allow(clippy::print_stderr, reason = "check's per-file error messages")]
+fn print_input_error(reason: &str) {
+    eprintln!(
+        "deputy-audit: error: {}",
+        crate::report::escape::visible(reason)
+    );
+}
+
 fn unique_inputs(files: &[PathBuf]) -> Vec<(&Path, String)> {
     let mut seen = HashSet::new();
     let mut unique = Vec::new();

@@ -21,7 +21,7 @@ KMS, Lambda, Secrets Manager, EventBridge and CloudWatch Logs, and reports state
 calling resource (aws:SourceArn, aws:SourceAccount, aws:SourceOrgID, aws:SourceOrgPaths). \
 It only ever makes List, Get and Describe calls."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// More logging on stderr (-v info, -vv debug; DEPUTY_AUDIT_LOG takes a filter). Policies and credentials are never logged: AWS SDK crates stop at debug, below which they log bodies.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -33,7 +33,7 @@ pub struct Cli {
 // Parsed once per process, so the size difference between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Scan a live AWS account (or LocalStack) and report confused-deputy exposures.
     #[command(after_help = "EXAMPLES:
     deputy-audit scan --profile prod --region us-east-1 --region eu-west-1
@@ -89,7 +89,7 @@ EXIT CODES:
 }
 
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The earlier JSON report.
     #[arg(value_name = "OLD.json")]
     pub old: PathBuf,
@@ -109,7 +109,7 @@ pub struct DiffArgs {
 
 /// `diff --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     /// A short human summary of new, resolved and not-assessed findings.
     Table,
     /// One JSON document with every list.
@@ -120,7 +120,7 @@ pub enum DiffFormat {
 /// config file (serde, keys named as the long flags; see `config.rs`).
 #[derive(Debug, Default, Args, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
-pub struct AnalysisArgs {
+pub(crate) struct AnalysisArgs {
     /// An account other than the owner that may appear as the source account (12 digits; repeatable).
     #[arg(long = "trusted-account", value_name = "ACCOUNT_ID")]
     #[serde(rename = "trusted-account")]
@@ -145,7 +145,7 @@ pub struct AnalysisArgs {
 
 #[derive(Debug, Default, Args, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// Report format (repeatable, each written once): table, json, csv, sarif, markdown. Default: table on stdout. Several formats need --output DIR.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     #[serde(rename = "format")]
@@ -167,7 +167,7 @@ pub struct OutputArgs {
 /// a new key, with nothing to copy.
 #[derive(Debug, Default, Args, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
-pub struct ScanArgs {
+pub(crate) struct ScanArgs {
     /// Config file (TOML). Default: ./deputy-audit.toml when it exists.
     #[arg(long, value_name = "FILE")]
     #[serde(skip)]
@@ -185,8 +185,8 @@ pub struct ScanArgs {
     /// Send every request to this endpoint (LocalStack). AWS_ENDPOINT_URL is honoured too.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Services to collect, comma-separated: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs. Default: all.
-    #[arg(long, value_delimiter = ',', value_name = "SERVICES", value_parser = parse_service)]
+    // The help lists the registry's services (`Services to collect, comma-separated: iam, sqs, ... Default: all.`).
+    #[arg(long, value_delimiter = ',', value_name = "SERVICES", value_parser = parse_service, help = crate::collect::services_help())]
     pub services: Vec<Service>,
     /// Scan the account of this role, assumed through STS, instead of the caller's own: arn:aws:iam::<account>:role/<name> (repeatable; the caller's own account is then scanned only through a role given for it, or with --org).
     #[arg(long = "role-arn", value_name = "ARN")]
@@ -232,7 +232,7 @@ pub struct ScanArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Policy files to analyze (each once, however its path is spelled; at most 256 KiB); `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -263,7 +263,7 @@ fn parse_resource_type(s: &str) -> Result<ResourceType, String> {
 impl AnalysisArgs {
     // `..Default::default()` keeps this compiling when the analyzer adds options.
     #[allow(clippy::needless_update)]
-    pub fn options(&self) -> deputy_audit_analyze::AnalysisOptions {
+    pub(crate) fn options(&self) -> deputy_audit_analyze::AnalysisOptions {
         deputy_audit_analyze::AnalysisOptions {
             trusted_accounts: self.trusted_accounts.clone(),
             org_ids: self.org_ids.clone(),

@@ -1,6 +1,6 @@
 //! Timestamps: the report's (RFC 3339) and report file names'.
 
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()
@@ -12,7 +12,7 @@ pub fn now_rfc3339() -> String {
 }
 
 /// A filename-safe timestamp for report files: `20261123T120000Z`.
-pub fn file_stamp() -> String {
+pub(crate) fn file_stamp() -> String {
     let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
     time::OffsetDateTime::now_utc()
         .format(&format)

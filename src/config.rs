@@ -22,13 +22,13 @@ use crate::report::Format;
 use crate::scan::ScanRequest;
 
 /// The file looked for in the working directory when `--config` is not given.
-pub const DEFAULT_CONFIG_FILE: &str = "deputy-audit.toml";
+pub(crate) const DEFAULT_CONFIG_FILE: &str = "deputy-audit.toml";
 
 /// The flag that names the file, the one flag the file cannot hold.
 const CONFIG_FLAG: &str = "config";
 
 #[derive(Debug, Default)]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     /// The settings, as if given as flags.
     pub args: ScanArgs,
     /// The file this was read from, if any (an input `--output` must not overwrite).
@@ -47,7 +47,7 @@ fn config_keys() -> Vec<String> {
 
 impl ConfigFile {
     /// Reads `--config`, else `./deputy-audit.toml` if present, else nothing.
-    pub fn discover(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
+    pub(crate) fn discover(explicit: Option<&Path>) -> anyhow::Result<ConfigFile> {
         match explicit {
             Some(path) => Self::load(path),
             None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
@@ -57,7 +57,7 @@ impl ConfigFile {
         }
     }
 
-    pub fn load(path: &Path) -> anyhow::Result<ConfigFile> {
+    pub(crate) fn load(path: &Path) -> anyhow::Result<ConfigFile> {
         let text = crate::input::read_text(path, "config file", crate::input::SETTINGS_LIMIT)?;
         let mut config =
             Self::parse(&text).with_context(|| format!("config file {}", path.display()))?;
@@ -82,7 +82,7 @@ impl ConfigFile {
         Ok(config)
     }
 
-    pub fn parse(text: &str) -> anyhow::Result<ConfigFile> {
+    pub(crate) fn parse(text: &str) -> anyhow::Result<ConfigFile> {
         let toml_error = |e: toml::de::Error| anyhow::anyhow!("{}", e.to_string().trim_end());
         let table: toml::Table = toml::from_str(text).map_err(toml_error)?;
         let known = config_keys();
@@ -128,7 +128,7 @@ fn validate_values(
 }
 
 /// A scan's settings after flags and config file are merged.
-pub struct ResolvedScan {
+pub(crate) struct ResolvedScan {
     pub request: ScanRequest,
     pub formats: Vec<Format>,
     pub output: Option<PathBuf>,
@@ -191,7 +191,7 @@ fn merge(args: ScanArgs, file: ScanArgs) -> ScanArgs {
 }
 
 /// Flags win over the file, the file over defaults.
-pub fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
+pub(crate) fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
     // Flags first: a bad flag is reported as the flag, whatever the file says.
     validate_values("--region", &args.regions, crate::validate::region)?;
     validate_values("--role-arn", &args.role_arns, crate::validate::role_arn)?;

@@ -6,7 +6,7 @@ use std::ops::RangeInclusive;
 
 /// A numeric setting: its default and the values accepted.
 #[derive(Debug, Clone, Copy)]
-pub struct Setting {
+pub(crate) struct Setting {
     /// The flag's long name, also the config file key.
     pub key: &'static str,
     pub default: u64,
@@ -16,17 +16,17 @@ pub struct Setting {
 
 impl Setting {
     /// For clap's `value_parser!(..).range(..)`.
-    pub const fn range(&self) -> RangeInclusive<i64> {
+    pub(crate) const fn range(&self) -> RangeInclusive<i64> {
         (self.min as i64)..=(self.max as i64)
     }
 
     /// For clap's `value_parser!(u64).range(..)`.
-    pub const fn range_u64(&self) -> RangeInclusive<u64> {
+    pub(crate) const fn range_u64(&self) -> RangeInclusive<u64> {
         self.min..=self.max
     }
 
     /// A value from the config file, where clap's check does not run.
-    pub fn check(&self, value: Option<u64>) -> anyhow::Result<()> {
+    pub(crate) fn check(&self, value: Option<u64>) -> anyhow::Result<()> {
         match value {
             Some(v) if !(self.min..=self.max).contains(&v) => {
                 anyhow::bail!(
@@ -42,7 +42,7 @@ impl Setting {
 }
 
 /// `--concurrency`: requests in flight per service and region.
-pub const CONCURRENCY: Setting = Setting {
+pub(crate) const CONCURRENCY: Setting = Setting {
     key: "concurrency",
     default: 16,
     min: 1,
@@ -50,7 +50,7 @@ pub const CONCURRENCY: Setting = Setting {
 };
 
 /// `--account-concurrency`: accounts scanned at once.
-pub const ACCOUNT_CONCURRENCY: Setting = Setting {
+pub(crate) const ACCOUNT_CONCURRENCY: Setting = Setting {
     key: "account-concurrency",
     default: 4,
     min: 1,
@@ -58,7 +58,7 @@ pub const ACCOUNT_CONCURRENCY: Setting = Setting {
 };
 
 /// `--max-attempts`: attempts per request, the first included.
-pub const MAX_ATTEMPTS: Setting = Setting {
+pub(crate) const MAX_ATTEMPTS: Setting = Setting {
     key: "max-attempts",
     default: 10,
     min: 1,
@@ -66,7 +66,7 @@ pub const MAX_ATTEMPTS: Setting = Setting {
 };
 
 /// `--timeout`: seconds for one request, its retries included.
-pub const TIMEOUT_SECS: Setting = Setting {
+pub(crate) const TIMEOUT_SECS: Setting = Setting {
     key: "timeout",
     default: 60,
     min: 1,
@@ -74,10 +74,10 @@ pub const TIMEOUT_SECS: Setting = Setting {
 };
 
 /// `--session-name` for sts:AssumeRole.
-pub const SESSION_NAME: &str = "deputy-audit";
+pub(crate) const SESSION_NAME: &str = "deputy-audit";
 
 /// `--fail-on`.
-pub const FAIL_ON: deputy_audit_analyze::Severity = deputy_audit_analyze::Severity::Medium;
+pub(crate) const FAIL_ON: deputy_audit_analyze::Severity = deputy_audit_analyze::Severity::Medium;
 
 #[cfg(test)]
 mod tests {

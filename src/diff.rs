@@ -24,7 +24,7 @@ use crate::report::json::v1::{Finding, Report};
 use crate::report::statement_label;
 
 #[derive(Debug, Serialize)]
-pub struct Diff {
+pub(crate) struct Diff {
     pub old_report: ReportRef,
     pub new_report: ReportRef,
     pub summary: Summary,
@@ -35,21 +35,21 @@ pub struct Diff {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ReportRef {
+pub(crate) struct ReportRef {
     pub path: String,
     pub account_id: String,
     pub scan_finished: String,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub new: usize,
     pub resolved: usize,
     pub not_assessed: usize,
     pub unchanged: usize,
 }
 
-pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     let old = read(&args.old)?;
     let new = read(&args.new)?;
     let diff = compare(
@@ -106,7 +106,7 @@ fn reference(path: &Path, report: &Report) -> ReportRef {
     }
 }
 
-pub fn compare(old_ref: ReportRef, old: &Report, new_ref: ReportRef, new: &Report) -> Diff {
+pub(crate) fn compare(old_ref: ReportRef, old: &Report, new_ref: ReportRef, new: &Report) -> Diff {
     fn by_id(report: &Report) -> BTreeMap<&str, Vec<&Finding>> {
         let mut map: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         for f in &report.findings {

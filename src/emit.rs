@@ -7,7 +7,8 @@ use crate::exit::{exit_code, Failure};
 use crate::report::{self, Destination, Format, Report};
 
 /// Writes every report and decides the exit code.
-pub fn emit(
+#[allow(clippy::print_stderr, reason = "tells the user where the report went")]
+pub(crate) fn emit(
     report: &Report,
     formats: &[Format],
     destination: &Destination,
@@ -28,7 +29,7 @@ pub fn emit(
     Ok(exit_code(report, fail_on))
 }
 
-pub fn formats_or_default(output: &OutputArgs) -> Vec<Format> {
+pub(crate) fn formats_or_default(output: &OutputArgs) -> Vec<Format> {
     let mut formats = output.formats.clone();
     if formats.is_empty() {
         formats.push(Format::Table);

@@ -5,19 +5,19 @@ use crate::report::Report;
 // Exit codes, documented in the README and in `--help`.
 
 /// No finding at or above `--fail-on`, and the scan is complete.
-pub const CLEAN: u8 = 0;
-pub const FINDINGS: u8 = 1;
-pub const USAGE: u8 = 2;
-pub const INCOMPLETE: u8 = 3;
+pub(crate) const CLEAN: u8 = 0;
+pub(crate) const FINDINGS: u8 = 1;
+pub(crate) const USAGE: u8 = 2;
+pub(crate) const INCOMPLETE: u8 = 3;
 /// The scan ran but its report could not be written.
-pub const REPORT_NOT_WRITTEN: u8 = 4;
+pub(crate) const REPORT_NOT_WRITTEN: u8 = 4;
 
 /// Why a command stopped without its report. Every failure a person sees goes
 /// through here: [`Failure::exit_code`] is the one place that maps them to exit
 /// codes, and each message names the flag, file, profile, role or endpoint at
 /// fault and what to do.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// A flag or argument that cannot work.
     #[error("{0}")]
     Usage(String),
@@ -40,7 +40,7 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             Failure::Usage(_)
             | Failure::Config(_)
@@ -74,7 +74,7 @@ impl From<crate::scan::ScanStartError> for Failure {
 
 /// 3 outranks 1: findings from an incomplete scan are a lower bound, and a
 /// job that alerts on 1 alone would take "3 findings" for "only 3 findings".
-pub fn exit_code(report: &Report, fail_on: deputy_audit_analyze::Severity) -> u8 {
+pub(crate) fn exit_code(report: &Report, fail_on: deputy_audit_analyze::Severity) -> u8 {
     if !report.is_complete() {
         INCOMPLETE
     } else if report.count_at_or_above(fail_on) > 0 {

@@ -3,7 +3,12 @@
 
 use crate::exit;
 
-pub fn explain(rule_id: Option<&str>) -> anyhow::Result<u8> {
+// `explain` is output: its text goes to stdout.
+#[allow(
+    clippy::print_stdout,
+    reason = "explain writes the rule texts to stdout"
+)]
+pub(crate) fn explain(rule_id: Option<&str>) -> anyhow::Result<u8> {
     let Some(id) = rule_id else {
         for rule in deputy_audit_analyze::rules() {
             println!("{}", rule.render_list_line());

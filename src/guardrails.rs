@@ -18,7 +18,7 @@ use tokio::sync::Mutex;
 use crate::collect::{describe_sdk_error, ReadOnlyGuard};
 
 /// The read-only Organizations calls made for guardrails (in `iam/deputy-audit-policy.json`).
-pub const PERMISSIONS: &[&str] = &[
+pub(crate) const PERMISSIONS: &[&str] = &[
     "organizations:DescribeOrganization",
     "organizations:ListParents",
     "organizations:ListPoliciesForTarget",
@@ -27,7 +27,7 @@ pub const PERMISSIONS: &[&str] = &[
 
 /// What the report says about organization guardrails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GuardrailsSummary {
+pub(crate) struct GuardrailsSummary {
     /// `assessed` or `not-assessed`.
     pub status: String,
     /// Why they were not assessed.
@@ -46,7 +46,7 @@ pub struct GuardrailsSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RcpSummary {
+pub(crate) struct RcpSummary {
     pub policy_id: String,
     pub policy_name: String,
     pub aws_managed: bool,
@@ -57,7 +57,7 @@ pub struct RcpSummary {
 
 impl GuardrailsSummary {
     /// One line for the table and Markdown headers.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.reason {
             Some(reason) if self.status != "assessed" => {
                 format!("organization guardrails not assessed: {reason}")
@@ -74,7 +74,7 @@ impl GuardrailsSummary {
 
 /// Reads `--rcp` files: a policy document, or `aws organizations describe-policy`
 /// output (`{"Policy": {"PolicySummary": {...}, "Content": "..."}}`).
-pub fn read_rcp_files(paths: &[PathBuf]) -> anyhow::Result<Vec<ParsedRcp>> {
+pub(crate) fn read_rcp_files(paths: &[PathBuf]) -> anyhow::Result<Vec<ParsedRcp>> {
     let mut out = Vec::new();
     for path in paths {
         let text =
@@ -117,7 +117,7 @@ pub fn read_rcp_files(paths: &[PathBuf]) -> anyhow::Result<Vec<ParsedRcp>> {
 /// Marks `findings` (all of `resource`) against `rcps`; returns how many are covered.
 /// A covered finding gets `mitigated_by` and says so in its message (every format
 /// shows the message); one about a service RCPs cannot reach says that instead.
-pub fn mark_with(
+pub(crate) fn mark_with(
     rcps: &[ParsedRcp],
     management_account: Option<&str>,
     resource: &ResourcePolicy,
@@ -141,13 +141,13 @@ pub fn mark_with(
 }
 
 /// Where RCPs come from for one run.
-pub enum Source {
+pub(crate) enum Source {
     Files(Vec<ParsedRcp>),
     Organizations(Box<aws_config::SdkConfig>),
 }
 
 /// The RCPs of each scanned account, read once per account and cached.
-pub struct Guardrails {
+pub(crate) struct Guardrails {
     source: Source,
     /// Organizations: the organization, read once (`Err`: not assessed).
     org: Mutex<Option<Result<Option<String>, String>>>,
@@ -158,7 +158,7 @@ pub struct Guardrails {
 }
 
 impl Guardrails {
-    pub fn new(source: Source) -> Guardrails {
+    pub(crate) fn new(source: Source) -> Guardrails {
         Guardrails {
             source,
             org: Mutex::new(None),
@@ -170,7 +170,7 @@ impl Guardrails {
 
     /// The scan was interrupted: read nothing more; the report says guardrails were
     /// not assessed.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.interrupted
             .store(true, std::sync::atomic::Ordering::SeqCst);
     }
@@ -235,7 +235,7 @@ impl Guardrails {
     }
 
     /// Marks `findings` (all of `resource`) covered or unreachable.
-    pub async fn mark(&self, resource: &ResourcePolicy, findings: &mut [Finding]) {
+    pub(crate) async fn mark(&self, resource: &ResourcePolicy, findings: &mut [Finding]) {
         if findings.is_empty() {
             return;
         }
@@ -248,7 +248,7 @@ impl Guardrails {
     }
 
     /// The RCPs' own findings (CD200), each reported once with the first account it applies to.
-    pub async fn rcp_findings(&self, accounts: &[String]) -> Vec<Finding> {
+    pub(crate) async fn rcp_findings(&self, accounts: &[String]) -> Vec<Finding> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for account in accounts {
@@ -265,7 +265,7 @@ impl Guardrails {
     }
 
     /// What the report says, for `accounts`.
-    pub async fn summary(&self, accounts: &[String]) -> GuardrailsSummary {
+    pub(crate) async fn summary(&self, accounts: &[String]) -> GuardrailsSummary {
         let source = match self.source {
             Source::Files(_) => "files",
             Source::Organizations(_) => "organizations",

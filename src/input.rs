@@ -11,15 +11,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 
 /// Policies: the analyzer refuses anything larger anyway.
-pub const POLICY_LIMIT: usize = deputy_audit_analyze::policy::MAX_POLICY_BYTES;
+pub(crate) const POLICY_LIMIT: usize = deputy_audit_analyze::policy::MAX_POLICY_BYTES;
 /// JSON reports (`diff`, `--baseline`): a report of a large organization with
 /// tens of thousands of findings stays far below this.
-pub const REPORT_LIMIT: usize = 256 * 1024 * 1024;
+pub(crate) const REPORT_LIMIT: usize = 256 * 1024 * 1024;
 /// The config file and the accounts file: a few lines, or a few thousand ids.
-pub const SETTINGS_LIMIT: usize = 4 * 1024 * 1024;
+pub(crate) const SETTINGS_LIMIT: usize = 4 * 1024 * 1024;
 
 /// `-` stands for standard input wherever a command reads files.
-pub fn is_stdin(path: &Path) -> bool {
+pub(crate) fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
@@ -27,7 +27,7 @@ pub fn is_stdin(path: &Path) -> bool {
 /// bytes. `what` says what the file is for ("policy", "baseline", ...), so the
 /// message tells the user which of their files is at fault. A leading UTF-8
 /// byte-order mark (as Windows editors write) is dropped.
-pub fn read_text(path: &Path, what: &str, limit: usize) -> anyhow::Result<String> {
+pub(crate) fn read_text(path: &Path, what: &str, limit: usize) -> anyhow::Result<String> {
     let shown = display(path);
     let mut bytes = Vec::new();
     // `limit + 1` so that "exactly the limit" and "more than the limit" differ.
@@ -60,7 +60,7 @@ pub fn read_text(path: &Path, what: &str, limit: usize) -> anyhow::Result<String
 }
 
 /// How a file is named in messages: `<stdin>` for `-`.
-pub fn display(path: &Path) -> String {
+pub(crate) fn display(path: &Path) -> String {
     if is_stdin(path) {
         crate::sentinel::STDIN_NAME.to_string()
     } else {
@@ -72,7 +72,7 @@ pub fn display(path: &Path) -> String {
 /// (`p.json`, `./p.json`, a hard or symbolic link) compare equal. `None` when
 /// the file does not exist (then it cannot be the same as an existing input).
 #[cfg(unix)]
-pub fn identity(path: &Path) -> Option<(u64, u64)> {
+pub(crate) fn identity(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
@@ -85,7 +85,7 @@ pub fn identity(path: &Path) -> Option<PathBuf> {
 /// Refuses an `--output` file that is one of the inputs: writing the report
 /// would destroy the file it was computed from. `inputs` pairs each input with
 /// the flag or argument it came from, for the message.
-pub fn refuse_output_over_input(
+pub(crate) fn refuse_output_over_input(
     output: Option<&Path>,
     inputs: &[(&str, &Path)],
 ) -> anyhow::Result<()> {
@@ -117,7 +117,7 @@ pub fn refuse_output_over_input(
 /// working directory. A file inside a git work tree is named relative to its
 /// root (the nearest ancestor holding `.git`: `policies/q.json`, wherever the
 /// checkout lives); any other file by its canonical absolute path.
-pub fn canonical_name(path: &Path) -> Option<(PathBuf, String)> {
+pub(crate) fn canonical_name(path: &Path) -> Option<(PathBuf, String)> {
     let canonical = std::fs::canonicalize(path).ok()?;
     let name = canonical
         .ancestors()

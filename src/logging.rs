@@ -7,7 +7,7 @@ use crate::report;
 /// Logs on stderr. `DEPUTY_AUDIT_LOG` takes a full filter; otherwise `-v`/`-vv`
 /// raise deputy-audit's own level (and show the SDK's warnings); `-q` keeps
 /// only deputy-audit's own errors.
-pub fn init_logging(verbose: u8, quiet: bool) {
+pub(crate) fn init_logging(verbose: u8, quiet: bool) {
     use tracing_subscriber::field::MakeExt;
     use tracing_subscriber::filter::FilterExt;
     use tracing_subscriber::layer::SubscriberExt;

@@ -33,6 +33,8 @@ use cli::{Cli, Command};
 use exit::Failure;
 use logging::init_logging;
 
+// The one place a failure becomes the user's error message (stderr).
+#[allow(clippy::print_stderr, reason = "error messages of the process")]
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<u8, Failure> = match cli.command {
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
     }
 }
 
+#[allow(clippy::print_stdout, reason = "the policy is this command's output")]
 fn print_iam_policy() -> anyhow::Result<u8> {
     println!("{}", serde_json::to_string_pretty(&collect::iam_policy())?);
     Ok(exit::CLEAN)

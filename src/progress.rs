@@ -12,13 +12,13 @@ use crate::scan::Progress;
 /// Each (account, service) bar with the resources it has counted so far.
 type BarsByJob = HashMap<(String, &'static str), (ProgressBar, usize)>;
 
-pub struct TerminalProgress {
+pub(crate) struct TerminalProgress {
     bars: MultiProgress,
     by_job: Mutex<BarsByJob>,
 }
 
 impl TerminalProgress {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         TerminalProgress {
             bars: MultiProgress::new(),
             by_job: Mutex::new(HashMap::new()),

@@ -18,7 +18,7 @@ use crate::sentinel::{MULTIPLE_ACCOUNTS, UNKNOWN_ACCOUNT};
 
 /// What to scan and how to judge it.
 #[derive(Debug, Clone, Default)]
-pub struct ScanRequest {
+pub(crate) struct ScanRequest {
     pub session: SessionOptions,
     /// Regions to scan; empty means the configured region.
     pub regions: Vec<String>,
@@ -37,7 +37,7 @@ pub struct ScanRequest {
 /// Why a scan could not start at all (as opposed to resources or accounts it
 /// could not read, which end up in the report).
 #[derive(Debug, thiserror::Error)]
-pub enum ScanStartError {
+pub(crate) enum ScanStartError {
     #[error("{0}")]
     Usage(String),
     /// The profile does not exist, or its credentials do not work.
@@ -59,7 +59,7 @@ impl From<collect::SessionError> for ScanStartError {
 
 /// Told about the scan's progress (the terminal progress bars); the scan
 /// itself never draws anything.
-pub trait Progress: Sync {
+pub(crate) trait Progress: Sync {
     /// An account is connected; `services` lists each service with its job count.
     fn account_started(&self, _account: &str, _services: &[(&'static str, usize)]) {}
     /// One service finished in one region of an account.
@@ -68,7 +68,7 @@ pub trait Progress: Sync {
 }
 
 /// No progress reporting (`--quiet`, not a terminal, tests).
-pub struct NoProgress;
+pub(crate) struct NoProgress;
 impl Progress for NoProgress {}
 
 /// What one account contributed to the report.
@@ -79,7 +79,10 @@ struct AccountScan {
     aws_managed: Vec<AwsManagedResource>,
 }
 
-pub async fn run(request: ScanRequest, progress: &dyn Progress) -> Result<Report, ScanStartError> {
+pub(crate) async fn run(
+    request: ScanRequest,
+    progress: &dyn Progress,
+) -> Result<Report, ScanStartError> {
     let collectors = collect::select(&request.services);
     let started = now_rfc3339();
     let first_region = request.regions.first().map(String::as_str);
@@ -282,7 +285,7 @@ async fn scan_account(
         .iter()
         .map(|c| {
             (
-                c.service().name(),
+                c.service(),
                 jobs.iter()
                     .filter(|(j, _)| j.service() == c.service())
                     .count(),
@@ -390,7 +393,7 @@ async fn collect_until_interrupted<'a>(
         .enumerate()
         .map(|(index, (collector, ctx))| async move {
             let collected = collector.collect(ctx).await;
-            tracing::debug!(service = collector.service().name(), region = %ctx.region, items = collected.len(), "collected");
+            tracing::debug!(service = collector.service(), region = %ctx.region, items = collected.len(), "collected");
             (index, collected)
         })
         .collect();
@@ -400,7 +403,7 @@ async fn collect_until_interrupted<'a>(
         tokio::select! {
             next = pending.next() => match next {
                 Some((index, collected)) => {
-                    progress.job_finished(account, jobs[index].0.service().name(), collected.len());
+                    progress.job_finished(account, jobs[index].0.service(), collected.len());
                     done[index] = Some(collected);
                 }
                 None => break None,

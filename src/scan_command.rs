@@ -8,7 +8,7 @@ use crate::logging::init_logging;
 use crate::{cli, config, input, progress, report, scan};
 use report::Destination;
 
-pub fn run_scan(args: cli::ScanArgs, verbose: u8) -> Result<u8, Failure> {
+pub(crate) fn run_scan(args: cli::ScanArgs, verbose: u8) -> Result<u8, Failure> {
     let quiet_flag = args.quiet;
     let resolved = match config::resolve(args) {
         Ok(resolved) => resolved,

@@ -3,29 +3,29 @@
 //! spelling never changes; code compares against these, never a literal.
 
 /// `Report::account_id` when the report covers several accounts.
-pub const MULTIPLE_ACCOUNTS: &str = "multiple";
+pub(crate) const MULTIPLE_ACCOUNTS: &str = "multiple";
 
 /// `Report::account_id` (and a finding's) when `check` ran without `--account`.
-pub const NO_ACCOUNT: &str = "";
+pub(crate) const NO_ACCOUNT: &str = "";
 
 /// The `account_id` of an account-level error whose account is not known
 /// (a role ARN without an account).
-pub const UNKNOWN_ACCOUNT: &str = "unknown";
+pub(crate) const UNKNOWN_ACCOUNT: &str = "unknown";
 
 /// The region of global services (IAM roles, S3's listing), in reports and
 /// SARIF artifact paths.
-pub const GLOBAL_REGION: &str = "global";
+pub(crate) const GLOBAL_REGION: &str = "global";
 
 /// The region of what has none: `check` inputs, account-level errors.
-pub const NO_REGION: &str = "";
+pub(crate) const NO_REGION: &str = "";
 
 /// How standard input (`-`) is named in messages and as a `check` input's
 /// resource ARN.
-pub const STDIN_NAME: &str = "<stdin>";
+pub(crate) const STDIN_NAME: &str = "<stdin>";
 
 /// What a report covers, read from its `account_id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportScope<'a> {
+pub(crate) enum ReportScope<'a> {
     /// `check` without `--account`.
     Check,
     /// One account.
@@ -35,7 +35,7 @@ pub enum ReportScope<'a> {
 }
 
 impl<'a> ReportScope<'a> {
-    pub fn of(account_id: &'a str) -> Self {
+    pub(crate) fn of(account_id: &'a str) -> Self {
         match account_id {
             NO_ACCOUNT => ReportScope::Check,
             MULTIPLE_ACCOUNTS => ReportScope::Multiple,

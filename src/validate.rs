@@ -4,11 +4,11 @@
 
 use anyhow::bail;
 
-pub use deputy_audit_analyze::is_account_id;
+pub(crate) use deputy_audit_analyze::is_account_id;
 use deputy_audit_analyze::Arn;
 
 /// `origin` names where the value came from (`--account`, `config file x: trusted-account`).
-pub fn account_id(origin: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) fn account_id(origin: &str, value: &str) -> anyhow::Result<()> {
     if !is_account_id(value) {
         bail!("{origin} {value:?} is not an AWS account id (12 digits)");
     }
@@ -17,7 +17,7 @@ pub fn account_id(origin: &str, value: &str) -> anyhow::Result<()> {
 
 /// A region as AWS writes it: `us-east-1`, `us-gov-west-1`, lower case, no
 /// spaces. Region names end up in endpoint host names and in the report.
-pub fn region(origin: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) fn region(origin: &str, value: &str) -> anyhow::Result<()> {
     let lower_case = value
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
@@ -28,11 +28,11 @@ pub fn region(origin: &str, value: &str) -> anyhow::Result<()> {
 }
 
 /// `arn:<partition>:iam::<12-digit account>:role/<optional path/><name>`.
-pub fn is_role_arn(arn: &str) -> bool {
+pub(crate) fn is_role_arn(arn: &str) -> bool {
     Arn::parse(arn).and_then(|a| a.role_name()).is_some()
 }
 
-pub fn role_arn(origin: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) fn role_arn(origin: &str, value: &str) -> anyhow::Result<()> {
     if !is_role_arn(value) {
         bail!("{origin} {value:?} is not a role ARN (expected arn:aws:iam::<12-digit account>:role/<name>)");
     }
@@ -40,7 +40,7 @@ pub fn role_arn(origin: &str, value: &str) -> anyhow::Result<()> {
 }
 
 /// An AWS Organizations id: `o-` and 10 to 32 lower-case letters or digits.
-pub fn is_org_id(s: &str) -> bool {
+pub(crate) fn is_org_id(s: &str) -> bool {
     s.strip_prefix("o-").is_some_and(|rest| {
         (10..=32).contains(&rest.len())
             && rest
@@ -49,7 +49,7 @@ pub fn is_org_id(s: &str) -> bool {
     })
 }
 
-pub fn org_id(origin: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) fn org_id(origin: &str, value: &str) -> anyhow::Result<()> {
     if !is_org_id(value) {
         bail!("{origin} {value:?} is not an AWS Organizations id (o- and 10 to 32 lower-case letters or digits, like o-a1b2c3d4e5)");
     }
@@ -98,7 +98,7 @@ fn endpoint_url_problem(value: &str) -> Option<&'static str> {
 /// An endpoint URL (`--endpoint-url`, `AWS_ENDPOINT_URL`...): absolute, http or
 /// https, with a host. The SDK panics on an empty one and turns others into
 /// errors that blame the credentials.
-pub fn endpoint_url(origin: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) fn endpoint_url(origin: &str, value: &str) -> anyhow::Result<()> {
     if let Some(problem) = endpoint_url_problem(value) {
         bail!("{origin} {value:?} is not an endpoint URL ({problem}; expected an absolute http:// or https:// URL with a host, like http://127.0.0.1:4566)");
     }
@@ -107,7 +107,7 @@ pub fn endpoint_url(origin: &str, value: &str) -> anyhow::Result<()> {
 
 /// `AWS_ENDPOINT_URL` and every `AWS_ENDPOINT_URL_<SERVICE>` set in the
 /// environment, checked like `--endpoint-url`.
-pub fn endpoint_url_variables() -> anyhow::Result<()> {
+pub(crate) fn endpoint_url_variables() -> anyhow::Result<()> {
     let mut vars: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| {
             let k = k.into_string().ok()?;

@@ -12,7 +12,7 @@ use super::{describe_sdk_error, paginate, EmptyAnswerGuard, ReadOnlyGuard};
 
 /// How to reach the other accounts.
 #[derive(Debug, Clone, Default)]
-pub struct AccountOptions {
+pub(crate) struct AccountOptions {
     pub role_arns: Vec<String>,
     pub accounts_file: Option<std::path::PathBuf>,
     /// List the accounts of the caller's AWS Organization.
@@ -25,7 +25,7 @@ pub struct AccountOptions {
 
 impl AccountOptions {
     /// True when the scan covers only the caller's own account.
-    pub fn is_single_account(&self) -> bool {
+    pub(crate) fn is_single_account(&self) -> bool {
         self.role_arns.is_empty() && self.accounts_file.is_none() && !self.org
     }
 
@@ -52,7 +52,7 @@ impl AccountOptions {
 
 /// Resolves every role to assume. `None` in the result stands for the caller's
 /// own account (its own credentials are used, nothing is assumed).
-pub async fn resolve_targets(
+pub(crate) async fn resolve_targets(
     options: &AccountOptions,
     base: &SdkConfig,
     caller_account: &str,
@@ -106,7 +106,7 @@ fn validate_role_arn(arn: &str) -> anyhow::Result<()> {
 
 /// Reads account ids or role ARNs, one per line; `#` starts a comment.
 /// Returns each entry with its line number, for error messages.
-pub fn read_accounts_file(path: &Path) -> anyhow::Result<Vec<(String, usize)>> {
+pub(crate) fn read_accounts_file(path: &Path) -> anyhow::Result<Vec<(String, usize)>> {
     let text = crate::input::read_text(path, "accounts file", crate::input::SETTINGS_LIMIT)?;
     let mut entries = Vec::new();
     for (index, raw) in text.lines().enumerate() {

@@ -16,12 +16,12 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 #[derive(Debug, Clone, Copy, Default)]
-pub struct EmptyAnswerGuard;
+pub(crate) struct EmptyAnswerGuard;
 
 /// Whether a successful answer carries nothing to read. 204 No Content is
 /// empty by definition and never the answer to a read deputy-audit makes, but
 /// it is not a truncation either.
-pub fn is_empty_success(status: u16, body: Option<&[u8]>) -> bool {
+pub(super) fn is_empty_success(status: u16, body: Option<&[u8]>) -> bool {
     (200..300).contains(&status)
         && status != 204
         && body.is_some_and(|bytes| bytes.iter().all(u8::is_ascii_whitespace))
@@ -61,7 +61,7 @@ impl Intercept for EmptyAnswerGuard {
 /// omits QueueUrls when there is no queue), so `{}` there still reads as empty.
 ///
 /// (`{}` for GetKeyPolicy): read as "no policy", it would hide the resource.
-pub fn missing_member(operation: &str, member: &str, why: &str) -> String {
+pub(super) fn missing_member(operation: &str, member: &str, why: &str) -> String {
     format!(
         "{operation} answered without {member} ({why}): the answer is incomplete, so nothing was assessed"
     )

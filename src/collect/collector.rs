@@ -8,25 +8,25 @@ use aws_sdk_sts::config::retry::RetryPartition;
 use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::retry::retry_partition;
-use super::services::Service;
 use super::session::AwsSession;
 use crate::scan_error::ScanError;
 
 /// Whether a service's resources are listed once per account or once per region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// Listed once (IAM roles; S3, whose ListBuckets spans all regions).
     Global,
     /// Listed in every scanned region.
     Regional,
 }
 
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One service's resources with a policy deputy-audit can analyze.
-pub trait Collector: Sync {
-    /// The short service name used by `--services` and in reports (`sqs`).
-    fn service(&self) -> Service;
+pub(crate) trait Collector: Sync {
+    /// The short service name used by `--services` and in reports (`sqs`),
+    /// unique in the registry: `--services` accepts exactly these names.
+    fn service(&self) -> &'static str;
     fn resource_type(&self) -> ResourceType;
     fn scope(&self) -> Scope;
     /// The API call that returns the policy text, named in errors about it.
@@ -56,33 +56,33 @@ pub trait Collector: Sync {
 }
 
 /// What a collector needs for one region of one account.
-pub struct RegionContext<'a> {
+pub(crate) struct RegionContext<'a> {
     pub session: &'a AwsSession,
     pub region: String,
 }
 
 impl RegionContext<'_> {
-    pub fn account_id(&self) -> &str {
+    pub(crate) fn account_id(&self) -> &str {
         &self.session.account_id
     }
 
     /// The SDK configuration for this region.
-    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+    pub(crate) fn sdk_config(&self) -> aws_config::SdkConfig {
         self.session.sdk_config_for(&self.region)
     }
 
-    pub fn concurrency(&self) -> usize {
+    pub(crate) fn concurrency(&self) -> usize {
         self.session.options.concurrency
     }
 
-    pub fn partition(&self) -> &str {
+    pub(crate) fn partition(&self) -> &str {
         &self.session.partition
     }
 
     /// The retry partition for `service`'s client in this region. See
     /// [`retry_partition`].
-    pub fn retry_partition(&self, service: Service) -> RetryPartition {
-        retry_partition(service.name(), &self.region)
+    pub(crate) fn retry_partition(&self, service: &str) -> RetryPartition {
+        retry_partition(service, &self.region)
     }
 }
 

@@ -7,15 +7,15 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::{
     describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
-    Collected, Collector, RegionContext, Scope, Service,
+    Collected, Collector, RegionContext, Scope,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct EcrRepositories;
+pub(super) struct EcrRepositories;
 
 impl Collector for EcrRepositories {
-    fn service(&self) -> Service {
-        Service::Ecr
+    fn service(&self) -> &'static str {
+        "ecr"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::EcrRepository

@@ -10,7 +10,7 @@ use crate::scan_error::ScanError;
 use crate::sentinel::GLOBAL_REGION;
 
 /// A resource of `ctx`'s account and region that could not be assessed.
-pub fn resource_error(
+pub(crate) fn resource_error(
     ctx: &RegionContext<'_>,
     resource_type: ResourceType,
     resource_arn: impl Into<String>,
@@ -30,7 +30,7 @@ pub fn resource_error(
 
 /// A listing that failed: resources beyond it are unknown. Global services
 /// report the region as `global`.
-pub fn listing_error(
+pub(crate) fn listing_error(
     ctx: &RegionContext<'_>,
     collector: &dyn Collector,
     operation: &str,
@@ -53,7 +53,7 @@ pub fn listing_error(
 /// when it sent one (`AccessDenied: User ... is not authorized`), otherwise
 /// the chain of causes (timeouts, connection failures). Never a Debug dump:
 /// those carry raw XML and connector internals nobody can act on.
-pub fn describe_sdk_error<E, R>(
+pub(crate) fn describe_sdk_error<E, R>(
     err: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
 ) -> String
 where
@@ -70,7 +70,7 @@ where
 /// A one-line reason for any error: the first AWS error code and message in
 /// its chain of causes (an AssumeRole AccessDenied behind a credentials
 /// failure), otherwise every cause's message, each once.
-pub fn describe_error(err: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn describe_error(err: &(dyn std::error::Error + 'static)) -> String {
     let chain = || std::iter::successors(Some(err), |e| e.source());
     let aws = chain().find_map(|e| {
         let meta = e.downcast_ref::<aws_smithy_types::error::ErrorMetadata>()?;

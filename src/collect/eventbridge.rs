@@ -6,15 +6,15 @@ use futures::StreamExt;
 
 use super::{
     describe_sdk_error, listing_error, token_pages, BoxFuture, Collected, Collector, RegionContext,
-    Scope, Service,
+    Scope,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct EventBuses;
+pub(super) struct EventBuses;
 
 impl Collector for EventBuses {
-    fn service(&self) -> Service {
-        Service::Events
+    fn service(&self) -> &'static str {
+        "events"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::EventBus

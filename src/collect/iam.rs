@@ -8,15 +8,15 @@ use futures::StreamExt;
 
 use super::{
     describe_sdk_error, listing_error, paginate, resource_error, BoxFuture, Collected, Collector,
-    RegionContext, ScanError, Scope, Service, GLOBAL_REGION,
+    RegionContext, ScanError, Scope, GLOBAL_REGION,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct IamRoles;
+pub(super) struct IamRoles;
 
 impl Collector for IamRoles {
-    fn service(&self) -> Service {
-        Service::Iam
+    fn service(&self) -> &'static str {
+        "iam"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::IamRole
@@ -120,7 +120,7 @@ fn role_policy(ctx: &RegionContext<'_>, role: aws_sdk_iam::types::Role) -> Colle
 /// not form-decoding: a `+` in the document is a literal plus. Bytes that are not
 /// UTF-8 once decoded make the role unreadable (recorded with the reason) rather
 /// than analyzed with replacement characters in place of what AWS stored.
-pub fn decode_policy_document(encoded: &str) -> Result<String, String> {
+pub(super) fn decode_policy_document(encoded: &str) -> Result<String, String> {
     percent_encoding::percent_decode_str(encoded)
         .decode_utf8()
         .map(|text| text.into_owned())

@@ -7,11 +7,12 @@ use super::REGISTRY;
 /// and `--org` (organizations:ListAccounts, in the management account). Both are
 /// read-only. Scanning other accounts also needs sts:AssumeRole on their roles,
 /// which is granted separately (README) because it names those roles.
-pub const SCOPE_PERMISSIONS: &[&str] = &["account:ListRegions", "organizations:ListAccounts"];
+pub(super) const SCOPE_PERMISSIONS: &[&str] =
+    &["account:ListRegions", "organizations:ListAccounts"];
 
 /// The least-privilege IAM policy for a scan, generated from what the
 /// collectors declare (`deputy-audit iam-policy`).
-pub fn iam_policy() -> serde_json::Value {
+pub(crate) fn iam_policy() -> serde_json::Value {
     let actions: std::collections::BTreeSet<&str> = REGISTRY
         .iter()
         .flat_map(|c| c.permissions().iter().copied())

@@ -9,16 +9,16 @@ use futures::StreamExt;
 
 use super::{
     describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
-    Collected, Collector, RegionContext, Scope, Service,
+    Collected, Collector, RegionContext, Scope,
 };
 use crate::collect::answers::missing_member;
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct KmsKeys;
+pub(super) struct KmsKeys;
 
 impl Collector for KmsKeys {
-    fn service(&self) -> Service {
-        Service::Kms
+    fn service(&self) -> &'static str {
+        "kms"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::KmsKey

@@ -10,15 +10,15 @@ use futures::StreamExt;
 
 use super::{
     describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
-    Collected, Collector, RegionContext, Scope, Service,
+    Collected, Collector, RegionContext, Scope,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct LambdaFunctions;
+pub(super) struct LambdaFunctions;
 
 impl Collector for LambdaFunctions {
-    fn service(&self) -> Service {
-        Service::Lambda
+    fn service(&self) -> &'static str {
+        "lambda"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::LambdaFunction

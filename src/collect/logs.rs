@@ -8,15 +8,15 @@ use futures::StreamExt;
 
 use super::{
     describe_sdk_error, listing_error, token_pages, BoxFuture, Collected, Collector, RegionContext,
-    Scope, Service,
+    Scope,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct LogsResourcePolicies;
+pub(super) struct LogsResourcePolicies;
 
 impl Collector for LogsResourcePolicies {
-    fn service(&self) -> Service {
-        Service::Logs
+    fn service(&self) -> &'static str {
+        "logs"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::LogsResourcePolicy

@@ -31,26 +31,27 @@ mod session;
 mod sns;
 mod sqs;
 
-pub use crate::scan_error::ScanError;
-pub use crate::sentinel::GLOBAL_REGION;
-pub use accounts::{read_accounts_file, resolve_targets, AccountOptions};
-pub use answers::EmptyAnswerGuard;
-pub use collector::{BoxFuture, Collected, Collector, RegionContext, Scope};
-pub use error::{describe_sdk_error, listing_error, resource_error};
-pub use iam_policy::iam_policy;
-pub use pagination::{fetch_each, list_items, paginate, token_pages};
-pub use readonly::ReadOnlyGuard;
-pub use regions::enabled_regions;
-pub use services::{select, Service};
-pub use session::{
+pub(crate) use crate::scan_error::ScanError;
+pub(crate) use crate::sentinel::GLOBAL_REGION;
+pub(crate) use accounts::{read_accounts_file, resolve_targets, AccountOptions};
+pub(crate) use answers::EmptyAnswerGuard;
+pub(crate) use collector::{BoxFuture, Collected, Collector, RegionContext, Scope};
+pub(crate) use error::{describe_sdk_error, listing_error, resource_error};
+pub(crate) use iam_policy::iam_policy;
+pub(crate) use pagination::{fetch_each, list_items, paginate, token_pages};
+pub(crate) use readonly::ReadOnlyGuard;
+pub(crate) use regions::enabled_regions;
+pub(crate) use services::{select, services_help, Service};
+pub(crate) use session::{
     check_profile_exists, endpoint_origin, region_origin, selected_profile, AssumeRoleTarget,
     AwsSession, SessionError, SessionOptions,
 };
 
-/// Every collector deputy-audit runs, in the order of [`Service::ALL`]. Adding
-/// an AWS service is one new module implementing [`Collector`], a [`Service`]
-/// variant, and one line here (see `docs/ARCHITECTURE.md`).
-pub static REGISTRY: &[&dyn Collector] = &[
+/// Every collector deputy-audit runs, in the order `--services` lists them.
+/// Adding an AWS service is one new module implementing [`Collector`] (its
+/// [`Collector::service`] is the `--services` name) and one line here (see
+/// `docs/ARCHITECTURE.md`).
+pub(crate) static REGISTRY: &[&dyn Collector] = &[
     &iam::IamRoles,
     &sqs::SqsQueues,
     &sns::SnsTopics,

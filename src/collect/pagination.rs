@@ -12,7 +12,7 @@ use crate::scan_error::ScanError;
 
 /// Adapts an SDK pagination stream (which is not a `futures::Stream`) so that
 /// list pages can feed per-resource calls lazily.
-pub fn paginate<T>(
+pub(crate) fn paginate<T>(
     mut pages: aws_smithy_async::future::pagination_stream::PaginationStream<T>,
 ) -> impl Stream<Item = T> {
     futures::stream::poll_fn(move |cx| pages.poll_next(cx))
@@ -20,7 +20,7 @@ pub fn paginate<T>(
 
 /// Flattens list pages into their items; a page error becomes one `Err` item
 /// carrying the reason, which [`fetch_each`] turns into a listing failure.
-pub fn list_items<P, E, R, T, I>(
+pub(crate) fn list_items<P, E, R, T, I>(
     pages: aws_smithy_async::future::pagination_stream::PaginationStream<
         Result<P, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
     >,
@@ -43,7 +43,7 @@ where
 /// Pages through an operation the SDK has no paginator for: `fetch` gets the
 /// previous page's `NextToken` and returns a page's items and the next token.
 /// A failed page yields one `Err` and ends the listing.
-pub fn token_pages<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, String>>
+pub(crate) fn token_pages<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, String>>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<String>), String>>,
@@ -66,7 +66,7 @@ where
 /// Runs `fetch` for every item a listing yields, at most `concurrency` at once,
 /// pulling further list pages only as fetches complete. A listing error ends the
 /// listing (the SDK has already retried it) and is reported, not swallowed.
-pub async fn fetch_each<T, S, F, Fut>(
+pub(crate) async fn fetch_each<T, S, F, Fut>(
     listing: S,
     concurrency: usize,
     on_list_error: impl Fn(String) -> ScanError,

@@ -11,10 +11,10 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ReadOnlyGuard;
+pub(crate) struct ReadOnlyGuard;
 
 /// Whether an operation name is one a read-only auditor may call.
-pub fn is_read_only_operation(operation: &str) -> bool {
+pub(super) fn is_read_only_operation(operation: &str) -> bool {
     ["List", "Get", "Describe"]
         .iter()
         .any(|prefix| operation.starts_with(prefix))

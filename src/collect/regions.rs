@@ -7,7 +7,7 @@ use aws_config::SdkConfig;
 
 use super::{describe_sdk_error, paginate, EmptyAnswerGuard, ReadOnlyGuard};
 
-pub async fn enabled_regions(base: &SdkConfig) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn enabled_regions(base: &SdkConfig) -> anyhow::Result<Vec<String>> {
     use aws_sdk_account::types::RegionOptStatus;
     let config = aws_sdk_account::config::Builder::from(base)
         .interceptor(ReadOnlyGuard)

@@ -14,7 +14,7 @@ use aws_sdk_sts::config::retry::{RetryPartition, TokenBucket};
 /// scanner must rather be slow than incomplete: retries are bounded by
 /// `--max-attempts` and `--timeout` alone, and adaptive mode's client-side rate
 /// limiter (owned by the partition) still slows a throttled service down.
-pub fn retry_partition(service: &str, region: &str) -> RetryPartition {
+pub(super) fn retry_partition(service: &str, region: &str) -> RetryPartition {
     RetryPartition::custom(format!("deputy-audit-{service}-{region}"))
         .token_bucket(TokenBucket::unlimited())
         .build()

@@ -11,15 +11,15 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::{
     describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
-    Collected, Collector, RegionContext, ScanError, Scope, Service,
+    Collected, Collector, RegionContext, ScanError, Scope,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct S3Buckets;
+pub(super) struct S3Buckets;
 
 impl Collector for S3Buckets {
-    fn service(&self) -> Service {
-        Service::S3
+    fn service(&self) -> &'static str {
+        "s3"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::S3Bucket

@@ -1,5 +1,7 @@
 //! The services deputy-audit collects (`--services`, `services` in the
-//! config file), and selecting their collectors.
+//! config file), and selecting their collectors. A service is whatever a
+//! collector in [`REGISTRY`] names itself ([`Collector::service`]): adding one
+//! is a collector module and its registry line, nothing here.
 
 use std::fmt;
 use std::str::FromStr;
@@ -7,52 +9,31 @@ use std::str::FromStr;
 use super::collector::Collector;
 use super::REGISTRY;
 
-/// One AWS service deputy-audit can collect; each has exactly one collector
-/// in [`REGISTRY`] (a test checks it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+/// One AWS service deputy-audit can collect: a collector in [`REGISTRY`],
+/// ordered as the registry is (and as the help text lists them).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 #[serde(try_from = "String")]
-pub enum Service {
-    Iam,
-    Sqs,
-    Sns,
-    S3,
-    Kms,
-    Lambda,
-    SecretsManager,
-    Events,
-    Logs,
-    Ecr,
-}
+pub(crate) struct Service(usize);
 
 impl Service {
-    /// In the order of [`REGISTRY`] and of the help text.
-    pub const ALL: [Service; 10] = [
-        Service::Iam,
-        Service::Sqs,
-        Service::Sns,
-        Service::S3,
-        Service::Kms,
-        Service::Lambda,
-        Service::SecretsManager,
-        Service::Events,
-        Service::Logs,
-        Service::Ecr,
-    ];
+    /// Every service, in the order of [`REGISTRY`].
+    pub(crate) fn all() -> impl Iterator<Item = Service> {
+        (0..REGISTRY.len()).map(Service)
+    }
 
     /// The short name used by `--services` and in reports (`sqs`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Service::Iam => "iam",
-            Service::Sqs => "sqs",
-            Service::Sns => "sns",
-            Service::S3 => "s3",
-            Service::Kms => "kms",
-            Service::Lambda => "lambda",
-            Service::SecretsManager => "secretsmanager",
-            Service::Events => "events",
-            Service::Logs => "logs",
-            Service::Ecr => "ecr",
-        }
+    pub(crate) fn name(self) -> &'static str {
+        self.collector().service()
+    }
+
+    fn collector(self) -> &'static dyn Collector {
+        REGISTRY[self.0]
+    }
+}
+
+impl fmt::Debug for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Service({})", self.name())
     }
 }
 
@@ -65,13 +46,10 @@ impl fmt::Display for Service {
 impl FromStr for Service {
     type Err = String;
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Service::ALL
-            .into_iter()
-            .find(|s| s.name() == name)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Service::ALL.iter().map(|s| s.name()).collect();
-                format!("unknown service '{name}' (known: {})", known.join(", "))
-            })
+        Service::all().find(|s| s.name() == name).ok_or_else(|| {
+            let known: Vec<&str> = Service::all().map(Service::name).collect();
+            format!("unknown service '{name}' (known: {})", known.join(", "))
+        })
     }
 }
 
@@ -82,15 +60,21 @@ impl TryFrom<String> for Service {
     }
 }
 
+/// The `--services` help: the registered names, so a new collector shows up.
+pub(crate) fn services_help() -> String {
+    let names: Vec<&str> = Service::all().map(Service::name).collect();
+    format!(
+        "Services to collect, comma-separated: {}. Default: all.",
+        names.join(", ")
+    )
+}
+
 /// Selects collectors by service (`--services`); all when `services` is empty.
-pub fn select(services: &[Service]) -> Vec<&'static dyn Collector> {
+pub(crate) fn select(services: &[Service]) -> Vec<&'static dyn Collector> {
     if services.is_empty() {
         return REGISTRY.to_vec();
     }
-    services
-        .iter()
-        .filter_map(|&service| REGISTRY.iter().copied().find(|c| c.service() == service))
-        .collect()
+    services.iter().map(|s| s.collector()).collect()
 }
 
 #[cfg(test)]
@@ -102,15 +86,17 @@ mod tests {
 
     #[test]
     fn service_names_are_unique_and_selectable() {
-        let names: BTreeSet<&str> = REGISTRY.iter().map(|c| c.service().name()).collect();
-        assert_eq!(names.len(), REGISTRY.len());
-        let registered: Vec<Service> = REGISTRY.iter().map(|c| c.service()).collect();
-        assert_eq!(
-            registered,
-            Service::ALL,
-            "one collector per service, in order"
-        );
-        assert_eq!(super::select(&["sqs".parse().expect("known")]).len(), 1);
+        let names: BTreeSet<&str> = REGISTRY.iter().map(|c| c.service()).collect();
+        assert_eq!(names.len(), REGISTRY.len(), "one collector per service");
+        for collector in REGISTRY {
+            let service: Service = collector.service().parse().expect("registered");
+            assert_eq!(service.name(), collector.service());
+            let selected = super::select(&[service]);
+            assert_eq!(selected.len(), 1);
+            assert_eq!(selected[0].service(), collector.service());
+        }
         assert!(matches!("ec2".parse::<Service>(), Err(e) if e.contains("unknown service 'ec2'")));
+        let known = "known: iam, sqs, sns, s3, kms, lambda, secretsmanager, events, logs, ecr)";
+        assert!(matches!("ec2".parse::<Service>(), Err(e) if e.ends_with(known)));
     }
 }

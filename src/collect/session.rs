@@ -18,7 +18,7 @@ use super::readonly::ReadOnlyGuard;
 
 /// How to reach AWS, from the command line.
 #[derive(Debug, Clone)]
-pub struct SessionOptions {
+pub(crate) struct SessionOptions {
     pub profile: Option<String>,
     /// A custom endpoint (LocalStack); `AWS_ENDPOINT_URL` is honoured by the SDK itself.
     pub endpoint_url: Option<String>,
@@ -44,7 +44,7 @@ impl Default for SessionOptions {
 
 /// A role to assume in another account (`--role-arn`, `--accounts-file`, `--org`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssumeRoleTarget {
+pub(crate) struct AssumeRoleTarget {
     pub role_arn: String,
     pub external_id: Option<String>,
     pub session_name: String,
@@ -52,7 +52,7 @@ pub struct AssumeRoleTarget {
 
 impl AssumeRoleTarget {
     /// The account id in the role ARN (`arn:aws:iam::<account>:role/...`).
-    pub fn account_hint(&self) -> Option<&str> {
+    pub(crate) fn account_hint(&self) -> Option<&str> {
         Arn::parse(&self.role_arn)
             .map(|arn| arn.account)
             .filter(|a| !a.is_empty())
@@ -80,7 +80,7 @@ impl AssumeRoleTarget {
 
 /// Why a session could not be opened, in words that say what to do.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum SessionError {
+pub(crate) enum SessionError {
     /// No usable credentials (profile, SSO token, environment), or a role that
     /// cannot be assumed.
     #[error("{0}")]
@@ -91,7 +91,7 @@ pub enum SessionError {
 }
 
 /// The profile the SDK will use: `--profile`, else `AWS_PROFILE`.
-pub fn selected_profile(options: &SessionOptions) -> Option<String> {
+pub(crate) fn selected_profile(options: &SessionOptions) -> Option<String> {
     options
         .profile
         .clone()
@@ -99,7 +99,7 @@ pub fn selected_profile(options: &SessionOptions) -> Option<String> {
 }
 
 /// Where the SDK found the region when `--region` was not given, for messages.
-pub fn region_origin(options: &SessionOptions) -> String {
+pub(crate) fn region_origin(options: &SessionOptions) -> String {
     for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
         if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
             return var.to_string();
@@ -110,7 +110,7 @@ pub fn region_origin(options: &SessionOptions) -> String {
 
 /// Where the SDK found the endpoint URL (`--endpoint-url` and the variables
 /// are checked before; what is left is the profile).
-pub fn endpoint_origin(options: &SessionOptions) -> String {
+pub(crate) fn endpoint_origin(options: &SessionOptions) -> String {
     if options.endpoint_url.is_some() {
         return "--endpoint-url".to_string();
     }
@@ -133,7 +133,7 @@ fn profile_origin(options: &SessionOptions) -> String {
 /// Checks, before anything is resolved through it, that a named profile exists
 /// in the shared config or credentials file: otherwise the SDK only reports the
 /// consequence ("no region configured", "no credentials").
-pub async fn check_profile_exists(name: &str) -> Result<(), String> {
+pub(crate) async fn check_profile_exists(name: &str) -> Result<(), String> {
     let fs = aws_types::os_shim_internal::Fs::real();
     let env = aws_types::os_shim_internal::Env::real();
     let profiles = aws_config::profile::load(&fs, &env, &Default::default(), None)
@@ -156,7 +156,7 @@ pub async fn check_profile_exists(name: &str) -> Result<(), String> {
 
 /// A resolved session: the base SDK configuration and whom it authenticates as.
 #[derive(Debug, Clone)]
-pub struct AwsSession {
+pub(crate) struct AwsSession {
     base: SdkConfig,
     pub options: SessionOptions,
     pub account_id: String,
@@ -167,7 +167,7 @@ pub struct AwsSession {
 
 impl AwsSession {
     /// Loads the configuration chain. `region` overrides the configured one.
-    pub async fn load_config(options: &SessionOptions, region: Option<&str>) -> SdkConfig {
+    pub(crate) async fn load_config(options: &SessionOptions, region: Option<&str>) -> SdkConfig {
         // Adaptive mode adds client-side rate limiting on throttling responses, so a
         // throttled scan slows down instead of failing resources.
         //
@@ -218,7 +218,7 @@ impl AwsSession {
     /// Identifies the caller with `sts:GetCallerIdentity`, first assuming
     /// `role` when given. `base` is the configuration from [`Self::load_config`],
     /// loaded once and shared by every account of a scan.
-    pub async fn connect(
+    pub(crate) async fn connect(
         base: &SdkConfig,
         options: SessionOptions,
         role: Option<&AssumeRoleTarget>,
@@ -258,13 +258,13 @@ impl AwsSession {
     }
 
     /// The configured default region, if any (profile, `AWS_REGION`, IMDS...).
-    pub fn configured_region(config: &SdkConfig) -> Option<String> {
+    pub(crate) fn configured_region(config: &SdkConfig) -> Option<String> {
         config.region().map(|r| r.to_string())
     }
 
     /// The SDK configuration for one region, sharing the HTTP client and
     /// credentials cache with every other region.
-    pub fn sdk_config_for(&self, region: &str) -> SdkConfig {
+    pub(crate) fn sdk_config_for(&self, region: &str) -> SdkConfig {
         self.base
             .to_builder()
             .region(Region::new(region.to_string()))
@@ -273,7 +273,7 @@ impl AwsSession {
 
     /// True when a custom endpoint (LocalStack) is in use; S3 then needs
     /// path-style addressing because `bucket.127.0.0.1` does not resolve.
-    pub fn has_custom_endpoint(&self) -> bool {
+    pub(crate) fn has_custom_endpoint(&self) -> bool {
         self.base.endpoint_url().is_some()
     }
 }

@@ -4,15 +4,15 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::{
     describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
-    Collected, Collector, RegionContext, Scope, Service,
+    Collected, Collector, RegionContext, Scope,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct SnsTopics;
+pub(super) struct SnsTopics;
 
 impl Collector for SnsTopics {
-    fn service(&self) -> Service {
-        Service::Sns
+    fn service(&self) -> &'static str {
+        "sns"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::SnsTopic

@@ -5,15 +5,15 @@ use deputy_audit_analyze::{ResourcePolicy, ResourceType};
 
 use super::{
     describe_sdk_error, fetch_each, list_items, listing_error, resource_error, BoxFuture,
-    Collected, Collector, RegionContext, Scope, Service,
+    Collected, Collector, RegionContext, Scope,
 };
 use crate::collect::{EmptyAnswerGuard, ReadOnlyGuard};
 
-pub struct SqsQueues;
+pub(super) struct SqsQueues;
 
 impl Collector for SqsQueues {
-    fn service(&self) -> Service {
-        Service::Sqs
+    fn service(&self) -> &'static str {
+        "sqs"
     }
     fn resource_type(&self) -> ResourceType {
         ResourceType::SqsQueue

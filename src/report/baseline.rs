@@ -26,7 +26,7 @@ use super::{Report, Suppression};
 
 /// The ids to suppress, each with its reason.
 #[derive(Debug, Clone)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     pub path: PathBuf,
     pub reasons: BTreeMap<String, String>,
 }
@@ -48,12 +48,12 @@ struct Entry {
 /// Reads a baseline. Every problem (unreadable, neither a report nor a
 /// suppressions file, an entry without an id or a reason) is an error naming
 /// the file, and the command exits 2 before anything is scanned.
-pub fn load(path: &Path) -> anyhow::Result<Baseline> {
+pub(crate) fn load(path: &Path) -> anyhow::Result<Baseline> {
     let text = crate::input::read_text(path, "baseline", crate::input::REPORT_LIMIT)?;
     parse(path, &text)
 }
 
-pub fn parse(path: &Path, text: &str) -> anyhow::Result<Baseline> {
+pub(crate) fn parse(path: &Path, text: &str) -> anyhow::Result<Baseline> {
     let shown = path.display();
     let value: Value = serde_json::from_str(text)
         .with_context(|| format!("baseline {shown} is not valid JSON"))?;
@@ -93,7 +93,7 @@ pub fn parse(path: &Path, text: &str) -> anyhow::Result<Baseline> {
 impl Baseline {
     /// Marks every finding of `report` whose id is in the baseline. Returns how
     /// many baseline entries matched no finding (fixed since, or stale).
-    pub fn apply(&self, report: &mut Report) -> usize {
+    pub(crate) fn apply(&self, report: &mut Report) -> usize {
         for finding in &report.findings {
             if let Some(reason) = self.reasons.get(&finding.finding_id) {
                 report.suppressions.insert(
@@ -112,12 +112,16 @@ impl Baseline {
 }
 
 /// Loads `path` if given (`--baseline`).
-pub fn load_optional(path: Option<&Path>) -> anyhow::Result<Option<Baseline>> {
+pub(crate) fn load_optional(path: Option<&Path>) -> anyhow::Result<Option<Baseline>> {
     path.map(load).transpose()
 }
 
 /// Applies an optional baseline and says on stderr what it did.
-pub fn apply_optional(baseline: Option<&Baseline>, mut report: Report) -> Report {
+#[allow(
+    clippy::print_stderr,
+    reason = "unmatched entries are a warning the user must see, without -v"
+)]
+pub(crate) fn apply_optional(baseline: Option<&Baseline>, mut report: Report) -> Report {
     if let Some(baseline) = baseline {
         let unmatched = baseline.apply(&mut report);
         tracing::info!(

@@ -16,7 +16,7 @@ use super::Report;
 
 /// The header, in order. The first thirteen are the finding columns every
 /// consumer can rely on; later columns are only ever appended.
-pub const HEADER: [&str; 20] = [
+pub(super) const HEADER: [&str; 20] = [
     "account_id",
     "region",
     "service",
@@ -43,7 +43,7 @@ pub const HEADER: [&str; 20] = [
 
 /// `cell` as a spreadsheet shows it as text: prefixed with `'` when its first
 /// character would start a formula.
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
@@ -51,7 +51,7 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER)?;
     let mut write_row =

@@ -27,7 +27,7 @@ fn is_hazard(c: char) -> bool {
 
 /// `text` with every hazardous character replaced by `\u{XX}`; borrowed when
 /// there is none (the common case).
-pub fn visible(text: &str) -> Cow<'_, str> {
+pub(crate) fn visible(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_hazard) {
         return Cow::Borrowed(text);
     }
@@ -43,7 +43,7 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 }
 
 /// [`visible`] as an owned `String`, for messages that stay on one line.
-pub fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     visible(text).into_owned()
 }
 

@@ -17,7 +17,7 @@ use super::Report;
 /// Escapes Markdown (CommonMark backslash escapes for ASCII punctuation that
 /// means something, HTML-significant characters as entities) after making
 /// control characters visible (`\u{1b}`, see [`super::escape`]).
-pub fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let text = super::escape::visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -54,7 +54,7 @@ const ORDER: [Severity; 4] = [
     Severity::Info,
 ];
 
-pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let (active, suppressed): (Vec<&Finding>, Vec<&Finding>) = report
         .findings
         .iter()
@@ -129,10 +129,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         writeln!(out)?;
         writeln!(out, "| service | high | medium | low | info |")?;
         writeln!(out, "|---|---:|---:|---:|---:|")?;
-        let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
-        for f in &active {
-            by_service.entry(f.service.as_str()).or_default()[f.severity as usize] += 1;
-        }
+        let by_service = super::severity_counts_by_service(active.iter().copied());
         let mut total = [0usize; 4];
         for (service, n) in &by_service {
             let cells: Vec<String> = ORDER.iter().map(|s| n[*s as usize].to_string()).collect();
@@ -270,19 +267,14 @@ fn write_finding(
     suppression: Option<&super::Suppression>,
 ) -> anyhow::Result<()> {
     writeln!(out)?;
-    let sid = f
-        .statement_sid
-        .as_deref()
-        .map(|s| format!(" ({})", code(s)))
-        .unwrap_or_default();
+    let statement = super::statement_label(f.statement_index, f.statement_sid.as_deref(), code);
     writeln!(
         out,
-        "- **{}** [{} {}]({}) · statement {}{sid} · {}",
+        "- **{}** [{} {}]({}) · {statement} · {}",
         f.severity.as_str().to_uppercase(),
         escape(f.rule.id),
         escape(f.rule.name),
         f.rule.help_url(),
-        f.statement_index,
         code(&f.finding_id)
     )?;
     writeln!(out)?;

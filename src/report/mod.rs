@@ -1,9 +1,9 @@
 //! Report: one writer per format, all fed by the same [`Report`].
 
-pub mod baseline;
+pub(crate) mod baseline;
 mod csv;
-pub mod escape;
-pub mod json;
+pub(crate) mod escape;
+pub(crate) mod json;
 mod markdown;
 mod sarif;
 #[cfg(test)]
@@ -22,13 +22,13 @@ use crate::scan_error::ScanError;
 
 /// The JSON report's version: bumped when a field changes meaning or
 /// disappears (a new module beside [`json::v1`]); adding fields does not.
-pub const SCHEMA_VERSION: u32 = json::v1::SCHEMA_VERSION;
+pub(crate) const SCHEMA_VERSION: u32 = json::v1::SCHEMA_VERSION;
 
 /// Everything a scan (or `check`) learned, in the order reports present it.
 /// Not itself a wire type: the JSON report is [`json::v1::Report`], built
 /// from this.
 #[derive(Debug, Clone)]
-pub struct Report {
+pub(crate) struct Report {
     pub tool: ToolInfo,
     pub scan_started: String,
     pub scan_finished: String,
@@ -54,13 +54,13 @@ pub struct Report {
 
 /// Why a finding is accepted (from a suppressions file or a baseline report).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     pub reason: String,
 }
 
 /// A resource whose policy the account cannot change.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct AwsManagedResource {
+pub(crate) struct AwsManagedResource {
     pub account_id: String,
     pub region: String,
     pub resource_type: ResourceType,
@@ -70,7 +70,7 @@ pub struct AwsManagedResource {
 
 /// What one account contributed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AccountSummary {
+pub(crate) struct AccountSummary {
     pub account_id: String,
     /// The role assumed to scan it; absent for the caller's own account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,7 +86,7 @@ pub struct AccountSummary {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AccountStatus {
+pub(crate) enum AccountStatus {
     /// Every resource listed was assessed.
     Scanned,
     /// Scanned, but some resources or listings could not be assessed (they are
@@ -97,13 +97,13 @@ pub enum AccountStatus {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ToolInfo {
+pub(crate) struct ToolInfo {
     pub name: String,
     pub version: String,
 }
 
 impl ToolInfo {
-    pub fn current() -> Self {
+    pub(crate) fn current() -> Self {
         ToolInfo {
             name: env!("CARGO_PKG_NAME").to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -114,7 +114,7 @@ impl ToolInfo {
 impl Report {
     /// An empty report of this version of the tool, started at `scan_started`;
     /// `scan` and `check` fill it, then set `scan_finished` and [`Report::normalize`].
-    pub fn new(
+    pub(crate) fn new(
         scan_started: String,
         account_id: String,
         regions: Vec<String>,
@@ -138,7 +138,7 @@ impl Report {
 
     /// Sorts findings and errors so that two runs over the same account produce
     /// the same report, whatever order the concurrent calls finished in.
-    pub fn normalize(&mut self) {
+    pub(crate) fn normalize(&mut self) {
         self.findings.sort_by(|a, b| {
             (
                 &a.account_id,
@@ -162,7 +162,7 @@ impl Report {
     /// Findings that gate the exit code: at or above `threshold`, not
     /// suppressed, and not about an AWS-managed resource (nobody can act on it,
     /// so it must never fail a nightly job, whatever `--fail-on` says).
-    pub fn count_at_or_above(&self, threshold: Severity) -> usize {
+    pub(crate) fn count_at_or_above(&self, threshold: Severity) -> usize {
         self.findings
             .iter()
             .filter(|f| {
@@ -175,26 +175,26 @@ impl Report {
     }
 
     /// Why `--baseline` accepted `finding`, if it did.
-    pub fn suppression(&self, finding: &Finding) -> Option<&Suppression> {
+    pub(crate) fn suppression(&self, finding: &Finding) -> Option<&Suppression> {
         self.suppressions.get(&finding.finding_id)
     }
 
     /// Findings accepted through `--baseline` (still reported, never gating).
-    pub fn suppressed_count(&self) -> usize {
+    pub(crate) fn suppressed_count(&self) -> usize {
         self.findings
             .iter()
             .filter(|f| self.suppression(f).is_some())
             .count()
     }
 
-    pub fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         self.errors.is_empty()
     }
 }
 
 /// Counts of `findings` per service, indexed by `Severity as usize`, in
 /// service-name order (the summary tables of the table and Markdown reports).
-pub fn severity_counts_by_service<'a>(
+pub(crate) fn severity_counts_by_service<'a>(
     findings: impl IntoIterator<Item = &'a Finding>,
 ) -> BTreeMap<&'a str, [usize; 4]> {
     let mut by_service: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
@@ -206,7 +206,7 @@ pub fn severity_counts_by_service<'a>(
 
 /// `statement 2 (AllowSns)`, or `statement 0` without a Sid; `show` renders
 /// the Sid for the format (escaped, quoted as code...).
-pub fn statement_label<D: std::fmt::Display>(
+pub(crate) fn statement_label<D: std::fmt::Display>(
     index: usize,
     sid: Option<&str>,
     show: impl Fn(&str) -> D,
@@ -221,7 +221,7 @@ pub fn statement_label<D: std::fmt::Display>(
 /// another tool, or with a `schema_version` other than [`SCHEMA_VERSION`] (a
 /// changed field could silently mean something else). `shown` names the file
 /// and what it is (`baseline b.json`, `b.json`).
-pub fn check_report_origin(value: &serde_json::Value, shown: &str) -> anyhow::Result<()> {
+pub(crate) fn check_report_origin(value: &serde_json::Value, shown: &str) -> anyhow::Result<()> {
     let tool = &value["tool"]["name"];
     if tool.as_str() != Some(env!("CARGO_PKG_NAME")) {
         let found = match tool.as_str() {
@@ -246,7 +246,7 @@ pub fn check_report_origin(value: &serde_json::Value, shown: &str) -> anyhow::Re
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Format {
+pub(crate) enum Format {
     /// A short human summary.
     Table,
     /// One JSON document (schema in docs/report.schema.json).
@@ -260,7 +260,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Format::Table => "txt",
             Format::Json => "json",
@@ -270,7 +270,12 @@ impl Format {
         }
     }
 
-    pub fn write(self, report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Result<()> {
+    pub(crate) fn write(
+        self,
+        report: &Report,
+        out: &mut dyn Write,
+        color: bool,
+    ) -> anyhow::Result<()> {
         match self {
             Format::Table => table::write(report, out, color),
             Format::Json => json::write(report, out),
@@ -282,7 +287,7 @@ impl Format {
 }
 
 /// Where reports go, decided once from `--output` and `--format`.
-pub enum Destination {
+pub(crate) enum Destination {
     /// Every format to stdout, in the order given.
     Stdout,
     /// One format to one file.
@@ -293,7 +298,7 @@ pub enum Destination {
 
 /// Each format once, in the order first asked for: `--format json --format csv
 /// --format json` writes one JSON report, not two.
-pub fn unique_formats(formats: Vec<Format>) -> Vec<Format> {
+pub(crate) fn unique_formats(formats: Vec<Format>) -> Vec<Format> {
     let mut unique = Vec::with_capacity(formats.len());
     for format in formats {
         if !unique.contains(&format) {
@@ -305,7 +310,7 @@ pub fn unique_formats(formats: Vec<Format>) -> Vec<Format> {
 
 impl Destination {
     /// `formats` must already be [`unique_formats`].
-    pub fn from_args(output: Option<&Path>, formats: &[Format]) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(output: Option<&Path>, formats: &[Format]) -> anyhow::Result<Self> {
         // `-o -` is standard output, as `-` is standard input for inputs.
         let output = output.filter(|path| path.as_os_str() != "-");
         let Some(path) = output else {
@@ -345,7 +350,7 @@ impl Destination {
 
     /// The `--output` file, when reports go to exactly one file (the only case
     /// in which the report could overwrite an input).
-    pub fn file(&self) -> Option<&Path> {
+    pub(crate) fn file(&self) -> Option<&Path> {
         match self {
             Destination::File(path) => Some(path),
             Destination::Stdout | Destination::Directory(_) => None,
@@ -355,7 +360,7 @@ impl Destination {
     /// Proves, before anything is scanned, that the reports can be written:
     /// a missing or read-only directory is found now, not after a long scan
     /// whose report would then be lost. Creates a missing `--output DIR`.
-    pub fn preflight(&self) -> anyhow::Result<()> {
+    pub(crate) fn preflight(&self) -> anyhow::Result<()> {
         match self {
             Destination::Stdout => Ok(()),
             Destination::Directory(dir) => {
@@ -411,7 +416,7 @@ impl Destination {
     }
 
     /// Writes every format. Returns the files written.
-    pub fn write_all(
+    pub(crate) fn write_all(
         &self,
         report: &Report,
         formats: &[Format],
@@ -526,7 +531,7 @@ fn write_stdout(report: &Report, format: Format, color: bool) -> anyhow::Result<
 }
 
 /// The reader of standard output went away (`deputy-audit ... | head`).
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
@@ -542,7 +547,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// Writes to a temporary file beside `path`, then renames it into place, so a
 /// reader (or a crash) never sees half a report.
-pub fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
@@ -592,7 +597,7 @@ pub(crate) mod test_support {
 
     /// A report built the way `scan` builds one: real analysis of a few
     /// policies, one finding suppressed, one resource not assessed.
-    pub fn sample_report() -> Report {
+    pub(crate) fn sample_report() -> Report {
         let account = "111122223333";
         let policies = [
             (

@@ -29,11 +29,11 @@ use serde_json::{json, Value};
 
 use super::{Report, Suppression};
 
-pub const SARIF_SCHEMA: &str =
+pub(super) const SARIF_SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// The key of the stable id in `partialFingerprints`.
-pub const FINGERPRINT_KEY: &str = "deputyAuditFindingId/v1";
+pub(super) const FINGERPRINT_KEY: &str = "deputyAuditFindingId/v1";
 
 #[derive(Serialize)]
 struct Log {
@@ -183,7 +183,7 @@ struct SarifSuppression {
 }
 
 /// SARIF `level` for a severity.
-pub fn level(severity: Severity) -> &'static str {
+pub(super) fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::High => "error",
         Severity::Medium => "warning",
@@ -192,7 +192,7 @@ pub fn level(severity: Severity) -> &'static str {
 }
 
 /// GitHub's `security-severity` (a number as a string, 0.0 to 10.0).
-pub fn security_severity(severity: Severity) -> &'static str {
+pub(super) fn security_severity(severity: Severity) -> &'static str {
     match severity {
         Severity::High => "8.0",
         Severity::Medium => "5.0",
@@ -245,7 +245,7 @@ fn encode_segments<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// The `artifactLocation.uri` of a finding (see the module documentation).
-pub fn artifact_uri(resource_arn: &str, account_id: &str) -> String {
+pub(super) fn artifact_uri(resource_arn: &str, account_id: &str) -> String {
     if let Some(arn) = deputy_audit_analyze::Arn::parse(resource_arn) {
         let account = if arn.account.is_empty() {
             account_id
@@ -297,15 +297,10 @@ fn location(finding: &Finding) -> Location {
 /// The guarding Deny statement as a related location: the same artifact,
 /// and the statement as a logical location inside the resource's policy.
 fn guard_location(finding: &Finding, guard: &StatementRef) -> RelatedLocation {
-    let (name, described) = match &guard.sid {
-        Some(sid) => (
-            format!("statement {} ({sid})", guard.index),
-            format!("Deny statement {} (Sid \"{sid}\")", guard.index),
-        ),
-        None => (
-            format!("statement {}", guard.index),
-            format!("Deny statement {} (no Sid)", guard.index),
-        ),
+    let name = super::statement_label(guard.index, guard.sid.as_deref(), str::to_owned);
+    let described = match &guard.sid {
+        Some(sid) => format!("Deny statement {} (Sid \"{sid}\")", guard.index),
+        None => format!("Deny statement {} (no Sid)", guard.index),
     };
     RelatedLocation {
         id: 0,
@@ -333,14 +328,14 @@ fn result(
     suppression: Option<&Suppression>,
     rule_index: &BTreeMap<&str, usize>,
 ) -> SarifResult {
-    let sid = finding
-        .statement_sid
-        .as_deref()
-        .map(|s| format!(" ({s})"))
-        .unwrap_or_default();
+    let statement = super::statement_label(
+        finding.statement_index,
+        finding.statement_sid.as_deref(),
+        str::to_owned,
+    );
     let mut text = format!(
-        "{}: statement {}{sid}: {} Fix: {}",
-        finding.resource_arn, finding.statement_index, finding.message, finding.recommendation
+        "{}: {statement}: {} Fix: {}",
+        finding.resource_arn, finding.message, finding.recommendation
     );
     if finding.aws_managed {
         text.push_str(
@@ -456,7 +451,7 @@ fn log(report: &Report) -> Log {
     }
 }
 
-pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &log(report))?;
     writeln!(out)?;
     Ok(())

@@ -43,7 +43,7 @@ fn wrapped(out: &mut dyn Write, label: &str, text: &str) -> std::io::Result<()> 
     Ok(())
 }
 
-pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Result<()> {
+pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow::Result<()> {
     let paint = |style: Style, text: &str| {
         if color {
             format!("{}{text}{}", style.render(), style.render_reset())

@@ -9,6 +9,18 @@
 //! - `moto::*`: ECR and Organizations guardrails against moto's server (and LocalStack),
 //!   under the same rule.
 
+// Test code: a failed unwrap is the test's failure report; progress notes
+// ("seeded ...") go to the test's stderr; a test binary has no public API, so
+// `pub` in its support modules means "shared between test modules"; libc calls
+// (mkfifo, mknod, kill) make the special files and signals some tests need.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    unreachable_pub,
+    unsafe_code
+)]
+
 mod check;
 mod hardening;
 mod localstack;

@@ -2,6 +2,9 @@
 //! `cargo run --release -p deputy-audit-analyze --example throughput [N]`.
 //! With `--dump FILE.json...` it prints the findings of policy files instead.
 
+// An example program: it prints its measurements, and fails loudly on a bad file.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
 use std::time::Instant;
 
 use deputy_audit_analyze::{analyze, AnalysisOptions, ResourcePolicy, ResourceType};

@@ -290,7 +290,7 @@ pub(crate) struct Guard {
 }
 
 impl Guard {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.sid {
             Some(sid) => format!("Deny statement {} (Sid \"{sid}\")", self.index),
             None => format!("Deny statement {} (no Sid)", self.index),
@@ -365,12 +365,12 @@ pub(crate) struct Facts<'a> {
 
 impl Facts<'_> {
     /// No source pin (or account-less SourceArn), not dead, not guarded.
-    pub fn source_unprotected(&self) -> bool {
+    pub(crate) fn source_unprotected(&self) -> bool {
         !self.source_pinned && self.accountless_arn.is_empty() && !self.dead && self.guard.is_none()
     }
 
     /// CD002's condition: a source key is present but nothing pins.
-    pub fn unpinned_reported(&self) -> bool {
+    pub(crate) fn unpinned_reported(&self) -> bool {
         self.source_unprotected() && (!self.unpinned.is_empty() || !self.null_checks.is_empty())
     }
 }

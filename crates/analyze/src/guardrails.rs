@@ -100,6 +100,10 @@ pub struct ServiceSupport {
     pub note: Option<String>,
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "the file is compiled in and parsed by a unit test: a broken one is a build defect"
+)]
 static DATA: LazyLock<ServicesData> = LazyLock::new(|| {
     serde_json::from_str(include_str!("../data/rcp-services.json"))
         .expect("data/rcp-services.json is valid (a unit test parses it)")

@@ -184,6 +184,10 @@ pub struct KnowledgeBase {
 const DATA: &str = include_str!("../data/service-principals.json");
 const ACTIONS: &str = include_str!("../data/action-classes.json");
 
+#[allow(
+    clippy::expect_used,
+    reason = "the files are compiled in and parsed by unit tests: a broken one is a build defect"
+)]
 static KB: LazyLock<KnowledgeBase> = LazyLock::new(|| {
     // The files are part of the crate and checked by unit tests; a broken file
     // is a build defect, not an input error.

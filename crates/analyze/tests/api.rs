@@ -1,5 +1,8 @@
 //! The public API, exercised the way the binary uses it.
 
+// Test code: a failed unwrap is the test's failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use deputy_audit_analyze::knowledge::{knowledge, KeySupport};
 use deputy_audit_analyze::{
     analyze, AnalysisOptions, PolicyError, ResourcePolicy, ResourceType, Severity,

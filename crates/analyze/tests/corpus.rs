@@ -8,6 +8,9 @@
 //! `INSTA_UPDATE=always cargo test -p deputy-audit-analyze --test corpus` (or
 //! `cargo insta review`), then read the diff before committing.
 
+// Test code: a failed unwrap is the test's failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

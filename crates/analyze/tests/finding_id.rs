@@ -1,5 +1,8 @@
 //! The stable finding id: same finding, same id across runs and cosmetic edits.
 
+// Test code: a failed unwrap is the test's failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use deputy_audit_analyze::{analyze, AnalysisOptions, ResourcePolicy, ResourceType};
 
 const ARN: &str = "arn:aws:sqs:us-east-1:111122223333:q";

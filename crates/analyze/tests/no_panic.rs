@@ -4,6 +4,9 @@
 //! each property runs thousands of cases from fixed seeds, so failures
 //! reproduce exactly.
 
+// Test code: a failed unwrap is the test's failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 
 use deputy_audit_analyze::{

@@ -2,7 +2,7 @@
 //! schema is docs/report.schema.json; and the one reader of such reports
 //! (`diff`, `--baseline`).
 
-pub mod v1;
+pub(crate) mod v1;
 
 use std::io::Write;
 
@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::Report;
 
-pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &v1::Report::from_report(report))?;
     writeln!(out)?;
     Ok(())
@@ -20,7 +20,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
 /// Reads a JSON report already parsed as JSON: refuses one written by another
 /// tool or with another `schema_version` ([`super::check_report_origin`]).
 /// `shown` names the file and what it is (`baseline b.json`, `b.json`).
-pub fn read(value: Value, shown: &str) -> anyhow::Result<v1::Report> {
+pub(crate) fn read(value: Value, shown: &str) -> anyhow::Result<v1::Report> {
     super::check_report_origin(&value, shown)?;
     serde_json::from_value(value)
         .with_context(|| format!("{shown} is not a deputy-audit JSON report"))

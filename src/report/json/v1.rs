@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The `schema_version` these types write and read.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub scan_started: String,
@@ -45,13 +45,13 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Tool {
+pub(crate) struct Tool {
     pub name: String,
     pub version: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AccountSummary {
+pub(crate) struct AccountSummary {
     pub account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
@@ -65,14 +65,14 @@ pub struct AccountSummary {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AccountStatus {
+pub(crate) enum AccountStatus {
     Scanned,
     Incomplete,
     Failed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub account_id: String,
     pub region: String,
     pub service: String,
@@ -102,19 +102,19 @@ pub struct Finding {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MitigatedBy {
+pub(crate) struct MitigatedBy {
     pub policy_id: String,
     pub policy_name: String,
     pub statement_sid: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Error {
+pub(crate) struct Error {
     pub account_id: String,
     pub region: String,
     pub service: String,
@@ -125,7 +125,7 @@ pub struct Error {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AwsManagedResource {
+pub(crate) struct AwsManagedResource {
     pub account_id: String,
     pub region: String,
     pub resource_type: ResourceType,
@@ -135,7 +135,7 @@ pub struct AwsManagedResource {
 
 impl Report {
     /// The document for `report`.
-    pub fn from_report(report: &crate::report::Report) -> Report {
+    pub(crate) fn from_report(report: &crate::report::Report) -> Report {
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool {
@@ -186,7 +186,7 @@ impl From<&crate::report::AccountSummary> for AccountSummary {
 
 impl Finding {
     /// A finding of the engine as written, with the baseline's verdict.
-    pub fn new(
+    pub(crate) fn new(
         f: &deputy_audit_analyze::Finding,
         suppression: Option<&crate::report::Suppression>,
     ) -> Finding {

@@ -88,7 +88,7 @@ pub(crate) struct FixContext {
 }
 
 impl FixContext {
-    pub fn new(resource: &ResourcePolicy) -> FixContext {
+    pub(crate) fn new(resource: &ResourcePolicy) -> FixContext {
         let owner = if crate::arn::is_account_id(&resource.account_id) {
             resource.account_id.clone()
         } else {
@@ -144,7 +144,7 @@ impl Ctx<'_> {
 
     /// True when every action the statement grants reveals only metadata
     /// (`kms:DescribeKey`, `s3:GetBucketAcl`...; `data/action-classes.json`).
-    pub fn metadata_only(&self) -> bool {
+    pub(crate) fn metadata_only(&self) -> bool {
         let st = self.statement;
         st.not_action.is_none()
             && st.action.as_ref().is_some_and(|actions| {
@@ -160,7 +160,7 @@ impl Ctx<'_> {
     ///   account must pass the role (and `--strict` is not set: then high);
     /// - an unknown principal, or a role use no AWS page confirms: medium;
     /// - a grant of metadata-only actions: at most low.
-    pub fn exposure(&self, services: &[ServiceRef<'_>]) -> Exposure {
+    pub(crate) fn exposure(&self, services: &[ServiceRef<'_>]) -> Exposure {
         let trust = self.resource.resource_type.is_trust_policy();
         let mut severity = Severity::Info;
         let mut caveats = Vec::new();
@@ -266,12 +266,12 @@ impl Ctx<'_> {
 
     /// `{"StringEquals":{"aws:SourceAccount":owner},"ArnLike":{"aws:SourceArn":...}}`
     /// for this resource, or `None` where the condition would break the service.
-    pub fn source_condition(&self) -> Option<Value> {
+    pub(crate) fn source_condition(&self) -> Option<Value> {
         self.source_condition_for(self.fix_services())
     }
 
     /// [`Self::source_condition`] for the given services.
-    pub fn source_condition_for(&self, services: &[ServiceRef<'_>]) -> Option<Value> {
+    pub(crate) fn source_condition_for(&self, services: &[ServiceRef<'_>]) -> Option<Value> {
         // A condition pasted into a trust policy stops the service from
         // assuming the role if it does not send the keys: suggest one only
         // where AWS documents that every service sends them.
@@ -319,7 +319,7 @@ impl Ctx<'_> {
     }
 
     /// The standard recommendation for pinning the source of a service request.
-    pub fn source_recommendation(&self) -> String {
+    pub(crate) fn source_recommendation(&self) -> String {
         self.source_recommendation_for(self.fix_services())
     }
 
@@ -353,7 +353,7 @@ impl Ctx<'_> {
     }
 
     /// [`Self::source_recommendation`] for the given services.
-    pub fn source_recommendation_for(&self, services: &[ServiceRef<'_>]) -> String {
+    pub(crate) fn source_recommendation_for(&self, services: &[ServiceRef<'_>]) -> String {
         let (unverified, not_sent) = self.sts_key_gaps(services);
         let docs = self.docs_for(services);
         if !not_sent.is_empty() {
