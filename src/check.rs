@@ -148,10 +148,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
 /// An unreadable input is reported where errors go, and the run goes on.
 #[allow(clippy::print_stderr, reason = "check's per-file error messages")]
 fn print_input_error(reason: &str) {
-    eprintln!(
-        "deputy-audit: error: {}",
-        crate::report::escape::visible(reason)
-    );
+    eprintln!("deputy-audit: error: {}", crate::escape::visible(reason));
 }
 
 fn unique_inputs(files: &[PathBuf]) -> Vec<(&Path, String)> {

@@ -18,8 +18,8 @@ use anyhow::{bail, Context};
 use serde::Serialize;
 
 use crate::cli::{DiffArgs, DiffFormat};
+use crate::escape::visible;
 use crate::exit;
-use crate::report::escape::visible;
 use crate::report::json::v1::{Finding, Report};
 use crate::report::statement_label;
 

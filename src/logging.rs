@@ -2,8 +2,6 @@
 
 use std::io::IsTerminal;
 
-use crate::report;
-
 /// Logs on stderr. `DEPUTY_AUDIT_LOG` takes a full filter; otherwise `-v`/`-vv`
 /// raise deputy-audit's own level (and show the SDK's warnings); `-q` keeps
 /// only deputy-audit's own errors.
@@ -36,7 +34,7 @@ pub(crate) fn init_logging(verbose: u8, quiet: bool) {
     // shown as escapes, never sent to the terminal.
     let fields = tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
         let text = format!("{value:?}");
-        let text = report::escape::visible(&text);
+        let text = crate::escape::visible(&text);
         if field.name() == "message" {
             write!(writer, "{text}")
         } else {

@@ -12,9 +12,11 @@ mod config;
 mod defaults;
 mod diff;
 mod emit;
+mod escape;
 mod exit;
 mod explain;
 mod guardrails;
+mod iam_policy;
 mod input;
 mod logging;
 mod progress;
@@ -59,7 +61,7 @@ fn main() -> ExitCode {
             // Messages quote file names and AWS answers: control characters are
             // shown, not obeyed; a message's own line break is kept.
             for line in failure.to_string().lines() {
-                eprintln!("deputy-audit: error: {}", report::escape::visible(line));
+                eprintln!("deputy-audit: error: {}", crate::escape::visible(line));
             }
             ExitCode::from(failure.exit_code())
         }
@@ -68,6 +70,9 @@ fn main() -> ExitCode {
 
 #[allow(clippy::print_stdout, reason = "the policy is this command's output")]
 fn print_iam_policy() -> anyhow::Result<u8> {
-    println!("{}", serde_json::to_string_pretty(&collect::iam_policy())?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&iam_policy::iam_policy())?
+    );
     Ok(exit::CLEAN)
 }

@@ -81,7 +81,7 @@ pub(super) fn describe_error(err: &(dyn std::error::Error + 'static)) -> String 
         })
     });
     if let Some(aws) = aws {
-        return crate::report::escape::one_line(&aws);
+        return crate::escape::one_line(&aws);
     }
     // The SDK's wrappers name only their own kind ("dispatch failure: other"),
     // which tells a person nothing; their causes do.
@@ -121,7 +121,7 @@ pub(super) fn describe_error(err: &(dyn std::error::Error + 'static)) -> String 
             parts.push(text);
         }
     }
-    crate::report::escape::one_line(&parts.join(": "))
+    crate::escape::one_line(&parts.join(": "))
 }
 
 /// `text` up to the first Rust Debug dump in it (`StartEl { name: ...`), which

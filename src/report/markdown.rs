@@ -18,7 +18,7 @@ use super::Report;
 /// means something, HTML-significant characters as entities) after making
 /// control characters visible (`\u{1b}`, see [`super::escape`]).
 pub(super) fn escape(text: &str) -> String {
-    let text = super::escape::visible(text);
+    let text = crate::escape::visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -37,7 +37,7 @@ pub(super) fn escape(text: &str) -> String {
 
 /// An inline code span that holds `text` whatever backticks it contains.
 fn code(text: &str) -> String {
-    let text = super::escape::one_line(text);
+    let text = crate::escape::one_line(text);
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     if text.starts_with('`') || text.ends_with('`') {

@@ -2,7 +2,6 @@
 
 pub(crate) mod baseline;
 mod csv;
-pub(crate) mod escape;
 pub(crate) mod json;
 mod markdown;
 mod sarif;

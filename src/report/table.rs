@@ -7,8 +7,8 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 use deputy_audit_analyze::Severity;
 
-use super::escape::visible;
 use super::Report;
+use crate::escape::visible;
 use crate::sentinel::ReportScope;
 
 fn severity_style(severity: Severity) -> Style {

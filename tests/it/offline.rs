@@ -713,3 +713,93 @@ fn fixture_is_consistent() {
         "tests/fixtures/realistic-account.json:\n{problems}"
     );
 }
+
+/// The top-level modules of `src/` form no cycle (issue 11): each names the
+/// others only through `crate::module` paths or `use crate::{...}` groups, read
+/// here outside `#[cfg(test)]` code, and the graph must be acyclic so that a
+/// change in one layer never loops back through another.
+#[test]
+fn src_modules_have_no_dependency_cycle() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = path.strip_prefix(&src).expect("under src");
+            let top = rel
+                .components()
+                .next()
+                .and_then(|c| c.as_os_str().to_str())
+                .expect("utf-8")
+                .trim_end_matches(".rs")
+                .to_string();
+            let text = std::fs::read_to_string(&path).expect("read");
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let deps = graph.entry(top.clone()).or_default();
+            let ident = |s: &str| -> String {
+                s.chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+                    .collect()
+            };
+            for (i, _) in code.match_indices("crate::") {
+                let rest = &code[i + "crate::".len()..];
+                if let Some(group) = rest.strip_prefix('{') {
+                    let group = group.split('}').next().unwrap_or_default();
+                    deps.extend(group.split(',').map(|m| ident(m.trim())));
+                } else {
+                    deps.insert(ident(rest));
+                }
+            }
+            deps.retain(|d| !d.is_empty() && *d != top);
+        }
+    }
+    // Depth-first search for a back edge among the modules `src/` declares.
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        state: &mut BTreeMap<String, u8>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        state.insert(node.to_string(), 1);
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if !graph.contains_key(next) {
+                continue;
+            }
+            match state.get(next.as_str()) {
+                Some(1) => {
+                    let start = path.iter().position(|p| p == next).unwrap_or(0);
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(next.clone());
+                    return Some(cycle);
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(cycle) = visit(next, graph, state, path) {
+                        return Some(cycle);
+                    }
+                }
+            }
+        }
+        path.pop();
+        state.insert(node.to_string(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for node in graph.keys() {
+        if !state.contains_key(node.as_str()) {
+            let cycle = visit(node, &graph, &mut state, &mut Vec::new());
+            assert!(cycle.is_none(), "module cycle in src/: {:?}", cycle);
+        }
+    }
+    assert!(graph.len() > 15, "read {} modules", graph.len());
+}

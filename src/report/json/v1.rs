@@ -220,8 +220,8 @@ impl Finding {
     }
 }
 
-impl From<&crate::collect::ScanError> for Error {
-    fn from(e: &crate::collect::ScanError) -> Self {
+impl From<&crate::scan_error::ScanError> for Error {
+    fn from(e: &crate::scan_error::ScanError) -> Self {
         Error {
             account_id: e.account_id.clone(),
             region: e.region.clone(),

@@ -1,14 +1,14 @@
 //! The least-privilege IAM policy a scan needs, generated from what the
-//! collectors declare.
+//! collectors and the organization-guardrails reader declare. It sits above
+//! both, so that neither depends on the other.
 
-use super::REGISTRY;
+use crate::collect::REGISTRY;
 
 /// What finding the scan's scope needs: `--all-regions` (account:ListRegions)
 /// and `--org` (organizations:ListAccounts, in the management account). Both are
 /// read-only. Scanning other accounts also needs sts:AssumeRole on their roles,
 /// which is granted separately (README) because it names those roles.
-pub(super) const SCOPE_PERMISSIONS: &[&str] =
-    &["account:ListRegions", "organizations:ListAccounts"];
+const SCOPE_PERMISSIONS: &[&str] = &["account:ListRegions", "organizations:ListAccounts"];
 
 /// The least-privilege IAM policy for a scan, generated from what the
 /// collectors declare (`deputy-audit iam-policy`).
@@ -40,7 +40,7 @@ mod tests {
     /// be least privilege). sts:GetCallerIdentity needs no permission.
     #[test]
     fn shipped_iam_policy_is_the_generated_one() {
-        let text = include_str!("../../iam/deputy-audit-policy.json");
+        let text = include_str!("../iam/deputy-audit-policy.json");
         let shipped: serde_json::Value = serde_json::from_str(text).expect("policy is JSON");
         assert_eq!(
             shipped,
