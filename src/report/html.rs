@@ -474,7 +474,7 @@ fn write_summary(report: &Report, active: &[&Finding], h: &mut String) -> anyhow
                     .as_str()
                     .unwrap_or_default()
                     .to_string(),
-                None => String::new(),
+                None => "–".to_string(),
             };
             let resources = summary.map_or_else(
                 || report.resource_counts.values().sum::<usize>(),
