@@ -46,6 +46,9 @@ if [ "$moto_started_here" = 1 ] && [ -z "${KEEP_MOTO:-}" ]; then
   cleanup+=(moto/stop.sh)
 fi
 
+# The HTML report's test renders it in headless Chromium (from the OS packages).
+bash scripts/install-chromium.sh
+
 echo "test: cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "test: cargo clippy" >&2

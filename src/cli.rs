@@ -146,7 +146,7 @@ pub(crate) struct AnalysisArgs {
 #[derive(Debug, Default, Args, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 pub(crate) struct OutputArgs {
-    /// Report format (repeatable, each written once): table, json, csv, sarif, markdown. Default: table on stdout. Several formats need --output DIR.
+    /// Report format (repeatable, each written once): table, json, csv, sarif, markdown, html. Default: table on stdout. Several formats need --output DIR.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     #[serde(rename = "format")]
     pub formats: Vec<Format>,

@@ -2,6 +2,7 @@
 
 pub(crate) mod baseline;
 mod csv;
+mod html;
 pub(crate) mod json;
 mod markdown;
 mod sarif;
@@ -256,6 +257,8 @@ pub(crate) enum Format {
     Sarif,
     /// Markdown, for a review ticket or a pull-request comment.
     Markdown,
+    /// One self-contained HTML page for a reviewer: summary, chart, filterable findings.
+    Html,
 }
 
 impl Format {
@@ -266,6 +269,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Sarif => "sarif",
             Format::Markdown => "md",
+            Format::Html => "html",
         }
     }
 
@@ -281,6 +285,7 @@ impl Format {
             Format::Csv => csv::write(report, out),
             Format::Sarif => sarif::write(report, out),
             Format::Markdown => markdown::write(report, out),
+            Format::Html => html::write(report, out),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The integration tests, in one binary (one link of the AWS SDK, one build of the
 //! support code). See `tests/it/README.md` for the layout and how to update snapshots.
 //!
-//! - `check`, `reports`, `hardening`, `snapshots`, `offline`: the real binary and the
+//! - `check`, `reports`, `html`, `hardening`, `snapshots`, `offline`: the real binary and the
 //!   fixtures, offline (no AWS, no LocalStack);
 //! - `localstack::*`: scans of seeded LocalStack accounts. LocalStack must be running
 //!   at `DEPUTY_AUDIT_TEST_ENDPOINT` (default http://127.0.0.1:4566); without it these
@@ -23,6 +23,7 @@
 
 mod check;
 mod hardening;
+mod html;
 mod localstack;
 mod moto;
 mod offline;
