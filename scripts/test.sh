@@ -46,6 +46,10 @@ if [ "$moto_started_here" = 1 ] && [ -z "${KEEP_MOTO:-}" ]; then
   cleanup+=(moto/stop.sh)
 fi
 
+# The pinned OCSF and ASFF validators (py-ocsf-models, botocore) the report tests run.
+echo "test: report validators (scripts/validators.sh)" >&2
+bash scripts/validators.sh >/dev/null
+
 echo "test: cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "test: cargo clippy" >&2

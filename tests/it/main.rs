@@ -23,6 +23,7 @@
 
 mod check;
 mod hardening;
+mod interchange;
 mod localstack;
 mod moto;
 mod offline;
