@@ -1,5 +1,6 @@
 //! Report: one writer per format, all fed by the same [`Report`].
 
+mod asff;
 pub(crate) mod baseline;
 mod csv;
 pub(crate) mod json;
@@ -285,6 +286,8 @@ pub(crate) enum Format {
     Markdown,
     /// OCSF 1.5 Detection Findings (a JSON array), for Security Lake and OCSF pipelines.
     Ocsf,
+    /// AWS Security Finding Format (a JSON array), for `aws securityhub batch-import-findings`.
+    Asff,
 }
 
 impl Format {
@@ -296,6 +299,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Markdown => "md",
             Format::Ocsf => "ocsf.json",
+            Format::Asff => "asff.json",
         }
     }
 
@@ -312,6 +316,7 @@ impl Format {
             Format::Sarif => sarif::write(report, out),
             Format::Markdown => markdown::write(report, out),
             Format::Ocsf => ocsf::write(report, out),
+            Format::Asff => asff::write(report, out),
         }
     }
 }

@@ -130,3 +130,31 @@ fn ocsf_validates_as_detection_findings_one_per_finding() {
         assert_eq!(e["status_id"], expected, "{e:#}");
     }
 }
+
+#[test]
+fn asff_validates_as_batch_import_findings() {
+    let dir = workspace();
+    let (path, findings) = report(dir.path(), "asff");
+    let (ids, suppressed) = json_ids(dir.path());
+    validate("asff", &path, ids.len());
+    let got: Vec<&str> = findings
+        .iter()
+        .map(|f| f["Id"].as_str().expect("Id"))
+        .collect();
+    assert_eq!(got, ids);
+    for f in &findings {
+        assert_eq!(f["AwsAccountId"], ACCOUNT);
+        assert_eq!(
+            f["ProductArn"],
+            format!("arn:aws:securityhub:us-east-1:{ACCOUNT}:product/{ACCOUNT}/default")
+        );
+        assert!(f["GeneratorId"].as_str().expect("rule").starts_with("CD"));
+        let id = f["Id"].as_str().expect("Id");
+        let status = if suppressed.iter().any(|s| s == id) {
+            "SUPPRESSED"
+        } else {
+            "NEW"
+        };
+        assert_eq!(f["Workflow"]["Status"], status, "{f:#}");
+    }
+}

@@ -8,6 +8,7 @@ otherwise. Run with the venv scripts/validators.sh prints (pinned packages).
 """
 
 import json
+import re
 import sys
 import typing
 
@@ -79,9 +80,37 @@ def asff(findings):
     report = ParamValidator().validate(params, shape)
     if report.has_errors():
         problems.append(report.generate_report())
-    # What the model says and botocore does not check: enums, maximum lengths, ranges.
+    # What the model says and botocore does not check: enums, maximum lengths, ranges,
+    # patterns (NonEmptyString's `.*\\S.*`).
     problems += constraints(shape, params, "")
+    # Limits Security Hub documents for ASFF but the model does not carry
+    # (https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html
+    # and asff-top-level-attributes.html).
+    for i, f in enumerate(findings if isinstance(findings, list) else []):
+        for member, limit in DOCUMENTED_MAX.items():
+            value = f
+            for key in member.split("."):
+                value = value.get(key) if isinstance(value, dict) else None
+            if isinstance(value, (str, list, dict)) and len(value) > limit:
+                problems.append(f".Findings[{i}].{member}: length {len(value)} is over the documented {limit}")
+        for key, value in (f.get("ProductFields") or {}).items():
+            if len(key) > 128 or len(value) > 2048:
+                problems.append(f".Findings[{i}].ProductFields[{key!r}]: over 128/2048 characters")
+    if isinstance(findings, list) and len(findings) > 100:
+        problems.append(f"{len(findings)} findings: BatchImportFindings takes at most 100 per call (split the file)")
     return problems
+
+
+DOCUMENTED_MAX = {
+    "Id": 512,
+    "Title": 256,
+    "Description": 1024,
+    "Remediation.Recommendation.Text": 512,
+    "Note.Text": 512,
+    "Types": 50,
+    "Resources": 32,
+    "ProductFields": 50,
+}
 
 
 def constraints(shape, value, path):
@@ -104,6 +133,9 @@ def constraints(shape, value, path):
         enum = shape.enum
         if enum and value not in enum:
             problems.append(f"{path}: {value!r} is not one of {enum}")
+        pattern = shape.metadata.get("pattern")
+        if pattern and not re.search(pattern, value, re.DOTALL):
+            problems.append(f"{path}: {value!r} does not match {pattern!r}")
     elif kind in ("integer", "long", "double", "float") and isinstance(value, (int, float)):
         meta = shape.metadata
         if "min" in meta and value < meta["min"] or "max" in meta and value > meta["max"]:
