@@ -68,7 +68,7 @@ fn report(dir: &Path, format: &str) -> (PathBuf, Vec<Value>) {
 }
 
 /// Runs the pinned validator on `path`; panics with its findings when it refuses.
-fn validate(kind: &str, path: &Path, expected: usize) {
+pub fn validate(kind: &str, path: &Path, expected: usize) {
     let setup = Command::new("bash")
         .arg(root().join("scripts/validators.sh"))
         .output()
