@@ -48,6 +48,9 @@ fi
 
 # The HTML report's test renders it in headless Chromium (from the OS packages).
 bash scripts/install-chromium.sh
+# The pinned OCSF and ASFF validators (py-ocsf-models, botocore) the report tests run.
+echo "test: report validators (scripts/validators.sh)" >&2
+bash scripts/validators.sh >/dev/null
 
 echo "test: cargo fmt --check" >&2
 cargo fmt --all -- --check

@@ -1,10 +1,12 @@
 //! Report: one writer per format, all fed by the same [`Report`].
 
+mod asff;
 pub(crate) mod baseline;
 mod csv;
 mod html;
 pub(crate) mod json;
 mod markdown;
+mod ocsf;
 mod sarif;
 #[cfg(test)]
 mod snapshot_tests;
@@ -217,6 +219,32 @@ pub(crate) fn statement_label<D: std::fmt::Display>(
     }
 }
 
+/// The AWS Security Finding Format's resource type for `resource_type`
+/// (ASFF `Resources[].Type`; OCSF `resources[].type` uses the same names, as
+/// Prowler's OCSF output does). `Other` where ASFF has no type.
+pub(crate) fn aws_resource_type(resource_type: ResourceType) -> &'static str {
+    match resource_type {
+        ResourceType::IamRole => "AwsIamRole",
+        ResourceType::SqsQueue => "AwsSqsQueue",
+        ResourceType::SnsTopic => "AwsSnsTopic",
+        ResourceType::S3Bucket => "AwsS3Bucket",
+        ResourceType::KmsKey => "AwsKmsKey",
+        ResourceType::LambdaFunction => "AwsLambdaFunction",
+        ResourceType::SecretsManagerSecret => "AwsSecretsManagerSecret",
+        ResourceType::EventBus => "AwsEventsEventbus",
+        ResourceType::EcrRepository => "AwsEcrRepository",
+        ResourceType::LogsResourcePolicy | ResourceType::ResourceControlPolicy => "Other",
+    }
+}
+
+/// An RFC 3339 timestamp of the report (`scan_started`, `scan_finished`) as
+/// milliseconds since the epoch; 0 when it is empty or unreadable.
+pub(crate) fn epoch_millis(rfc3339: &str) -> i64 {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(0))
+        .unwrap_or(0)
+}
+
 /// Refuses a JSON report this version cannot read faithfully: one written by
 /// another tool, or with a `schema_version` other than [`SCHEMA_VERSION`] (a
 /// changed field could silently mean something else). `shown` names the file
@@ -259,6 +287,10 @@ pub(crate) enum Format {
     Markdown,
     /// One self-contained HTML page for a reviewer: summary, chart, filterable findings.
     Html,
+    /// OCSF 1.5 Detection Findings (a JSON array), for Security Lake and OCSF pipelines.
+    Ocsf,
+    /// AWS Security Finding Format (a JSON array), for `aws securityhub batch-import-findings`.
+    Asff,
 }
 
 impl Format {
@@ -270,6 +302,8 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Markdown => "md",
             Format::Html => "html",
+            Format::Ocsf => "ocsf.json",
+            Format::Asff => "asff.json",
         }
     }
 
@@ -286,6 +320,8 @@ impl Format {
             Format::Sarif => sarif::write(report, out),
             Format::Markdown => markdown::write(report, out),
             Format::Html => html::write(report, out),
+            Format::Ocsf => ocsf::write(report, out),
+            Format::Asff => asff::write(report, out),
         }
     }
 }

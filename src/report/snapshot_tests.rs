@@ -61,6 +61,8 @@ fn sample_report_in_every_format() {
         insta::assert_snapshot!("sample.sarif", render(super::sarif::write, &report));
         insta::assert_snapshot!("sample.csv", render(super::csv::write, &report));
         insta::assert_snapshot!("sample.json", render(super::json::write, &report));
+        insta::assert_snapshot!("sample.ocsf.json", render(super::ocsf::write, &report));
+        insta::assert_snapshot!("sample.asff.json", render(super::asff::write, &report));
     });
 }
 

@@ -24,6 +24,7 @@
 mod check;
 mod hardening;
 mod html;
+mod interchange;
 mod localstack;
 mod moto;
 mod offline;

@@ -528,3 +528,84 @@ fn output_directory_receives_one_file_per_format() {
         &csv_finding_keys(&csv_text, &m.account_id),
     );
 }
+
+/// A real scan of two regions in OCSF and ASFF: every event a valid OCSF Detection
+/// Finding, every ASFF finding valid for BatchImportFindings, one per expected finding,
+/// each imported in its resource's region (IAM, global, in the first region scanned).
+#[test]
+fn ocsf_and_asff_of_a_scan_validate_against_their_schemas() {
+    let fx = fixture();
+    let m = &fx.accounts[1];
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("reports");
+    let run = run_scan(
+        &m.account_id,
+        &m.regions,
+        &fx.endpoint,
+        &[
+            "--format",
+            "ocsf",
+            "--format",
+            "asff",
+            "--output",
+            &format!("{}/", dir.display()),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.code, Some(3), "{}", run.describe());
+    let expected = m.expected_findings();
+    let file = |ext: &str| -> (PathBuf, Vec<Value>) {
+        let path = std::fs::read_dir(&dir)
+            .expect("output dir")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.to_string_lossy().ends_with(ext))
+            .unwrap_or_else(|| panic!("no {ext} report\n{}", run.describe()));
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");
+        (path, doc.as_array().expect("array").clone())
+    };
+    let (ocsf_path, events) = file(".ocsf.json");
+    crate::interchange::validate("ocsf", &ocsf_path, expected.len());
+    let ocsf_keys: BTreeSet<(String, String, usize)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["resources"][0]["uid"].as_str().expect("uid").to_string(),
+                e["metadata"]["event_code"]
+                    .as_str()
+                    .expect("rule")
+                    .to_string(),
+                usize::try_from(
+                    e["resources"][0]["data"]["statement_index"]
+                        .as_u64()
+                        .expect("index"),
+                )
+                .expect("index"),
+            )
+        })
+        .collect();
+    assert_eq!(ocsf_keys, expected);
+
+    let (asff_path, findings) = file(".asff.json");
+    crate::interchange::validate("asff", &asff_path, expected.len());
+    for f in &findings {
+        let region = f["Region"].as_str().expect("Region");
+        assert!(m.regions.iter().any(|r| r == region), "{f:#}");
+        assert_eq!(
+            f["ProductArn"],
+            format!(
+                "arn:aws:securityhub:{region}:{0}:product/{0}/default",
+                m.account_id
+            )
+        );
+        let resource = &f["Resources"][0];
+        if resource["Id"]
+            .as_str()
+            .expect("Id")
+            .starts_with("arn:aws:iam::")
+        {
+            assert_eq!(resource["Type"], "AwsIamRole");
+            assert_eq!(region, m.regions[0]);
+        }
+    }
+}
