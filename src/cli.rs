@@ -105,6 +105,10 @@ pub(crate) struct DiffArgs {
     /// The severity --fail-on-new counts from.
     #[arg(long, value_name = "SEVERITY", default_value_t = defaults::FAIL_ON, value_parser = parse_severity)]
     pub fail_on: Severity,
+    /// Suppressions file or earlier report applied to NEW's findings (replaces
+    /// the suppressions NEW was written with).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// `diff --format`.

@@ -49,6 +49,9 @@ pub(crate) struct Report {
     /// Organization resource control policies: read or not, which, and how many
     /// findings they cover (`scan`; `check` with `--rcp`).
     pub organization_guardrails: Option<crate::guardrails::GuardrailsSummary>,
+    /// What `--baseline` did: entries expired, matched nothing, or met a
+    /// widened grant (set only by [`baseline`]).
+    pub baseline: Option<baseline::Outcome>,
 }
 
 /// Why a finding is accepted (from a suppressions file or a baseline report).
@@ -132,6 +135,7 @@ impl Report {
             aws_managed_resources: Vec::new(),
             suppressions: BTreeMap::new(),
             organization_guardrails: None,
+            baseline: None,
         }
     }
 
@@ -682,6 +686,7 @@ pub(crate) mod test_support {
             }],
             suppressions,
             organization_guardrails: None,
+            baseline: None,
         };
         report.normalize();
         report

@@ -228,6 +228,7 @@ mod tests {
             statement_sid: Some("AllowSns".into()),
             principals: vec!["sns.amazonaws.com".into()],
             actions: vec!["sqs:SendMessage".into()],
+            resources: Vec::new(),
             rule: deputy_audit_analyze::rule("CD001").expect("CD001 exists"),
             severity,
             message: "sns.amazonaws.com may act on this sqs-queue for any AWS account: no aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths condition pins the calling resource".into(),
@@ -268,6 +269,7 @@ mod tests {
             aws_managed_resources: Vec::new(),
             suppressions: BTreeMap::new(),
             organization_guardrails: None,
+            baseline: None,
         }
     }
 

@@ -414,3 +414,165 @@ fn diff_refuses_unreadable_inputs() {
     assert_eq!(code, 2);
     assert!(stderr.contains("bad.json"), "{stderr}");
 }
+
+/// Issue 13, mutelist: by pattern, by id, expiry, unmatched entries named.
+#[test]
+fn suppressions_match_by_pattern_expire_and_name_stale_entries() {
+    let dir = workspace();
+    let (_, doc) = json_report(dir.path(), &[]);
+    let findings = doc["findings"].as_array().unwrap().clone();
+    let queue: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["resource_arn"] == "sqs-queue.json")
+        .collect();
+    assert!(!queue.is_empty());
+    let trust = findings
+        .iter()
+        .find(|f| f["resource_arn"] == "trust-policy.json")
+        .expect("a trust policy finding");
+    std::fs::write(
+        dir.path().join("mutelist.json"),
+        json!({ "suppressions": [
+            { "resource_arn": "sqs-*.json", "service": "sqs", "reason": "queues reviewed in SEC-7" },
+            { "finding_id": trust["finding_id"], "reason": "lapsed", "expires": "2020-01-01" },
+            { "rule_id": "CD009", "account_id": "999999999999", "reason": "another account" },
+            { "finding_id": "DA-00000000000000ff", "reason": "fixed long ago" }
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let mut args = vec!["--format", "json", "--baseline", "mutelist.json"];
+    args.extend_from_slice(&POLICIES);
+    let (_, stdout, stderr) = check(dir.path(), &args);
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        errors(&validator("docs/report.schema.json"), &doc),
+        Vec::<String>::new()
+    );
+    assert_eq!(doc["suppressed_count"], queue.len(), "{doc:#}");
+    for f in doc["findings"].as_array().unwrap() {
+        let suppressed = f["suppression"]["reason"].as_str();
+        if f["resource_arn"] == "sqs-queue.json" {
+            assert_eq!(suppressed, Some("queues reviewed in SEC-7"));
+        } else {
+            assert_eq!(
+                suppressed, None,
+                "the expired entry suppresses nothing: {f:#}"
+            );
+        }
+    }
+    let expired = format!(
+        "suppressions[1] ({}) (expired 2020-01-01)",
+        trust["finding_id"].as_str().unwrap()
+    );
+    assert_eq!(doc["baseline"]["expired_entries"], json!([expired]));
+    assert_eq!(
+        doc["baseline"]["unmatched_entries"],
+        json!([
+            "suppressions[2] (account_id=999999999999, rule_id=CD009)",
+            "suppressions[3] (DA-00000000000000ff)"
+        ])
+    );
+    assert!(
+        stderr.contains(&format!("{expired} has expired")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("suppressions[3] (DA-00000000000000ff) matched no finding"),
+        "{stderr}"
+    );
+
+    // A bad date names the entry and stops the command.
+    std::fs::write(
+        dir.path().join("bad.json"),
+        r#"{"suppressions":[{"rule_id":"CD001","reason":"r","expires":"31/12/2026"}]}"#,
+    )
+    .unwrap();
+    let mut args = vec!["--baseline", "bad.json"];
+    args.extend_from_slice(&POLICIES);
+    let (code, _, stderr) = check(dir.path(), &args);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("suppressions[0] (rule_id=CD001) has expires \"31/12/2026\""),
+        "{stderr}"
+    );
+}
+
+/// Issue 13: a suppression made for a statement does not follow it when the
+/// statement grants more (the Vendor case: one service to three, `sqs:*`).
+#[test]
+fn a_broadened_statement_is_no_longer_suppressed() {
+    let dir = workspace();
+    let mut args = vec!["--format", "json", "--output", "baseline.json"];
+    args.extend_from_slice(&POLICIES);
+    check(dir.path(), &args);
+    let (code, doc) = json_report(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(doc["baseline"]["widened_grants"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let policy = dir.path().join("sqs-queue.json");
+    let text = std::fs::read_to_string(&policy).unwrap().replacen(
+        r#""Action": "sqs:SendMessage","#,
+        r#""Action": ["sqs:SendMessage", "sqs:*"],"#,
+        1,
+    );
+    std::fs::write(&policy, text).unwrap();
+    let mut args = vec!["--format", "json", "--baseline", "baseline.json"];
+    args.extend_from_slice(&POLICIES);
+    let (code, stdout, stderr) = check(dir.path(), &args);
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(code, 1, "the broadened grant gates again: {doc:#}");
+    let widened = doc["baseline"]["widened_grants"].as_array().unwrap();
+    assert!(!widened.is_empty(), "{doc:#}");
+    assert_eq!(widened[0]["added"], json!(["action sqs:*"]));
+    let id = widened[0]["finding_id"].as_str().unwrap();
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["finding_id"] == id)
+        .unwrap();
+    assert!(finding.get("suppression").is_none(), "{finding:#}");
+    assert!(
+        stderr.contains(&format!(
+            "{id} is not suppressed: its statement now grants more"
+        )),
+        "{stderr}"
+    );
+
+    // The same through a suppressions entry with a recorded grant, and through diff.
+    std::fs::write(
+        dir.path().join("s.json"),
+        json!({ "suppressions": [{
+            "finding_id": id, "reason": "vendor",
+            "grant": { "principals": ["sns.amazonaws.com"], "actions": ["sqs:SendMessage"], "resources": ["*"] }
+        }]})
+        .to_string(),
+    )
+    .unwrap();
+    let (_, doc) = json_report(dir.path(), &["--baseline", "s.json"]);
+    assert_eq!(doc["suppressed_count"], 0, "{doc:#}");
+    std::fs::write(dir.path().join("new.json"), stdout).unwrap();
+    let (code, out, stderr) = diff(
+        dir.path(),
+        &[
+            "baseline.json",
+            "new.json",
+            "--baseline",
+            "s.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("is not suppressed"), "{stderr}");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert!(d["unchanged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f.get("suppression").is_none()));
+}

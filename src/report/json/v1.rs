@@ -42,6 +42,10 @@ pub(crate) struct Report {
     /// how many findings they cover.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_guardrails: Option<crate::guardrails::GuardrailsSummary>,
+    /// What `--baseline` did: expired entries, entries that matched nothing,
+    /// findings whose statement now grants more than the entry recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::report::baseline::Outcome>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,6 +86,9 @@ pub(crate) struct Finding {
     pub statement_sid: Option<String>,
     pub principals: Vec<String>,
     pub actions: Vec<String>,
+    /// Absent only in reports written before resources were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
     pub rule_id: String,
     pub rule_name: String,
     pub severity: Severity,
@@ -161,6 +168,7 @@ impl Report {
                 .collect(),
             suppressed_count: report.suppressed_count(),
             organization_guardrails: report.organization_guardrails.clone(),
+            baseline: report.baseline.clone(),
         }
     }
 }
@@ -200,6 +208,7 @@ impl Finding {
             statement_sid: f.statement_sid.clone(),
             principals: f.principals.clone(),
             actions: f.actions.clone(),
+            resources: Some(f.resources.clone()),
             rule_id: f.rule.id.to_string(),
             rule_name: f.rule.name.to_string(),
             severity: f.severity,
