@@ -53,6 +53,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         BTreeMap::new(),
     );
     let mut input_errors = 0;
+    let mut assessed = Vec::new();
     for (path, name) in unique_inputs(&args.files) {
         let outcome = input::read_text(path, "policy", input::POLICY_LIMIT).and_then(|text| {
             // Parsed once: the same parse infers the type and feeds the analysis.
@@ -75,6 +76,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 aws_managed: None,
             };
             let mut findings = analyze_policy(&resource, &options, &parsed);
+            assessed.push(crate::report::AssessedResource::of(&resource));
             if !rcps.is_empty() {
                 covered += crate::guardrails::mark_with(&rcps, None, &resource, &mut findings);
             }
@@ -133,9 +135,13 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             covered_findings: covered,
         });
     }
+    report.assessed = assessed;
     report.scan_finished = now_rfc3339();
     report.normalize();
-    let report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
+    let mut report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
+    report.view = crate::report::View {
+        include_passed: args.output.include_passed,
+    };
     let fail_on = args.output.fail_on.unwrap_or(crate::defaults::FAIL_ON);
     let code = emit(&report, &formats, &destination, fail_on)?;
     Ok(if input_errors > 0 { exit::USAGE } else { code })

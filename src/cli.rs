@@ -163,6 +163,9 @@ pub(crate) struct OutputArgs {
     /// Accepted findings: a previous JSON report, or {"suppressions":[{"finding_id","reason"}]}. They are reported as suppressed and do not count toward --fail-on.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// CSV: also one row per resource that passed (status `pass`), so the file lists every resource.
+    #[arg(long)]
+    pub include_passed: bool,
 }
 
 /// Flags of `scan`. Every one can also be set in the config file under its

@@ -138,6 +138,8 @@ pub(crate) struct ResolvedScan {
     pub baseline: Option<PathBuf>,
     /// The config file read, if any.
     pub config: Option<PathBuf>,
+    /// How the reports are presented (`--include-passed`...).
+    pub view: crate::report::View,
 }
 
 /// A list flag given at all replaces the file's list rather than adding to it.
@@ -186,6 +188,7 @@ fn merge(args: ScanArgs, file: ScanArgs) -> ScanArgs {
             output: args.output.output.or(file.output.output),
             fail_on: args.output.fail_on.or(file.output.fail_on),
             baseline: args.output.baseline.or(file.output.baseline),
+            include_passed: args.output.include_passed || file.output.include_passed,
         },
     }
 }
@@ -261,6 +264,9 @@ pub(crate) fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
         quiet: args.quiet,
         baseline: args.output.baseline,
         config: file.source,
+        view: crate::report::View {
+            include_passed: args.output.include_passed,
+        },
     })
 }
 

@@ -50,6 +50,7 @@ pub(crate) fn run_scan(args: cli::ScanArgs, verbose: u8) -> Result<u8, Failure> 
         Box::new(scan::NoProgress)
     };
     let report = runtime.block_on(scan::run(resolved.request, progress.as_ref()))?;
-    let report = report::baseline::apply_optional(baseline.as_ref(), report);
+    let mut report = report::baseline::apply_optional(baseline.as_ref(), report);
+    report.view = resolved.view;
     emit(&report, &resolved.formats, &destination, resolved.fail_on)
 }

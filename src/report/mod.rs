@@ -52,6 +52,80 @@ pub(crate) struct Report {
     /// What `--baseline` did: entries expired, matched nothing, or met a
     /// widened grant (set only by [`baseline`]).
     pub baseline: Option<baseline::Outcome>,
+    /// Every resource whose policy was analyzed (with or without findings):
+    /// with the findings, AWS-managed resources and errors, the source of
+    /// [`Report::resource_records`].
+    pub assessed: Vec<AssessedResource>,
+    /// How the report is presented (not what was found).
+    pub view: View,
+}
+
+/// Presentation options: what the writers show, never what gates.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct View {
+    /// CSV: also a row per resource that passed (`--include-passed`).
+    pub include_passed: bool,
+}
+
+/// A resource whose policy was read and analyzed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct AssessedResource {
+    pub account_id: String,
+    pub region: String,
+    pub resource_type: ResourceType,
+    pub resource_arn: String,
+}
+
+impl AssessedResource {
+    pub(crate) fn of(resource: &deputy_audit_analyze::ResourcePolicy) -> Self {
+        AssessedResource {
+            account_id: resource.account_id.clone(),
+            region: resource.region.clone(),
+            resource_type: resource.resource_type,
+            resource_arn: resource.arn.clone(),
+        }
+    }
+}
+
+/// What became of one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum ResourceStatus {
+    /// Assessed, no finding.
+    Pass,
+    /// At least one finding no `--baseline` suppresses.
+    Fail,
+    /// Every finding suppressed by `--baseline`.
+    Suppressed,
+    /// Its policy belongs to AWS: listed, not judged.
+    AwsManaged,
+    /// Its policy could not be read or judged (it is in `errors`).
+    NotAssessed,
+}
+
+impl ResourceStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ResourceStatus::Pass => "pass",
+            ResourceStatus::Fail => "fail",
+            ResourceStatus::Suppressed => "suppressed",
+            ResourceStatus::AwsManaged => "aws-managed",
+            ResourceStatus::NotAssessed => "not-assessed",
+        }
+    }
+}
+
+/// One resource and its status, for the JSON `resources` list and CSV's pass rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ResourceRecord {
+    pub account_id: String,
+    pub region: String,
+    pub service: String,
+    pub resource_type: ResourceType,
+    pub resource_arn: String,
+    pub status: ResourceStatus,
+    /// Its findings, suppressed ones included.
+    pub findings: usize,
 }
 
 /// Why a finding is accepted (from a suppressions file or a baseline report).
@@ -136,6 +210,8 @@ impl Report {
             suppressions: BTreeMap::new(),
             organization_guardrails: None,
             baseline: None,
+            assessed: Vec::new(),
+            view: View::default(),
         }
     }
 
@@ -160,6 +236,8 @@ impl Report {
         });
         self.errors.sort();
         self.aws_managed_resources.sort();
+        self.assessed.sort();
+        self.assessed.dedup();
     }
 
     /// Findings that gate the exit code: at or above `threshold`, not
@@ -188,6 +266,96 @@ impl Report {
             .iter()
             .filter(|f| self.suppression(f).is_some())
             .count()
+    }
+
+    /// Every resource the report knows of, once, with its status: assessed
+    /// (pass, fail or suppressed by its findings), AWS-managed, or not
+    /// assessed (an error naming a resource). Ordered by account, type, ARN.
+    pub(crate) fn resource_records(&self) -> Vec<ResourceRecord> {
+        type Key = (String, ResourceType, String);
+        let mut records: BTreeMap<Key, ResourceRecord> = BTreeMap::new();
+        fn add<'m>(
+            records: &'m mut BTreeMap<Key, ResourceRecord>,
+            account: &str,
+            region: &str,
+            kind: ResourceType,
+            arn: &str,
+            status: ResourceStatus,
+        ) -> &'m mut ResourceRecord {
+            let key = (account.to_string(), kind, arn.to_string());
+            let record = records.entry(key).or_insert_with(|| ResourceRecord {
+                account_id: account.to_string(),
+                region: region.to_string(),
+                service: kind.service().to_string(),
+                resource_type: kind,
+                resource_arn: arn.to_string(),
+                status,
+                findings: 0,
+            });
+            // The strongest verdict wins: not assessed, then AWS-managed, then
+            // fail, suppressed, pass.
+            let rank = |s: ResourceStatus| match s {
+                ResourceStatus::Pass => 0,
+                ResourceStatus::Suppressed => 1,
+                ResourceStatus::Fail => 2,
+                ResourceStatus::AwsManaged => 3,
+                ResourceStatus::NotAssessed => 4,
+            };
+            if rank(status) > rank(record.status) {
+                record.status = status;
+            }
+            record
+        }
+        let records_ = &mut records;
+        for r in &self.assessed {
+            add(
+                records_,
+                &r.account_id,
+                &r.region,
+                r.resource_type,
+                &r.resource_arn,
+                ResourceStatus::Pass,
+            );
+        }
+        for f in &self.findings {
+            let status = if self.suppression(f).is_some() {
+                ResourceStatus::Suppressed
+            } else {
+                ResourceStatus::Fail
+            };
+            add(
+                records_,
+                &f.account_id,
+                &f.region,
+                f.resource_type,
+                &f.resource_arn,
+                status,
+            )
+            .findings += 1;
+        }
+        for r in &self.aws_managed_resources {
+            add(
+                records_,
+                &r.account_id,
+                &r.region,
+                r.resource_type,
+                &r.resource_arn,
+                ResourceStatus::AwsManaged,
+            );
+        }
+        for e in &self.errors {
+            if let Some(kind) = e.resource_type {
+                add(
+                    records_,
+                    &e.account_id,
+                    &e.region,
+                    kind,
+                    &e.resource_arn,
+                    ResourceStatus::NotAssessed,
+                );
+            }
+        }
+        records.into_values().collect()
     }
 
     pub(crate) fn is_complete(&self) -> bool {
@@ -687,6 +855,8 @@ pub(crate) mod test_support {
             suppressions,
             organization_guardrails: None,
             baseline: None,
+            assessed: Vec::new(),
+            view: View::default(),
         };
         report.normalize();
         report

@@ -270,6 +270,8 @@ mod tests {
             suppressions: BTreeMap::new(),
             organization_guardrails: None,
             baseline: None,
+            assessed: Vec::new(),
+            view: crate::report::View::default(),
         }
     }
 

@@ -576,3 +576,69 @@ fn a_broadened_statement_is_no_longer_suppressed() {
         .iter()
         .all(|f| f.get("suppression").is_none()));
 }
+
+/// Issue 13, pass records: every resource in the JSON report with its status,
+/// and in the CSV with --include-passed.
+#[test]
+fn every_resource_is_listed_with_its_status() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("broken.json"), "{ not json").unwrap();
+    let (_, doc) = json_report(dir.path(), &[]);
+    let trust = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["resource_arn"] == "trust-policy.json")
+        .unwrap()
+        .clone();
+    std::fs::write(
+        dir.path().join("s.json"),
+        json!({ "suppressions": [{ "resource_arn": "trust-policy.json", "reason": "vendor" }] })
+            .to_string(),
+    )
+    .unwrap();
+    let mut args = vec!["--format", "json", "--baseline", "s.json", "broken.json"];
+    args.extend_from_slice(&POLICIES);
+    let (_, stdout, _) = check(dir.path(), &args);
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        errors(&validator("docs/report.schema.json"), &doc),
+        Vec::<String>::new()
+    );
+    let status: Vec<(String, String)> = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["resource_arn"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let find = |arn: &str| {
+        status
+            .iter()
+            .find(|(a, _)| a == arn)
+            .map(|(_, s)| s.as_str())
+    };
+    assert_eq!(find("protected-topic.json"), Some("pass"), "{status:?}");
+    assert_eq!(find("sqs-queue.json"), Some("fail"));
+    assert_eq!(find("trust-policy.json"), Some("suppressed"), "{trust:#}");
+    assert_eq!(
+        status.len(),
+        3,
+        "broken.json has no resource type: {status:?}"
+    );
+
+    let mut args = vec!["--format", "csv", "--include-passed"];
+    args.extend_from_slice(&POLICIES);
+    let (_, csv, _) = check(dir.path(), &args);
+    let pass_rows: Vec<&str> = csv.lines().filter(|l| l.ends_with(",pass,")).collect();
+    assert_eq!(pass_rows.len(), 1, "{csv}");
+    assert!(pass_rows[0].contains("protected-topic.json"), "{csv}");
+    let mut args = vec!["--format", "csv"];
+    args.extend_from_slice(&POLICIES);
+    let (_, csv, _) = check(dir.path(), &args);
+    assert!(!csv.contains(",pass,"), "passes only on request: {csv}");
+}

@@ -46,6 +46,10 @@ pub(crate) struct Report {
     /// findings whose statement now grants more than the entry recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<crate::report::baseline::Outcome>,
+    /// Every resource with its status (pass, fail, suppressed, aws-managed,
+    /// not-assessed); absent in reports written before it existed.
+    #[serde(default)]
+    pub resources: Vec<crate::report::ResourceRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -169,6 +173,7 @@ impl Report {
             suppressed_count: report.suppressed_count(),
             organization_guardrails: report.organization_guardrails.clone(),
             baseline: report.baseline.clone(),
+            resources: report.resource_records(),
         }
     }
 }
