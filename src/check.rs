@@ -54,6 +54,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     );
     let mut input_errors = 0;
     let mut assessed = Vec::new();
+    let mut statement_lines = std::collections::BTreeMap::new();
     for (path, name) in unique_inputs(&args.files) {
         let outcome = input::read_text(path, "policy", input::POLICY_LIMIT).and_then(|text| {
             // Parsed once: the same parse infers the type and feeds the analysis.
@@ -64,6 +65,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                     format!("{name}: cannot tell what kind of policy this is; pass --resource-type")
                 })?,
             };
+            statement_lines.insert(name.clone(), crate::report::statement_lines(&text));
             let resource = ResourcePolicy {
                 arn: name.clone(),
                 resource_type,
@@ -136,11 +138,13 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         });
     }
     report.assessed = assessed;
+    report.statement_lines = statement_lines;
     report.scan_finished = now_rfc3339();
     report.normalize();
     let mut report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
     report.view = crate::report::View {
         include_passed: args.output.include_passed,
+        width: 0,
     };
     let fail_on = args.output.fail_on.unwrap_or(crate::defaults::FAIL_ON);
     let code = emit(&report, &formats, &destination, fail_on)?;

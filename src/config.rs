@@ -266,6 +266,7 @@ pub(crate) fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
         config: file.source,
         view: crate::report::View {
             include_passed: args.output.include_passed,
+            width: 0,
         },
     })
 }

@@ -45,7 +45,10 @@ pub(crate) fn run_scan(args: cli::ScanArgs, verbose: u8) -> Result<u8, Failure> 
         .map_err(|e| Failure::Usage(format!("cannot start the async runtime: {e}")))?;
     let show_progress = !resolved.quiet && std::io::stderr().is_terminal();
     let progress: Box<dyn scan::Progress> = if show_progress {
-        Box::new(progress::TerminalProgress::new())
+        let accounts = &resolved.request.accounts;
+        let several =
+            accounts.role_arns.len() > 1 || accounts.accounts_file.is_some() || accounts.org;
+        Box::new(progress::TerminalProgress::new(several))
     } else {
         Box::new(scan::NoProgress)
     };

@@ -58,6 +58,9 @@ pub(crate) struct Report {
     pub assessed: Vec<AssessedResource>,
     /// How the report is presented (not what was found).
     pub view: View,
+    /// `check`: the 1-based line of each statement of each policy file, by
+    /// the file's name (the findings' `resource_arn`), for SARIF's `startLine`.
+    pub statement_lines: BTreeMap<String, Vec<usize>>,
 }
 
 /// Presentation options: what the writers show, never what gates.
@@ -65,6 +68,33 @@ pub(crate) struct Report {
 pub(crate) struct View {
     /// CSV: also a row per resource that passed (`--include-passed`).
     pub include_passed: bool,
+    /// Table: the width to wrap to; 0 is [`View::DEFAULT_WIDTH`].
+    pub width: usize,
+}
+
+impl View {
+    /// The table's width when stdout is not a terminal (a file, a pipe).
+    pub(crate) const DEFAULT_WIDTH: usize = 80;
+
+    /// The terminal's width when stdout is one, else [`View::DEFAULT_WIDTH`];
+    /// never under 60, where nothing would fit.
+    pub(crate) fn stdout_width() -> usize {
+        use std::io::IsTerminal;
+        if !std::io::stdout().is_terminal() {
+            return Self::DEFAULT_WIDTH;
+        }
+        terminal_size::terminal_size()
+            .map(|(w, _)| usize::from(w.0).max(60))
+            .unwrap_or(Self::DEFAULT_WIDTH)
+    }
+
+    pub(crate) fn table_width(&self) -> usize {
+        if self.width == 0 {
+            Self::DEFAULT_WIDTH
+        } else {
+            self.width
+        }
+    }
 }
 
 /// A resource whose policy was read and analyzed.
@@ -212,23 +242,26 @@ impl Report {
             baseline: None,
             assessed: Vec::new(),
             view: View::default(),
+            statement_lines: BTreeMap::new(),
         }
     }
 
     /// Sorts findings and errors so that two runs over the same account produce
     /// the same report, whatever order the concurrent calls finished in.
     pub(crate) fn normalize(&mut self) {
+        // One order for every format: most severe first, then account,
+        // resource and statement (issue 13's "one view").
         self.findings.sort_by(|a, b| {
             (
+                std::cmp::Reverse(a.severity),
                 &a.account_id,
-                &a.resource_type,
                 &a.resource_arn,
                 a.statement_index,
                 a.rule.id,
             )
                 .cmp(&(
+                    std::cmp::Reverse(b.severity),
                     &b.account_id,
-                    &b.resource_type,
                     &b.resource_arn,
                     b.statement_index,
                     b.rule.id,
@@ -266,6 +299,30 @@ impl Report {
             .iter()
             .filter(|f| self.suppression(f).is_some())
             .count()
+    }
+
+    /// The line `finding`'s statement starts on in its policy file (`check`);
+    /// 1 when unknown (a scan's resources have no file).
+    pub(crate) fn statement_line(&self, finding: &Finding) -> usize {
+        self.statement_lines
+            .get(&finding.resource_arn)
+            .and_then(|lines| lines.get(finding.statement_index))
+            .copied()
+            .unwrap_or(1)
+    }
+
+    /// `(suppressed, not suppressed)` findings of `account`: the counts every
+    /// format shows (the table's "Findings: N (+M suppressed)").
+    pub(crate) fn account_finding_counts(&self, account: &str) -> (usize, usize) {
+        let mut counts = (0, 0);
+        for f in self.findings.iter().filter(|f| f.account_id == account) {
+            if self.suppression(f).is_some() {
+                counts.0 += 1;
+            } else {
+                counts.1 += 1;
+            }
+        }
+        counts
     }
 
     /// Every resource the report knows of, once, with its status: assessed
@@ -361,6 +418,86 @@ impl Report {
     pub(crate) fn is_complete(&self) -> bool {
         self.errors.is_empty()
     }
+}
+
+/// The 1-based line on which each statement of a policy document starts
+/// (its `{`), in order: the elements of a top-level `"Statement"` array, or
+/// the one object when `Statement` is an object. Empty when there is none.
+pub(crate) fn statement_lines(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut line = 1;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut string_start = 0;
+    let mut last_key: Option<&str> = None;
+    // Depth of the Statement array (elements are at depth + 1), once entered.
+    let mut statement_array: Option<usize> = None;
+    let mut expect_value_of_statement = false;
+    let mut expect_element = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+                if depth == 1 {
+                    last_key = text.get(string_start + 1..i);
+                }
+            } else if b == b'\n' {
+                line += 1;
+            }
+            continue;
+        }
+        match b {
+            b'\n' => line += 1,
+            b'"' => {
+                in_string = true;
+                string_start = i;
+                expect_element = false;
+                expect_value_of_statement = false;
+            }
+            b':' if depth == 1 && last_key == Some("Statement") => {
+                expect_value_of_statement = true;
+            }
+            b'{' | b'[' => {
+                let mut opens_array = false;
+                if expect_value_of_statement && b == b'{' {
+                    lines.push(line);
+                } else if expect_value_of_statement {
+                    statement_array = Some(depth + 1);
+                    opens_array = true;
+                } else if expect_element && b == b'{' && statement_array == Some(depth) {
+                    lines.push(line);
+                }
+                expect_value_of_statement = false;
+                expect_element = opens_array;
+                depth += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if b == b']' && statement_array == Some(depth + 1) {
+                    statement_array = None;
+                }
+                expect_element = false;
+            }
+            b',' => {
+                expect_element = statement_array == Some(depth);
+                if depth == 1 {
+                    last_key = None;
+                }
+            }
+            b' ' | b'\t' | b'\r' => {}
+            _ => {
+                expect_element = false;
+                expect_value_of_statement = false;
+            }
+        }
+    }
+    lines
 }
 
 /// Counts of `findings` per service, indexed by `Severity as usize`, in
@@ -688,6 +825,16 @@ fn write_report_file(
 }
 
 fn write_stdout(report: &Report, format: Format, color: bool) -> anyhow::Result<()> {
+    // The table on a terminal is as wide as the terminal (80 elsewhere).
+    let widened;
+    let report = if format == Format::Table && report.view.width == 0 {
+        let mut copy = report.clone();
+        copy.view.width = View::stdout_width();
+        widened = copy;
+        &widened
+    } else {
+        report
+    };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     let result = format
@@ -857,8 +1004,27 @@ pub(crate) mod test_support {
             baseline: None,
             assessed: Vec::new(),
             view: View::default(),
+            statement_lines: BTreeMap::new(),
         };
         report.normalize();
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement_lines;
+
+    #[test]
+    fn statement_lines_are_where_each_statement_opens() {
+        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Sid\": \"A\",\n      \"Resource\": [\"x\", {\"k\": \"]\"}]\n    },\n\n    {\"Sid\": \"B\"}\n  ]\n}";
+        assert_eq!(statement_lines(text), [4, 9]);
+        let single = "{\"Id\": \"x\",\n \"Statement\":\n {\"Effect\": \"Allow\"}}";
+        assert_eq!(statement_lines(single), [3]);
+        assert!(statement_lines("{\"Statements\": [{}]}").is_empty());
+        assert_eq!(
+            statement_lines("{\"Nested\": {\"Statement\": [{}]},\n\"Statement\": [\n{}]}"),
+            [3]
+        );
     }
 }

@@ -642,3 +642,130 @@ fn every_resource_is_listed_with_its_status() {
     let (_, csv, _) = check(dir.path(), &args);
     assert!(!csv.contains(",pass,"), "passes only on request: {csv}");
 }
+
+/// Issue 13, one view: the same report in every format agrees on counts and
+/// on order (severity, then account, resource, statement); SARIF points at
+/// the statement's line and maps info to `none`.
+#[test]
+fn every_format_agrees_on_counts_and_order() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("s.json"),
+        json!({ "suppressions": [{ "resource_arn": "trust-policy.json", "reason": "vendor" }] })
+            .to_string(),
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let mut args = vec!["--format", format, "--baseline", "s.json"];
+        args.extend_from_slice(&POLICIES);
+        check(dir.path(), &args).1
+    };
+    let doc: Value = serde_json::from_str(&run("json")).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let ids = |pred: &dyn Fn(&Value) -> bool| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| pred(f))
+            .map(|f| f["finding_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = ids(&|_| true);
+    let active = ids(&|f| f.get("suppression").is_none());
+    let suppressed = all.len() - active.len();
+    assert!(suppressed > 0 && !active.is_empty());
+    let rank = |s: &str| {
+        ["high", "medium", "low", "info"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    let keys: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            (
+                rank(f["severity"].as_str().unwrap()),
+                f["account_id"].as_str().unwrap().to_string(),
+                f["resource_arn"].as_str().unwrap().to_string(),
+                f["statement_index"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(
+        keys, sorted,
+        "JSON is ordered by severity, account, resource, statement"
+    );
+
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let sarif_ids: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["deputyAuditFindingId/v1"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(sarif_ids, all);
+    let props = &sarif["runs"][0]["properties"];
+    assert_eq!(props["findings_count"], active.len());
+    assert_eq!(props["suppressed_count"], suppressed);
+    let queue_lines: Vec<u64> = results
+        .iter()
+        .filter(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sqs-queue.json"
+        })
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        queue_lines.contains(&4) && queue_lines.contains(&11),
+        "{queue_lines:?}"
+    );
+
+    let csv = run("csv");
+    let csv_ids: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            all.iter()
+                .find(|id| l.contains(id.as_str()))
+                .map(|s| s.as_str())
+        })
+        .collect();
+    assert_eq!(csv_ids, all);
+
+    let in_order = |text: &str, wanted: &[String]| {
+        let positions: Vec<usize> = wanted
+            .iter()
+            .map(|id| {
+                text.find(id.as_str())
+                    .unwrap_or_else(|| panic!("{id} in {text}"))
+            })
+            .collect();
+        let mut sorted = positions.clone();
+        sorted.sort();
+        assert_eq!(positions, sorted, "{text}");
+    };
+    let table = run("table");
+    assert!(
+        table.contains(&format!(
+            "Findings: {} (+{suppressed} suppressed",
+            active.len()
+        )),
+        "{table}"
+    );
+    in_order(&table, &active);
+    let md = run("markdown");
+    assert!(
+        md.contains(&format!(
+            "{} findings** · {suppressed} suppressed",
+            active.len()
+        )),
+        "{md}"
+    );
+    in_order(&md, &active);
+}

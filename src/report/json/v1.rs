@@ -65,7 +65,11 @@ pub(crate) struct AccountSummary {
     pub role_arn: Option<String>,
     pub status: AccountStatus,
     pub resource_counts: BTreeMap<ResourceType, usize>,
+    /// Its findings that no `--baseline` suppresses (the count every format shows).
     pub findings: usize,
+    /// Its findings `--baseline` suppressed (still in `findings` of the report).
+    #[serde(default)]
+    pub suppressed: usize,
     pub errors: usize,
     #[serde(default)]
     pub aws_managed: usize,
@@ -158,7 +162,7 @@ impl Report {
             account_id: report.account_id.clone(),
             regions: report.regions.clone(),
             resource_counts: report.resource_counts.clone(),
-            accounts: report.accounts.iter().map(AccountSummary::from).collect(),
+            accounts: accounts(report),
             findings: report
                 .findings
                 .iter()
@@ -178,6 +182,21 @@ impl Report {
     }
 }
 
+/// The accounts as every format counts them: findings and suppressed apart.
+pub(crate) fn accounts(report: &crate::report::Report) -> Vec<AccountSummary> {
+    report
+        .accounts
+        .iter()
+        .map(|a| {
+            let mut summary = AccountSummary::from(a);
+            let (suppressed, active) = report.account_finding_counts(&a.account_id);
+            summary.findings = active;
+            summary.suppressed = suppressed;
+            summary
+        })
+        .collect()
+}
+
 impl From<&crate::report::AccountSummary> for AccountSummary {
     fn from(a: &crate::report::AccountSummary) -> Self {
         use crate::report::AccountStatus as S;
@@ -191,6 +210,7 @@ impl From<&crate::report::AccountSummary> for AccountSummary {
             },
             resource_counts: a.resource_counts.clone(),
             findings: a.findings,
+            suppressed: 0,
             errors: a.errors,
             aws_managed: a.aws_managed,
         }
