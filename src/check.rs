@@ -31,6 +31,8 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     let formats = formats_or_default(&args.output);
     let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
+    let view = crate::report::View::from_output(&args.output)?;
+    view.check_destination(&destination)?;
     let mut inputs: Vec<(&str, &Path)> =
         args.files.iter().map(|f| ("input", f.as_path())).collect();
     if let Some(baseline) = &args.output.baseline {
@@ -142,10 +144,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     report.scan_finished = now_rfc3339();
     report.normalize();
     let mut report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
-    report.view = crate::report::View {
-        include_passed: args.output.include_passed,
-        width: 0,
-    };
+    report.view = view;
     let fail_on = args.output.fail_on.unwrap_or(crate::defaults::FAIL_ON);
     let code = emit(&report, &formats, &destination, fail_on)?;
     Ok(if input_errors > 0 { exit::USAGE } else { code })

@@ -34,6 +34,10 @@ pub(crate) fn run_scan(args: cli::ScanArgs, verbose: u8) -> Result<u8, Failure> 
     if let Some(path) = &resolved.request.accounts.accounts_file {
         inputs.push(("--accounts-file", path));
     }
+    resolved
+        .view
+        .check_destination(&destination)
+        .map_err(usage)?;
     input::refuse_output_over_input(destination.file(), &inputs).map_err(usage)?;
     destination.preflight().map_err(usage)?;
     // A bad baseline is a usage error too.

@@ -58,6 +58,9 @@ pub(crate) struct Report {
     pub assessed: Vec<AssessedResource>,
     /// How the report is presented (not what was found).
     pub view: View,
+    /// Findings the view's filters hide (set by [`Report::shown`]): still
+    /// judged (they gate, and make their resource fail), not listed.
+    pub hidden: Vec<Finding>,
     /// `check`: the 1-based line of each statement of each policy file, by
     /// the file's name (the findings' `resource_arn`), for SARIF's `startLine`.
     pub statement_lines: BTreeMap<String, Vec<usize>>,
@@ -70,9 +73,61 @@ pub(crate) struct View {
     pub include_passed: bool,
     /// Table: the width to wrap to; 0 is [`View::DEFAULT_WIDTH`].
     pub width: usize,
+    /// `--rule`: show only these rules (upper-case ids); empty shows all.
+    pub rules: Vec<String>,
+    /// `--exclude-rule`: hide these rules (upper-case ids).
+    pub exclude_rules: Vec<String>,
+    /// `--min-severity`: hide findings below it.
+    pub min_severity: Option<Severity>,
+    /// `--split-accounts`: one report file per account in `--output DIR`.
+    pub split_accounts: bool,
 }
 
 impl View {
+    /// The view the flags (or config file) ask for; an unknown rule id is an error.
+    pub(crate) fn from_output(output: &crate::cli::OutputArgs) -> anyhow::Result<View> {
+        let ids = |flag: &str, given: &[String]| -> anyhow::Result<Vec<String>> {
+            given
+                .iter()
+                .map(|id| match deputy_audit_analyze::rule(id) {
+                    Some(info) => Ok(info.id.to_string()),
+                    None => anyhow::bail!(
+                        "{flag} {}: no such rule (deputy-audit explain lists them)",
+                        crate::escape::visible(id)
+                    ),
+                })
+                .collect()
+        };
+        Ok(View {
+            include_passed: output.include_passed,
+            width: 0,
+            rules: ids("--rule", &output.rules)?,
+            exclude_rules: ids("--exclude-rule", &output.exclude_rules)?,
+            min_severity: output.min_severity,
+            split_accounts: output.split_accounts,
+        })
+    }
+
+    /// `--split-accounts` needs a directory to put its files in.
+    pub(crate) fn check_destination(&self, destination: &Destination) -> anyhow::Result<()> {
+        if self.split_accounts && !matches!(destination, Destination::Directory(_)) {
+            anyhow::bail!("--split-accounts writes one file per account: it needs --output DIR (an existing directory or a path ending in /)");
+        }
+        Ok(())
+    }
+
+    /// Whether any filter is set.
+    pub(crate) fn filters_active(&self) -> bool {
+        !self.rules.is_empty() || !self.exclude_rules.is_empty() || self.min_severity.is_some()
+    }
+
+    /// Whether `finding` is shown.
+    pub(crate) fn shows(&self, finding: &Finding) -> bool {
+        (self.rules.is_empty() || self.rules.iter().any(|r| r == finding.rule.id))
+            && !self.exclude_rules.iter().any(|r| r == finding.rule.id)
+            && self.min_severity.is_none_or(|min| finding.severity >= min)
+    }
+
     /// The table's width when stdout is not a terminal (a file, a pipe).
     pub(crate) const DEFAULT_WIDTH: usize = 80;
 
@@ -242,6 +297,7 @@ impl Report {
             baseline: None,
             assessed: Vec::new(),
             view: View::default(),
+            hidden: Vec::new(),
             statement_lines: BTreeMap::new(),
         }
     }
@@ -299,6 +355,58 @@ impl Report {
             .iter()
             .filter(|f| self.suppression(f).is_some())
             .count()
+    }
+
+    /// The report as the view shows it: findings the filters hide move to
+    /// `hidden`. Gating is decided on the report itself, never on this.
+    pub(crate) fn shown(&self) -> Report {
+        let mut shown = self.clone();
+        let (kept, hidden): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut shown.findings)
+            .into_iter()
+            .partition(|f| self.view.shows(f));
+        shown.findings = kept;
+        shown.hidden.extend(hidden);
+        shown
+    }
+
+    /// The part of the report about `account` (`--split-accounts`).
+    pub(crate) fn for_account(&self, account: &str) -> Report {
+        let mut part = self.clone();
+        part.account_id = account.to_string();
+        part.findings.retain(|f| f.account_id == account);
+        part.hidden.retain(|f| f.account_id == account);
+        part.errors.retain(|e| e.account_id == account);
+        part.aws_managed_resources
+            .retain(|r| r.account_id == account);
+        part.assessed.retain(|r| r.account_id == account);
+        part.accounts.retain(|a| a.account_id == account);
+        part.resource_counts = match part.accounts.first() {
+            Some(summary) => summary.resource_counts.clone(),
+            None => {
+                let mut counts = BTreeMap::new();
+                for r in &part.assessed {
+                    *counts.entry(r.resource_type).or_default() += 1;
+                }
+                for kind in part.errors.iter().filter_map(|e| e.resource_type) {
+                    *counts.entry(kind).or_default() += 1;
+                }
+                counts
+            }
+        };
+        part
+    }
+
+    /// The accounts `--split-accounts` writes a file for, in order.
+    pub(crate) fn account_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.accounts.iter().map(|a| a.account_id.clone()).collect();
+        if ids.is_empty() {
+            ids.extend(self.assessed.iter().map(|r| r.account_id.clone()));
+            ids.extend(self.findings.iter().map(|f| f.account_id.clone()));
+            ids.extend(self.errors.iter().map(|e| e.account_id.clone()));
+        }
+        ids.sort();
+        ids.dedup();
+        ids
     }
 
     /// The line `finding`'s statement starts on in its policy file (`check`);
@@ -374,7 +482,7 @@ impl Report {
                 ResourceStatus::Pass,
             );
         }
-        for f in &self.findings {
+        for f in self.findings.iter().chain(&self.hidden) {
             let status = if self.suppression(f).is_some() {
                 ResourceStatus::Suppressed
             } else {
@@ -746,15 +854,26 @@ impl Destination {
                     std::fs::create_dir_all(dir).with_context(|| {
                         format!("cannot create report directory {}", dir.display())
                     })?;
-                    let name = format!(
-                        "deputy-audit-{}-{}.{}",
-                        report.account_id,
-                        stamp,
-                        format.extension()
-                    );
-                    let path = dir.join(name);
-                    write_atomically(&path, |out| format.write(report, out, false))?;
-                    written.push(path);
+                    let parts = if report.view.split_accounts {
+                        report
+                            .account_ids()
+                            .iter()
+                            .map(|a| report.for_account(a))
+                            .collect()
+                    } else {
+                        vec![report.clone()]
+                    };
+                    for part in &parts {
+                        let name = format!(
+                            "deputy-audit-{}-{}.{}",
+                            part.account_id,
+                            stamp,
+                            format.extension()
+                        );
+                        let path = dir.join(name);
+                        write_atomically(&path, |out| format.write(part, out, false))?;
+                        written.push(path);
+                    }
                 }
             }
         }
@@ -1004,6 +1123,7 @@ pub(crate) mod test_support {
             baseline: None,
             assessed: Vec::new(),
             view: View::default(),
+            hidden: Vec::new(),
             statement_lines: BTreeMap::new(),
         };
         report.normalize();
@@ -1014,6 +1134,21 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::statement_lines;
+    use crate::report::test_support::sample_report;
+
+    #[test]
+    fn split_accounts_parts_hold_only_their_account() {
+        let report = sample_report();
+        assert_eq!(report.account_ids(), ["111122223333", "444455556666"]);
+        let other = report.for_account("444455556666");
+        assert!(other.findings.is_empty());
+        assert_eq!(other.errors.len(), 1);
+        assert_eq!(other.account_id, "444455556666");
+        let own = report.for_account("111122223333");
+        assert_eq!(own.findings.len(), report.findings.len());
+        assert_eq!(own.errors.len(), 1);
+        assert!(own.aws_managed_resources.len() == 1);
+    }
 
     #[test]
     fn statement_lines_are_where_each_statement_opens() {

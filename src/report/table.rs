@@ -94,9 +94,14 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
     } else {
         format!(" (+{} suppressed by --baseline)", suppressed.len())
     };
+    let hidden_note = if report.hidden.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} hidden by filters)", report.hidden.len())
+    };
     writeln!(
         out,
-        "Findings: {}{suppressed_note}   Not assessed: {}   AWS-managed: {}",
+        "Findings: {}{suppressed_note}{hidden_note}   Not assessed: {}   AWS-managed: {}",
         active.len(),
         report.errors.len(),
         report.aws_managed_resources.len()
@@ -266,6 +271,7 @@ mod tests {
             baseline: None,
             assessed: Vec::new(),
             view: crate::report::View::default(),
+            hidden: Vec::new(),
             statement_lines: BTreeMap::new(),
         }
     }

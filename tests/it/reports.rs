@@ -769,3 +769,106 @@ fn every_format_agrees_on_counts_and_order() {
     );
     in_order(&md, &active);
 }
+
+/// Issue 13, filters: --rule, --exclude-rule and --min-severity change what is
+/// shown; --fail-on still gates on every finding.
+#[test]
+fn filters_change_what_is_shown_not_what_gates() {
+    let dir = workspace();
+    let (code, all) = json_report(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let all = all["findings"].as_array().unwrap().clone();
+    let rules: Vec<&str> = all.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    let medium = all.iter().filter(|f| f["severity"] == "medium").count();
+    assert!(medium > 0 && medium < all.len());
+
+    let (code, doc) = json_report(dir.path(), &["--rule", "cd004"]);
+    assert_eq!(code, 1, "hidden high findings still gate");
+    let shown = doc["findings"].as_array().unwrap();
+    assert!(shown.iter().all(|f| f["rule_id"] == "CD004"), "{doc:#}");
+    assert_eq!(shown.len(), rules.iter().filter(|r| **r == "CD004").count());
+    assert_eq!(doc["filters"]["hidden"], all.len() - shown.len());
+    assert_eq!(
+        errors(&validator("docs/report.schema.json"), &doc),
+        Vec::<String>::new()
+    );
+    let fail: Vec<&Value> = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail")
+        .collect();
+    assert!(
+        fail.iter().any(|r| r["resource_arn"] == "sqs-queue.json"),
+        "a resource with hidden findings still fails: {fail:?}"
+    );
+
+    let (_, doc) = json_report(dir.path(), &["--exclude-rule", "CD004"]);
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule_id"] != "CD004"));
+    let (_, doc) = json_report(dir.path(), &["--min-severity", "high"]);
+    assert_eq!(
+        doc["findings"].as_array().unwrap().len(),
+        all.iter().filter(|f| f["severity"] == "high").count()
+    );
+    let mut args = vec!["--min-severity", "high"];
+    args.extend_from_slice(&POLICIES);
+    let (_, table, _) = check(dir.path(), &args);
+    assert!(
+        table.contains(&format!("({medium} hidden by filters)")),
+        "{table}"
+    );
+
+    let mut args = vec!["--rule", "CD999"];
+    args.extend_from_slice(&POLICIES);
+    let (code, _, stderr) = check(dir.path(), &args);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--rule CD999: no such rule"), "{stderr}");
+}
+
+/// Issue 13: --split-accounts writes one file per account into --output DIR,
+/// and needs a directory.
+#[test]
+fn split_accounts_writes_one_file_per_account() {
+    let dir = workspace();
+    let mut args = vec!["--format", "json", "--split-accounts", "-o", "one.json"];
+    args.extend_from_slice(&POLICIES);
+    let (code, _, stderr) = check(dir.path(), &args);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--split-accounts"), "{stderr}");
+
+    let mut args = vec![
+        "--format",
+        "json",
+        "--format",
+        "csv",
+        "--split-accounts",
+        "-o",
+        "out/",
+    ];
+    args.extend_from_slice(&POLICIES);
+    let (code, _, stderr) = check(dir.path(), &args);
+    assert_eq!(code, 1, "{stderr}");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with(&format!("deputy-audit-{ACCOUNT}-"))),
+        "{names:?}"
+    );
+    let json_file = names.iter().find(|n| n.ends_with(".json")).unwrap();
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out").join(json_file)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["account_id"], ACCOUNT);
+    assert!(!doc["findings"].as_array().unwrap().is_empty());
+}

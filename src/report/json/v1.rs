@@ -50,6 +50,19 @@ pub(crate) struct Report {
     /// not-assessed); absent in reports written before it existed.
     #[serde(default)]
     pub resources: Vec<crate::report::ResourceRecord>,
+    /// `--rule`, `--exclude-rule`, `--min-severity`: what the view hid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Filters>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Filters {
+    pub rules: Vec<String>,
+    pub exclude_rules: Vec<String>,
+    pub min_severity: Option<Severity>,
+    /// Findings left out of `findings` by these filters (they still count
+    /// toward --fail-on).
+    pub hidden: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -178,6 +191,12 @@ impl Report {
             organization_guardrails: report.organization_guardrails.clone(),
             baseline: report.baseline.clone(),
             resources: report.resource_records(),
+            filters: report.view.filters_active().then(|| Filters {
+                rules: report.view.rules.clone(),
+                exclude_rules: report.view.exclude_rules.clone(),
+                min_severity: report.view.min_severity,
+                hidden: report.hidden.len(),
+            }),
         }
     }
 }
