@@ -31,6 +31,8 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     let formats = formats_or_default(&args.output);
     let destination = Destination::from_args(args.output.output.as_deref(), &formats)?;
+    let view = crate::report::View::from_output(&args.output)?;
+    view.check_destination(&destination)?;
     let mut inputs: Vec<(&str, &Path)> =
         args.files.iter().map(|f| ("input", f.as_path())).collect();
     if let Some(baseline) = &args.output.baseline {
@@ -53,6 +55,8 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         BTreeMap::new(),
     );
     let mut input_errors = 0;
+    let mut assessed = Vec::new();
+    let mut statement_lines = std::collections::BTreeMap::new();
     for (path, name) in unique_inputs(&args.files) {
         let outcome = input::read_text(path, "policy", input::POLICY_LIMIT).and_then(|text| {
             // Parsed once: the same parse infers the type and feeds the analysis.
@@ -63,6 +67,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                     format!("{name}: cannot tell what kind of policy this is; pass --resource-type")
                 })?,
             };
+            statement_lines.insert(name.clone(), crate::report::statement_lines(&text));
             let resource = ResourcePolicy {
                 arn: name.clone(),
                 resource_type,
@@ -75,6 +80,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 aws_managed: None,
             };
             let mut findings = analyze_policy(&resource, &options, &parsed);
+            assessed.push(crate::report::AssessedResource::of(&resource));
             if !rcps.is_empty() {
                 covered += crate::guardrails::mark_with(&rcps, None, &resource, &mut findings);
             }
@@ -133,9 +139,12 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             covered_findings: covered,
         });
     }
+    report.assessed = assessed;
+    report.statement_lines = statement_lines;
     report.scan_finished = now_rfc3339();
     report.normalize();
-    let report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
+    let mut report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
+    report.view = view;
     let fail_on = args.output.fail_on.unwrap_or(crate::defaults::FAIL_ON);
     let code = emit(&report, &formats, &destination, fail_on)?;
     Ok(if input_errors > 0 { exit::USAGE } else { code })

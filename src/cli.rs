@@ -105,6 +105,10 @@ pub(crate) struct DiffArgs {
     /// The severity --fail-on-new counts from.
     #[arg(long, value_name = "SEVERITY", default_value_t = defaults::FAIL_ON, value_parser = parse_severity)]
     pub fail_on: Severity,
+    /// Suppressions file or earlier report applied to NEW's findings (replaces
+    /// the suppressions NEW was written with).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// `diff --format`.
@@ -159,6 +163,23 @@ pub(crate) struct OutputArgs {
     /// Accepted findings: a previous JSON report, or {"suppressions":[{"finding_id","reason"}]}. They are reported as suppressed and do not count toward --fail-on.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// CSV: also one row per resource that passed (status `pass`), so the file lists every resource.
+    #[arg(long)]
+    pub include_passed: bool,
+    /// Show only findings of this rule (CD001...; repeatable). What is shown only: --fail-on still counts every finding.
+    #[arg(long = "rule", value_name = "RULE")]
+    #[serde(rename = "rule")]
+    pub rules: Vec<String>,
+    /// Hide findings of this rule (repeatable). What is shown only: --fail-on still counts every finding.
+    #[arg(long = "exclude-rule", value_name = "RULE")]
+    #[serde(rename = "exclude-rule")]
+    pub exclude_rules: Vec<String>,
+    /// Show only findings of this severity or higher. What is shown only: --fail-on still counts every finding.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+    /// With --output DIR: one report file per account (deputy-audit-<account>-<timestamp>.<ext>) instead of one for all.
+    #[arg(long)]
+    pub split_accounts: bool,
 }
 
 /// Flags of `scan`. Every one can also be set in the config file under its

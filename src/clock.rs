@@ -18,3 +18,11 @@ pub(crate) fn file_stamp() -> String {
         .format(&format)
         .unwrap_or_default()
 }
+
+/// Today's date (UTC) as YYYY-MM-DD: what suppressions' `expires` is compared with.
+pub(crate) fn today() -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_default()
+}

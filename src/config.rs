@@ -138,6 +138,8 @@ pub(crate) struct ResolvedScan {
     pub baseline: Option<PathBuf>,
     /// The config file read, if any.
     pub config: Option<PathBuf>,
+    /// How the reports are presented (`--include-passed`...).
+    pub view: crate::report::View,
 }
 
 /// A list flag given at all replaces the file's list rather than adding to it.
@@ -186,6 +188,11 @@ fn merge(args: ScanArgs, file: ScanArgs) -> ScanArgs {
             output: args.output.output.or(file.output.output),
             fail_on: args.output.fail_on.or(file.output.fail_on),
             baseline: args.output.baseline.or(file.output.baseline),
+            include_passed: args.output.include_passed || file.output.include_passed,
+            rules: list(args.output.rules, file.output.rules),
+            exclude_rules: list(args.output.exclude_rules, file.output.exclude_rules),
+            min_severity: args.output.min_severity.or(file.output.min_severity),
+            split_accounts: args.output.split_accounts || file.output.split_accounts,
         },
     }
 }
@@ -212,6 +219,7 @@ pub(crate) fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
     if args.all_regions && !args.regions.is_empty() {
         bail!("--all-regions and --region exclude each other (one of them may come from the config file)");
     }
+    let view = crate::report::View::from_output(&args.output)?;
     let mut formats = args.output.formats;
     if formats.is_empty() {
         formats.push(Format::Table);
@@ -261,6 +269,7 @@ pub(crate) fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
         quiet: args.quiet,
         baseline: args.output.baseline,
         config: file.source,
+        view,
     })
 }
 

@@ -51,7 +51,21 @@ pub(crate) struct Summary {
 
 pub(crate) fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     let old = read(&args.old)?;
-    let new = read(&args.new)?;
+    let mut new = read(&args.new)?;
+    if let Some(path) = &args.baseline {
+        let baseline = crate::report::baseline::load(path)?;
+        let subjects: Vec<_> = new
+            .findings
+            .iter()
+            .map(crate::report::baseline::Subject::of_written)
+            .collect();
+        let (verdicts, outcome) = baseline.judge(&subjects, &crate::clock::today());
+        for (finding, verdict) in new.findings.iter_mut().zip(verdicts) {
+            finding.suppression =
+                verdict.map(|s| crate::report::json::v1::Suppression { reason: s.reason });
+        }
+        crate::report::baseline::warn(&outcome);
+    }
     let diff = compare(
         reference(&args.old, &old),
         &old,

@@ -15,8 +15,11 @@ pub(crate) fn emit(
     fail_on: deputy_audit_analyze::Severity,
 ) -> Result<u8, Failure> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // Filters (--rule, --exclude-rule, --min-severity) change what is shown;
+    // the exit code below is decided on every finding (--fail-on gates).
+    let shown = report.shown();
     let written = destination
-        .write_all(report, formats, &crate::clock::file_stamp(), color)
+        .write_all(&shown, formats, &crate::clock::file_stamp(), color)
         .map_err(|e| {
             Failure::OutputFile(format!(
                 "the analysis finished but its report could not be written: {e:#}\n\

@@ -77,6 +77,7 @@ struct AccountScan {
     findings: Vec<deputy_audit_analyze::Finding>,
     errors: Vec<ScanError>,
     aws_managed: Vec<AwsManagedResource>,
+    assessed: Vec<crate::report::AssessedResource>,
 }
 
 pub(crate) async fn run(
@@ -190,6 +191,7 @@ pub(crate) async fn run(
         report.findings.extend(scan.findings);
         report.errors.extend(scan.errors);
         report.aws_managed_resources.extend(scan.aws_managed);
+        report.assessed.extend(scan.assessed);
     }
     report
         .accounts
@@ -251,6 +253,7 @@ fn failed_account(
         findings: Vec::new(),
         errors: vec![error],
         aws_managed: Vec::new(),
+        assessed: Vec::new(),
     }
 }
 
@@ -316,6 +319,7 @@ async fn scan_account(
         findings: Vec::new(),
         errors: Vec::new(),
         aws_managed: Vec::new(),
+        assessed: Vec::new(),
     };
     for (collector, collected) in outcomes {
         for item in collected {
@@ -337,6 +341,8 @@ async fn scan_account(
                     }
                     match analyze(&resource, &request.analysis) {
                         Ok(mut findings) => {
+                            scan.assessed
+                                .push(crate::report::AssessedResource::of(&resource));
                             guardrails.mark(&resource, &mut findings).await;
                             scan.findings.extend(findings)
                         }

@@ -34,6 +34,10 @@ pub(crate) fn run_scan(args: cli::ScanArgs, verbose: u8) -> Result<u8, Failure> 
     if let Some(path) = &resolved.request.accounts.accounts_file {
         inputs.push(("--accounts-file", path));
     }
+    resolved
+        .view
+        .check_destination(&destination)
+        .map_err(usage)?;
     input::refuse_output_over_input(destination.file(), &inputs).map_err(usage)?;
     destination.preflight().map_err(usage)?;
     // A bad baseline is a usage error too.
@@ -45,11 +49,15 @@ pub(crate) fn run_scan(args: cli::ScanArgs, verbose: u8) -> Result<u8, Failure> 
         .map_err(|e| Failure::Usage(format!("cannot start the async runtime: {e}")))?;
     let show_progress = !resolved.quiet && std::io::stderr().is_terminal();
     let progress: Box<dyn scan::Progress> = if show_progress {
-        Box::new(progress::TerminalProgress::new())
+        let accounts = &resolved.request.accounts;
+        let several =
+            accounts.role_arns.len() > 1 || accounts.accounts_file.is_some() || accounts.org;
+        Box::new(progress::TerminalProgress::new(several))
     } else {
         Box::new(scan::NoProgress)
     };
     let report = runtime.block_on(scan::run(resolved.request, progress.as_ref()))?;
-    let report = report::baseline::apply_optional(baseline.as_ref(), report);
+    let mut report = report::baseline::apply_optional(baseline.as_ref(), report);
+    report.view = resolved.view;
     emit(&report, &resolved.formats, &destination, resolved.fail_on)
 }

@@ -35,7 +35,7 @@ pub(super) const HEADER: [&str; 20] = [
     "suggested_condition",
     "finding_id",
     "suppression_reason",
-    // `finding`, `suppressed`, `aws-managed` or `not-assessed`: what the row is.
+    // `finding`, `suppressed`, `aws-managed`, `not-assessed` or (`--include-passed`) `pass`.
     "status",
     // For `not-assessed`: the API call (or ReadPolicyFile for `check`) that failed.
     "operation",
@@ -114,6 +114,37 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> 
             "aws-managed",
             "",
         ])?;
+    }
+    // `--include-passed`: the resources that passed, so the file lists every one.
+    if report.view.include_passed {
+        for r in report
+            .resource_records()
+            .iter()
+            .filter(|r| r.status == super::ResourceStatus::Pass)
+        {
+            write_row(&[
+                r.account_id.as_str(),
+                r.region.as_str(),
+                r.service.as_str(),
+                r.resource_type.as_str(),
+                r.resource_arn.as_str(),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "false",
+                "",
+                "",
+                "",
+                r.status.as_str(),
+                "",
+            ])?;
+        }
     }
     // What could not be read: a review file that omitted it would read as clean.
     for e in &report.errors {

@@ -7,7 +7,6 @@
 //! Every string that comes from a policy or an API (Sids, principals, reasons)
 //! is escaped, so a policy cannot inject markup into the comment.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use deputy_audit_analyze::{Finding, Severity};
@@ -101,18 +100,20 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> 
         writeln!(out)?;
         writeln!(
             out,
-            "| account | status | resources | findings | not assessed |"
+            "| account | status | resources | findings | suppressed | not assessed |"
         )?;
-        writeln!(out, "|---|---|---:|---:|---:|")?;
+        writeln!(out, "|---|---|---:|---:|---:|---:|")?;
         for a in &report.accounts {
             let status = serde_json::to_value(a.status)?;
+            let (suppressed, findings) = report.account_finding_counts(&a.account_id);
             writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 code(&a.account_id),
                 escape(status.as_str().unwrap_or_default()),
                 a.resource_counts.values().sum::<usize>(),
-                a.findings,
+                findings,
+                suppressed,
                 a.errors
             )?;
         }
@@ -203,38 +204,36 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Findings by account, then resource, most severe first within a resource.
+/// Findings in the report's order (severity, account, resource, statement),
+/// under a heading for each run of one account and of one resource.
 fn write_grouped(
     out: &mut dyn Write,
     report: &Report,
     findings: &[&Finding],
     heading: &str,
 ) -> anyhow::Result<()> {
-    let mut grouped: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
+    let mut runs: Vec<(&str, &str, Vec<&Finding>)> = Vec::new();
     for f in findings {
-        grouped
-            .entry(f.account_id.as_str())
-            .or_default()
-            .entry(f.resource_arn.as_str())
-            .or_default()
-            .push(f);
+        match runs.last_mut() {
+            Some((account, arn, list)) if *account == f.account_id && *arn == f.resource_arn => {
+                list.push(f)
+            }
+            _ => runs.push((f.account_id.as_str(), f.resource_arn.as_str(), vec![f])),
+        }
     }
-    for (account, resources) in grouped {
-        writeln!(out)?;
-        let account = if account.is_empty() {
-            "(account not given)".to_string()
-        } else {
-            code(account)
-        };
-        writeln!(out, "{heading} Account {account}")?;
-        for (arn, mut list) in resources {
-            list.sort_by(|a, b| {
-                (b.severity, a.statement_index, a.rule.id).cmp(&(
-                    a.severity,
-                    b.statement_index,
-                    b.rule.id,
-                ))
-            });
+    let mut current_account = None;
+    for (account, arn, list) in runs {
+        if current_account != Some(account) {
+            current_account = Some(account);
+            writeln!(out)?;
+            let account = if account.is_empty() {
+                "(account not given)".to_string()
+            } else {
+                code(account)
+            };
+            writeln!(out, "{heading} Account {account}")?;
+        }
+        {
             let first = list[0];
             writeln!(out)?;
             let region = if first.region.is_empty() {
@@ -311,6 +310,7 @@ fn write_finding(
 mod tests {
     use super::*;
     use crate::report::test_support::sample_report;
+    use std::collections::BTreeMap;
 
     fn markdown(report: &Report) -> String {
         let mut out = Vec::new();

@@ -52,6 +52,168 @@ pub(crate) struct Report {
     /// Organization resource control policies: read or not, which, and how many
     /// findings they cover (`scan`; `check` with `--rcp`).
     pub organization_guardrails: Option<crate::guardrails::GuardrailsSummary>,
+    /// What `--baseline` did: entries expired, matched nothing, or met a
+    /// widened grant (set only by [`baseline`]).
+    pub baseline: Option<baseline::Outcome>,
+    /// Every resource whose policy was analyzed (with or without findings):
+    /// with the findings, AWS-managed resources and errors, the source of
+    /// [`Report::resource_records`].
+    pub assessed: Vec<AssessedResource>,
+    /// How the report is presented (not what was found).
+    pub view: View,
+    /// Findings the view's filters hide (set by [`Report::shown`]): still
+    /// judged (they gate, and make their resource fail), not listed.
+    pub hidden: Vec<Finding>,
+    /// `check`: the 1-based line of each statement of each policy file, by
+    /// the file's name (the findings' `resource_arn`), for SARIF's `startLine`.
+    pub statement_lines: BTreeMap<String, Vec<usize>>,
+}
+
+/// Presentation options: what the writers show, never what gates.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct View {
+    /// CSV: also a row per resource that passed (`--include-passed`).
+    pub include_passed: bool,
+    /// Table: the width to wrap to; 0 is [`View::DEFAULT_WIDTH`].
+    pub width: usize,
+    /// `--rule`: show only these rules (upper-case ids); empty shows all.
+    pub rules: Vec<String>,
+    /// `--exclude-rule`: hide these rules (upper-case ids).
+    pub exclude_rules: Vec<String>,
+    /// `--min-severity`: hide findings below it.
+    pub min_severity: Option<Severity>,
+    /// `--split-accounts`: one report file per account in `--output DIR`.
+    pub split_accounts: bool,
+}
+
+impl View {
+    /// The view the flags (or config file) ask for; an unknown rule id is an error.
+    pub(crate) fn from_output(output: &crate::cli::OutputArgs) -> anyhow::Result<View> {
+        let ids = |flag: &str, given: &[String]| -> anyhow::Result<Vec<String>> {
+            given
+                .iter()
+                .map(|id| match deputy_audit_analyze::rule(id) {
+                    Some(info) => Ok(info.id.to_string()),
+                    None => anyhow::bail!(
+                        "{flag} {}: no such rule (deputy-audit explain lists them)",
+                        crate::escape::visible(id)
+                    ),
+                })
+                .collect()
+        };
+        Ok(View {
+            include_passed: output.include_passed,
+            width: 0,
+            rules: ids("--rule", &output.rules)?,
+            exclude_rules: ids("--exclude-rule", &output.exclude_rules)?,
+            min_severity: output.min_severity,
+            split_accounts: output.split_accounts,
+        })
+    }
+
+    /// `--split-accounts` needs a directory to put its files in.
+    pub(crate) fn check_destination(&self, destination: &Destination) -> anyhow::Result<()> {
+        if self.split_accounts && !matches!(destination, Destination::Directory(_)) {
+            anyhow::bail!("--split-accounts writes one file per account: it needs --output DIR (an existing directory or a path ending in /)");
+        }
+        Ok(())
+    }
+
+    /// Whether any filter is set.
+    pub(crate) fn filters_active(&self) -> bool {
+        !self.rules.is_empty() || !self.exclude_rules.is_empty() || self.min_severity.is_some()
+    }
+
+    /// Whether `finding` is shown.
+    pub(crate) fn shows(&self, finding: &Finding) -> bool {
+        (self.rules.is_empty() || self.rules.iter().any(|r| r == finding.rule.id))
+            && !self.exclude_rules.iter().any(|r| r == finding.rule.id)
+            && self.min_severity.is_none_or(|min| finding.severity >= min)
+    }
+
+    /// The table's width when stdout is not a terminal (a file, a pipe).
+    pub(crate) const DEFAULT_WIDTH: usize = 80;
+
+    /// The terminal's width when stdout is one, else [`View::DEFAULT_WIDTH`];
+    /// never under 60, where nothing would fit.
+    pub(crate) fn stdout_width() -> usize {
+        use std::io::IsTerminal;
+        if !std::io::stdout().is_terminal() {
+            return Self::DEFAULT_WIDTH;
+        }
+        terminal_size::terminal_size()
+            .map(|(w, _)| usize::from(w.0).max(60))
+            .unwrap_or(Self::DEFAULT_WIDTH)
+    }
+
+    pub(crate) fn table_width(&self) -> usize {
+        if self.width == 0 {
+            Self::DEFAULT_WIDTH
+        } else {
+            self.width
+        }
+    }
+}
+
+/// A resource whose policy was read and analyzed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct AssessedResource {
+    pub account_id: String,
+    pub region: String,
+    pub resource_type: ResourceType,
+    pub resource_arn: String,
+}
+
+impl AssessedResource {
+    pub(crate) fn of(resource: &deputy_audit_analyze::ResourcePolicy) -> Self {
+        AssessedResource {
+            account_id: resource.account_id.clone(),
+            region: resource.region.clone(),
+            resource_type: resource.resource_type,
+            resource_arn: resource.arn.clone(),
+        }
+    }
+}
+
+/// What became of one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum ResourceStatus {
+    /// Assessed, no finding.
+    Pass,
+    /// At least one finding no `--baseline` suppresses.
+    Fail,
+    /// Every finding suppressed by `--baseline`.
+    Suppressed,
+    /// Its policy belongs to AWS: listed, not judged.
+    AwsManaged,
+    /// Its policy could not be read or judged (it is in `errors`).
+    NotAssessed,
+}
+
+impl ResourceStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ResourceStatus::Pass => "pass",
+            ResourceStatus::Fail => "fail",
+            ResourceStatus::Suppressed => "suppressed",
+            ResourceStatus::AwsManaged => "aws-managed",
+            ResourceStatus::NotAssessed => "not-assessed",
+        }
+    }
+}
+
+/// One resource and its status, for the JSON `resources` list and CSV's pass rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ResourceRecord {
+    pub account_id: String,
+    pub region: String,
+    pub service: String,
+    pub resource_type: ResourceType,
+    pub resource_arn: String,
+    pub status: ResourceStatus,
+    /// Its findings, suppressed ones included.
+    pub findings: usize,
 }
 
 /// Why a finding is accepted (from a suppressions file or a baseline report).
@@ -135,23 +297,30 @@ impl Report {
             aws_managed_resources: Vec::new(),
             suppressions: BTreeMap::new(),
             organization_guardrails: None,
+            baseline: None,
+            assessed: Vec::new(),
+            view: View::default(),
+            hidden: Vec::new(),
+            statement_lines: BTreeMap::new(),
         }
     }
 
     /// Sorts findings and errors so that two runs over the same account produce
     /// the same report, whatever order the concurrent calls finished in.
     pub(crate) fn normalize(&mut self) {
+        // One order for every format: most severe first, then account,
+        // resource and statement (issue 13's "one view").
         self.findings.sort_by(|a, b| {
             (
+                std::cmp::Reverse(a.severity),
                 &a.account_id,
-                &a.resource_type,
                 &a.resource_arn,
                 a.statement_index,
                 a.rule.id,
             )
                 .cmp(&(
+                    std::cmp::Reverse(b.severity),
                     &b.account_id,
-                    &b.resource_type,
                     &b.resource_arn,
                     b.statement_index,
                     b.rule.id,
@@ -159,6 +328,8 @@ impl Report {
         });
         self.errors.sort();
         self.aws_managed_resources.sort();
+        self.assessed.sort();
+        self.assessed.dedup();
     }
 
     /// Findings that gate the exit code: at or above `threshold`, not
@@ -189,9 +360,255 @@ impl Report {
             .count()
     }
 
+    /// The report as the view shows it: findings the filters hide move to
+    /// `hidden`. Gating is decided on the report itself, never on this.
+    pub(crate) fn shown(&self) -> Report {
+        let mut shown = self.clone();
+        let (kept, hidden): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut shown.findings)
+            .into_iter()
+            .partition(|f| self.view.shows(f));
+        shown.findings = kept;
+        shown.hidden.extend(hidden);
+        shown
+    }
+
+    /// The part of the report about `account` (`--split-accounts`).
+    pub(crate) fn for_account(&self, account: &str) -> Report {
+        let mut part = self.clone();
+        part.account_id = account.to_string();
+        part.findings.retain(|f| f.account_id == account);
+        part.hidden.retain(|f| f.account_id == account);
+        part.errors.retain(|e| e.account_id == account);
+        part.aws_managed_resources
+            .retain(|r| r.account_id == account);
+        part.assessed.retain(|r| r.account_id == account);
+        part.accounts.retain(|a| a.account_id == account);
+        part.resource_counts = match part.accounts.first() {
+            Some(summary) => summary.resource_counts.clone(),
+            None => {
+                let mut counts = BTreeMap::new();
+                for r in &part.assessed {
+                    *counts.entry(r.resource_type).or_default() += 1;
+                }
+                for kind in part.errors.iter().filter_map(|e| e.resource_type) {
+                    *counts.entry(kind).or_default() += 1;
+                }
+                counts
+            }
+        };
+        part
+    }
+
+    /// The accounts `--split-accounts` writes a file for, in order.
+    pub(crate) fn account_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.accounts.iter().map(|a| a.account_id.clone()).collect();
+        if ids.is_empty() {
+            ids.extend(self.assessed.iter().map(|r| r.account_id.clone()));
+            ids.extend(self.findings.iter().map(|f| f.account_id.clone()));
+            ids.extend(self.errors.iter().map(|e| e.account_id.clone()));
+        }
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The line `finding`'s statement starts on in its policy file (`check`);
+    /// 1 when unknown (a scan's resources have no file).
+    pub(crate) fn statement_line(&self, finding: &Finding) -> usize {
+        self.statement_lines
+            .get(&finding.resource_arn)
+            .and_then(|lines| lines.get(finding.statement_index))
+            .copied()
+            .unwrap_or(1)
+    }
+
+    /// `(suppressed, not suppressed)` findings of `account`: the counts every
+    /// format shows (the table's "Findings: N (+M suppressed)").
+    pub(crate) fn account_finding_counts(&self, account: &str) -> (usize, usize) {
+        let mut counts = (0, 0);
+        for f in self.findings.iter().filter(|f| f.account_id == account) {
+            if self.suppression(f).is_some() {
+                counts.0 += 1;
+            } else {
+                counts.1 += 1;
+            }
+        }
+        counts
+    }
+
+    /// Every resource the report knows of, once, with its status: assessed
+    /// (pass, fail or suppressed by its findings), AWS-managed, or not
+    /// assessed (an error naming a resource). Ordered by account, type, ARN.
+    pub(crate) fn resource_records(&self) -> Vec<ResourceRecord> {
+        type Key = (String, ResourceType, String);
+        let mut records: BTreeMap<Key, ResourceRecord> = BTreeMap::new();
+        fn add<'m>(
+            records: &'m mut BTreeMap<Key, ResourceRecord>,
+            account: &str,
+            region: &str,
+            kind: ResourceType,
+            arn: &str,
+            status: ResourceStatus,
+        ) -> &'m mut ResourceRecord {
+            let key = (account.to_string(), kind, arn.to_string());
+            let record = records.entry(key).or_insert_with(|| ResourceRecord {
+                account_id: account.to_string(),
+                region: region.to_string(),
+                service: kind.service().to_string(),
+                resource_type: kind,
+                resource_arn: arn.to_string(),
+                status,
+                findings: 0,
+            });
+            // The strongest verdict wins: not assessed, then AWS-managed, then
+            // fail, suppressed, pass.
+            let rank = |s: ResourceStatus| match s {
+                ResourceStatus::Pass => 0,
+                ResourceStatus::Suppressed => 1,
+                ResourceStatus::Fail => 2,
+                ResourceStatus::AwsManaged => 3,
+                ResourceStatus::NotAssessed => 4,
+            };
+            if rank(status) > rank(record.status) {
+                record.status = status;
+            }
+            record
+        }
+        let records_ = &mut records;
+        for r in &self.assessed {
+            add(
+                records_,
+                &r.account_id,
+                &r.region,
+                r.resource_type,
+                &r.resource_arn,
+                ResourceStatus::Pass,
+            );
+        }
+        for f in self.findings.iter().chain(&self.hidden) {
+            let status = if self.suppression(f).is_some() {
+                ResourceStatus::Suppressed
+            } else {
+                ResourceStatus::Fail
+            };
+            add(
+                records_,
+                &f.account_id,
+                &f.region,
+                f.resource_type,
+                &f.resource_arn,
+                status,
+            )
+            .findings += 1;
+        }
+        for r in &self.aws_managed_resources {
+            add(
+                records_,
+                &r.account_id,
+                &r.region,
+                r.resource_type,
+                &r.resource_arn,
+                ResourceStatus::AwsManaged,
+            );
+        }
+        for e in &self.errors {
+            if let Some(kind) = e.resource_type {
+                add(
+                    records_,
+                    &e.account_id,
+                    &e.region,
+                    kind,
+                    &e.resource_arn,
+                    ResourceStatus::NotAssessed,
+                );
+            }
+        }
+        records.into_values().collect()
+    }
+
     pub(crate) fn is_complete(&self) -> bool {
         self.errors.is_empty()
     }
+}
+
+/// The 1-based line on which each statement of a policy document starts
+/// (its `{`), in order: the elements of a top-level `"Statement"` array, or
+/// the one object when `Statement` is an object. Empty when there is none.
+pub(crate) fn statement_lines(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut line = 1;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut string_start = 0;
+    let mut last_key: Option<&str> = None;
+    // Depth of the Statement array (elements are at depth + 1), once entered.
+    let mut statement_array: Option<usize> = None;
+    let mut expect_value_of_statement = false;
+    let mut expect_element = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+                if depth == 1 {
+                    last_key = text.get(string_start + 1..i);
+                }
+            } else if b == b'\n' {
+                line += 1;
+            }
+            continue;
+        }
+        match b {
+            b'\n' => line += 1,
+            b'"' => {
+                in_string = true;
+                string_start = i;
+                expect_element = false;
+                expect_value_of_statement = false;
+            }
+            b':' if depth == 1 && last_key == Some("Statement") => {
+                expect_value_of_statement = true;
+            }
+            b'{' | b'[' => {
+                let mut opens_array = false;
+                if expect_value_of_statement && b == b'{' {
+                    lines.push(line);
+                } else if expect_value_of_statement {
+                    statement_array = Some(depth + 1);
+                    opens_array = true;
+                } else if expect_element && b == b'{' && statement_array == Some(depth) {
+                    lines.push(line);
+                }
+                expect_value_of_statement = false;
+                expect_element = opens_array;
+                depth += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if b == b']' && statement_array == Some(depth + 1) {
+                    statement_array = None;
+                }
+                expect_element = false;
+            }
+            b',' => {
+                expect_element = statement_array == Some(depth);
+                if depth == 1 {
+                    last_key = None;
+                }
+            }
+            b' ' | b'\t' | b'\r' => {}
+            _ => {
+                expect_element = false;
+                expect_value_of_statement = false;
+            }
+        }
+    }
+    lines
 }
 
 /// Counts of `findings` per service, indexed by `Severity as usize`, in
@@ -478,15 +895,26 @@ impl Destination {
                     std::fs::create_dir_all(dir).with_context(|| {
                         format!("cannot create report directory {}", dir.display())
                     })?;
-                    let name = format!(
-                        "deputy-audit-{}-{}.{}",
-                        report.account_id,
-                        stamp,
-                        format.extension()
-                    );
-                    let path = dir.join(name);
-                    write_atomically(&path, |out| format.write(report, out, false))?;
-                    written.push(path);
+                    let parts = if report.view.split_accounts {
+                        report
+                            .account_ids()
+                            .iter()
+                            .map(|a| report.for_account(a))
+                            .collect()
+                    } else {
+                        vec![report.clone()]
+                    };
+                    for part in &parts {
+                        let name = format!(
+                            "deputy-audit-{}-{}.{}",
+                            part.account_id,
+                            stamp,
+                            format.extension()
+                        );
+                        let path = dir.join(name);
+                        write_atomically(&path, |out| format.write(part, out, false))?;
+                        written.push(path);
+                    }
                 }
             }
         }
@@ -557,6 +985,16 @@ fn write_report_file(
 }
 
 fn write_stdout(report: &Report, format: Format, color: bool) -> anyhow::Result<()> {
+    // The table on a terminal is as wide as the terminal (80 elsewhere).
+    let widened;
+    let report = if format == Format::Table && report.view.width == 0 {
+        let mut copy = report.clone();
+        copy.view.width = View::stdout_width();
+        widened = copy;
+        &widened
+    } else {
+        report
+    };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     let result = format
@@ -723,8 +1161,46 @@ pub(crate) mod test_support {
             }],
             suppressions,
             organization_guardrails: None,
+            baseline: None,
+            assessed: Vec::new(),
+            view: View::default(),
+            hidden: Vec::new(),
+            statement_lines: BTreeMap::new(),
         };
         report.normalize();
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement_lines;
+    use crate::report::test_support::sample_report;
+
+    #[test]
+    fn split_accounts_parts_hold_only_their_account() {
+        let report = sample_report();
+        assert_eq!(report.account_ids(), ["111122223333", "444455556666"]);
+        let other = report.for_account("444455556666");
+        assert!(other.findings.is_empty());
+        assert_eq!(other.errors.len(), 1);
+        assert_eq!(other.account_id, "444455556666");
+        let own = report.for_account("111122223333");
+        assert_eq!(own.findings.len(), report.findings.len());
+        assert_eq!(own.errors.len(), 1);
+        assert!(own.aws_managed_resources.len() == 1);
+    }
+
+    #[test]
+    fn statement_lines_are_where_each_statement_opens() {
+        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Sid\": \"A\",\n      \"Resource\": [\"x\", {\"k\": \"]\"}]\n    },\n\n    {\"Sid\": \"B\"}\n  ]\n}";
+        assert_eq!(statement_lines(text), [4, 9]);
+        let single = "{\"Id\": \"x\",\n \"Statement\":\n {\"Effect\": \"Allow\"}}";
+        assert_eq!(statement_lines(single), [3]);
+        assert!(statement_lines("{\"Statements\": [{}]}").is_empty());
+        assert_eq!(
+            statement_lines("{\"Nested\": {\"Statement\": [{}]},\n\"Statement\": [\n{}]}"),
+            [3]
+        );
     }
 }

@@ -187,7 +187,8 @@ pub(super) fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::High => "error",
         Severity::Medium => "warning",
-        Severity::Low | Severity::Info => "note",
+        Severity::Low => "note",
+        Severity::Info => "none",
     }
 }
 
@@ -278,13 +279,15 @@ pub(super) fn artifact_uri(resource_arn: &str, account_id: &str) -> String {
     encode_segments(path.split('/'))
 }
 
-fn location(finding: &Finding) -> Location {
+fn location(finding: &Finding, start_line: usize) -> Location {
     Location {
         physical_location: PhysicalLocation {
             artifact_location: ArtifactLocation {
                 uri: artifact_uri(&finding.resource_arn, &finding.account_id),
             },
-            region: Region { start_line: 1 },
+            region: Region {
+                start_line: u32::try_from(start_line).unwrap_or(1),
+            },
         },
         logical_locations: vec![LogicalLocation {
             name: finding.resource_arn.clone(),
@@ -325,6 +328,7 @@ fn guard_location(finding: &Finding, guard: &StatementRef) -> RelatedLocation {
 
 fn result(
     finding: &Finding,
+    start_line: usize,
     suppression: Option<&Suppression>,
     rule_index: &BTreeMap<&str, usize>,
 ) -> SarifResult {
@@ -349,7 +353,7 @@ fn result(
         rule_index: rule_index.get(finding.rule.id).copied(),
         level: level(finding.severity),
         message: Text { text },
-        locations: vec![location(finding)],
+        locations: vec![location(finding, start_line)],
         partial_fingerprints,
         related_locations: finding
             .guarded_by
@@ -436,13 +440,21 @@ fn log(report: &Report) -> Log {
             results: report
                 .findings
                 .iter()
-                .map(|f| result(f, report.suppression(f), &rule_index))
+                .map(|f| {
+                    result(
+                        f,
+                        report.statement_line(f),
+                        report.suppression(f),
+                        &rule_index,
+                    )
+                })
                 .collect(),
             properties: json!({
                 "account_id": report.account_id,
                 "regions": report.regions,
                 "resource_counts": report.resource_counts,
-                "accounts": report.accounts,
+                "accounts": super::json::v1::accounts(report),
+                "findings_count": report.findings.len() - report.suppressed_count(),
                 "suppressed_count": report.suppressed_count(),
                 // Not results: nothing is wrong with them that anyone could fix.
                 "aws_managed_resources": report.aws_managed_resources,
@@ -490,6 +502,12 @@ mod tests {
         let mut broken = doc.clone();
         broken["runs"][0]["results"][0]["level"] = json!("fatal");
         assert!(!validator.is_valid(&broken));
+    }
+
+    #[test]
+    fn each_severity_has_its_own_level() {
+        let levels: Vec<&str> = Severity::ALL.iter().map(|s| level(*s)).collect();
+        assert_eq!(levels, ["none", "note", "warning", "error"]);
     }
 
     #[test]

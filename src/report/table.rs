@@ -21,17 +21,18 @@ fn severity_style(severity: Severity) -> Style {
     Style::new().fg_color(Some(color.into())).bold()
 }
 
-/// Width the summary is wrapped to. ARNs are never broken: a cut ARN cannot be
-/// pasted into a console or a CLI.
-const WIDTH: usize = 80;
+/// Width the summary is wrapped to when none is given (not a terminal). ARNs
+/// are never broken: a cut ARN cannot be pasted into a console or a CLI.
+#[cfg(test)]
+const WIDTH: usize = crate::report::View::DEFAULT_WIDTH;
 const INDENT: &str = "       ";
 
 /// Writes `label` then `text` wrapped; both may come from a policy, so their
 /// control characters are made visible first.
-fn wrapped(out: &mut dyn Write, label: &str, text: &str) -> std::io::Result<()> {
+fn wrapped(out: &mut dyn Write, width: usize, label: &str, text: &str) -> std::io::Result<()> {
     let first = format!("{INDENT}{}", visible(label));
     let text = visible(text);
-    let options = textwrap::Options::new(WIDTH)
+    let options = textwrap::Options::new(width)
         .initial_indent(&first)
         .subsequent_indent(INDENT)
         .break_words(false)
@@ -52,6 +53,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
         }
     };
     let bold = Style::new().bold();
+    let width = report.view.table_width();
 
     let regions = if report.regions.is_empty() {
         String::new()
@@ -78,7 +80,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
     let resources = format!("Resources: {total} ({})", counts.join(", "));
     for line in textwrap::wrap(
         &resources,
-        textwrap::Options::new(WIDTH).subsequent_indent("  "),
+        textwrap::Options::new(width).subsequent_indent("  "),
     ) {
         writeln!(out, "{line}")?;
     }
@@ -92,15 +94,20 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
     } else {
         format!(" (+{} suppressed by --baseline)", suppressed.len())
     };
+    let hidden_note = if report.hidden.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} hidden by filters)", report.hidden.len())
+    };
     writeln!(
         out,
-        "Findings: {}{suppressed_note}   Not assessed: {}   AWS-managed: {}",
+        "Findings: {}{suppressed_note}{hidden_note}   Not assessed: {}   AWS-managed: {}",
         active.len(),
         report.errors.len(),
         report.aws_managed_resources.len()
     )?;
     if let Some(g) = &report.organization_guardrails {
-        wrapped(out, "", &g.describe())?;
+        wrapped(out, width, "", &g.describe())?;
     }
 
     // Counts by service and severity.
@@ -125,25 +132,14 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
         }
     }
 
-    // Findings grouped by account (when there are several), most severe first,
-    // the report's own order within a severity.
-    let mut findings = active;
-    findings.sort_by_key(|f| (&f.account_id, std::cmp::Reverse(f.severity)));
+    // Findings in the report's order (severity, account, resource,
+    // statement), the same in every format; with several accounts each names
+    // its account.
     let several_accounts = report.accounts.len() > 1;
-    let mut current_account = None;
-    for f in findings {
-        if several_accounts && current_account != Some(&f.account_id) {
-            writeln!(out)?;
-            writeln!(
-                out,
-                "{}",
-                paint(bold, &format!("Account {}", visible(&f.account_id)))
-            )?;
-            current_account = Some(&f.account_id);
-        } else if current_account.is_none() {
-            writeln!(out)?;
-            current_account = Some(&f.account_id);
-        }
+    if !active.is_empty() {
+        writeln!(out)?;
+    }
+    for f in active {
         let label = format!("{:<6}", f.severity.as_str().to_uppercase());
         let managed = if f.aws_managed { " [AWS-managed]" } else { "" };
         writeln!(
@@ -153,14 +149,17 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
             visible(f.rule.id),
             visible(f.rule.name)
         )?;
+        if several_accounts {
+            writeln!(out, "{INDENT}account {}", visible(&f.account_id))?;
+        }
         writeln!(out, "{INDENT}{}", visible(&f.resource_arn))?;
         let statement = super::statement_label(
             f.statement_index,
             f.statement_sid.as_deref(),
             str::to_string,
         );
-        wrapped(out, &format!("{statement}: "), &f.message)?;
-        wrapped(out, "fix: ", &f.recommendation)?;
+        wrapped(out, width, &format!("{statement}: "), &f.message)?;
+        wrapped(out, width, "fix: ", &f.recommendation)?;
         writeln!(out, "{INDENT}id: {}", visible(&f.finding_id))?;
     }
 
@@ -178,7 +177,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
             )?;
             writeln!(out, "{INDENT}{}", visible(&f.resource_arn))?;
             let reason = report.suppression(f).map(|s| s.reason.as_str());
-            wrapped(out, "reason: ", reason.unwrap_or_default())?;
+            wrapped(out, width, "reason: ", reason.unwrap_or_default())?;
         }
     }
 
@@ -195,7 +194,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
         )?;
         for r in &report.aws_managed_resources {
             writeln!(out, "  {}", r.resource_arn)?;
-            wrapped(out, "", &r.reason)?;
+            wrapped(out, width, "", &r.reason)?;
         }
     }
 
@@ -204,7 +203,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
         writeln!(out, "{}", paint(bold, "Not assessed:"))?;
         for e in &report.errors {
             writeln!(out, "  {}", visible(&e.resource_arn))?;
-            wrapped(out, &format!("{}: ", e.operation), &e.reason)?;
+            wrapped(out, width, &format!("{}: ", e.operation), &e.reason)?;
         }
     }
     Ok(())
@@ -228,6 +227,7 @@ mod tests {
             statement_sid: Some("AllowSns".into()),
             principals: vec!["sns.amazonaws.com".into()],
             actions: vec!["sqs:SendMessage".into()],
+            resources: Vec::new(),
             rule: deputy_audit_analyze::rule("CD001").expect("CD001 exists"),
             severity,
             message: "sns.amazonaws.com may act on this sqs-queue for any AWS account: no aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths condition pins the calling resource".into(),
@@ -268,6 +268,11 @@ mod tests {
             aws_managed_resources: Vec::new(),
             suppressions: BTreeMap::new(),
             organization_guardrails: None,
+            baseline: None,
+            assessed: Vec::new(),
+            view: crate::report::View::default(),
+            hidden: Vec::new(),
+            statement_lines: BTreeMap::new(),
         }
     }
 
@@ -303,7 +308,7 @@ mod tests {
     }
 
     #[test]
-    fn groups_findings_by_account_when_there_are_several() {
+    fn names_the_account_of_each_finding_when_there_are_several() {
         let text = render(&report(
             &["111122223333", "444455556666"],
             vec![
@@ -311,13 +316,10 @@ mod tests {
                 finding("111122223333", Severity::Low),
             ],
         ));
-        let first = text
-            .find("Account 111122223333")
-            .expect("first account header");
-        let second = text
-            .find("Account 444455556666")
-            .expect("second account header");
-        assert!(first < second);
+        // Severity first, then account: the high finding of the second account leads.
+        let first = text.find("account 444455556666").expect("account named");
+        let second = text.find("account 111122223333").expect("account named");
+        assert!(first < second, "{text}");
         insta::assert_snapshot!("table_two_accounts", text);
     }
 

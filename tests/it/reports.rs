@@ -414,3 +414,461 @@ fn diff_refuses_unreadable_inputs() {
     assert_eq!(code, 2);
     assert!(stderr.contains("bad.json"), "{stderr}");
 }
+
+/// Issue 13, mutelist: by pattern, by id, expiry, unmatched entries named.
+#[test]
+fn suppressions_match_by_pattern_expire_and_name_stale_entries() {
+    let dir = workspace();
+    let (_, doc) = json_report(dir.path(), &[]);
+    let findings = doc["findings"].as_array().unwrap().clone();
+    let queue: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["resource_arn"] == "sqs-queue.json")
+        .collect();
+    assert!(!queue.is_empty());
+    let trust = findings
+        .iter()
+        .find(|f| f["resource_arn"] == "trust-policy.json")
+        .expect("a trust policy finding");
+    std::fs::write(
+        dir.path().join("mutelist.json"),
+        json!({ "suppressions": [
+            { "resource_arn": "sqs-*.json", "service": "sqs", "reason": "queues reviewed in SEC-7" },
+            { "finding_id": trust["finding_id"], "reason": "lapsed", "expires": "2020-01-01" },
+            { "rule_id": "CD009", "account_id": "999999999999", "reason": "another account" },
+            { "finding_id": "DA-00000000000000ff", "reason": "fixed long ago" }
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let mut args = vec!["--format", "json", "--baseline", "mutelist.json"];
+    args.extend_from_slice(&POLICIES);
+    let (_, stdout, stderr) = check(dir.path(), &args);
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        errors(&validator("docs/report.schema.json"), &doc),
+        Vec::<String>::new()
+    );
+    assert_eq!(doc["suppressed_count"], queue.len(), "{doc:#}");
+    for f in doc["findings"].as_array().unwrap() {
+        let suppressed = f["suppression"]["reason"].as_str();
+        if f["resource_arn"] == "sqs-queue.json" {
+            assert_eq!(suppressed, Some("queues reviewed in SEC-7"));
+        } else {
+            assert_eq!(
+                suppressed, None,
+                "the expired entry suppresses nothing: {f:#}"
+            );
+        }
+    }
+    let expired = format!(
+        "suppressions[1] ({}) (expired 2020-01-01)",
+        trust["finding_id"].as_str().unwrap()
+    );
+    assert_eq!(doc["baseline"]["expired_entries"], json!([expired]));
+    assert_eq!(
+        doc["baseline"]["unmatched_entries"],
+        json!([
+            "suppressions[2] (account_id=999999999999, rule_id=CD009)",
+            "suppressions[3] (DA-00000000000000ff)"
+        ])
+    );
+    assert!(
+        stderr.contains(&format!("{expired} has expired")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("suppressions[3] (DA-00000000000000ff) matched no finding"),
+        "{stderr}"
+    );
+
+    // A bad date names the entry and stops the command.
+    std::fs::write(
+        dir.path().join("bad.json"),
+        r#"{"suppressions":[{"rule_id":"CD001","reason":"r","expires":"31/12/2026"}]}"#,
+    )
+    .unwrap();
+    let mut args = vec!["--baseline", "bad.json"];
+    args.extend_from_slice(&POLICIES);
+    let (code, _, stderr) = check(dir.path(), &args);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("suppressions[0] (rule_id=CD001) has expires \"31/12/2026\""),
+        "{stderr}"
+    );
+}
+
+/// Issue 13: a suppression made for a statement does not follow it when the
+/// statement grants more (the Vendor case: one service to three, `sqs:*`).
+#[test]
+fn a_broadened_statement_is_no_longer_suppressed() {
+    let dir = workspace();
+    let mut args = vec!["--format", "json", "--output", "baseline.json"];
+    args.extend_from_slice(&POLICIES);
+    check(dir.path(), &args);
+    let (code, doc) = json_report(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(doc["baseline"]["widened_grants"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let policy = dir.path().join("sqs-queue.json");
+    let text = std::fs::read_to_string(&policy).unwrap().replacen(
+        r#""Action": "sqs:SendMessage","#,
+        r#""Action": ["sqs:SendMessage", "sqs:*"],"#,
+        1,
+    );
+    std::fs::write(&policy, text).unwrap();
+    let mut args = vec!["--format", "json", "--baseline", "baseline.json"];
+    args.extend_from_slice(&POLICIES);
+    let (code, stdout, stderr) = check(dir.path(), &args);
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(code, 1, "the broadened grant gates again: {doc:#}");
+    let widened = doc["baseline"]["widened_grants"].as_array().unwrap();
+    assert!(!widened.is_empty(), "{doc:#}");
+    assert_eq!(widened[0]["added"], json!(["action sqs:*"]));
+    let id = widened[0]["finding_id"].as_str().unwrap();
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["finding_id"] == id)
+        .unwrap();
+    assert!(finding.get("suppression").is_none(), "{finding:#}");
+    assert!(
+        stderr.contains(&format!(
+            "{id} is not suppressed: its statement now grants more"
+        )),
+        "{stderr}"
+    );
+
+    // The same through a suppressions entry with a recorded grant, and through diff.
+    std::fs::write(
+        dir.path().join("s.json"),
+        json!({ "suppressions": [{
+            "finding_id": id, "reason": "vendor",
+            "grant": { "principals": ["sns.amazonaws.com"], "actions": ["sqs:SendMessage"], "resources": ["*"] }
+        }]})
+        .to_string(),
+    )
+    .unwrap();
+    let (_, doc) = json_report(dir.path(), &["--baseline", "s.json"]);
+    assert_eq!(doc["suppressed_count"], 0, "{doc:#}");
+    std::fs::write(dir.path().join("new.json"), stdout).unwrap();
+    let (code, out, stderr) = diff(
+        dir.path(),
+        &[
+            "baseline.json",
+            "new.json",
+            "--baseline",
+            "s.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("is not suppressed"), "{stderr}");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    assert!(d["unchanged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f.get("suppression").is_none()));
+}
+
+/// Issue 13, pass records: every resource in the JSON report with its status,
+/// and in the CSV with --include-passed.
+#[test]
+fn every_resource_is_listed_with_its_status() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("broken.json"), "{ not json").unwrap();
+    let (_, doc) = json_report(dir.path(), &[]);
+    let trust = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["resource_arn"] == "trust-policy.json")
+        .unwrap()
+        .clone();
+    std::fs::write(
+        dir.path().join("s.json"),
+        json!({ "suppressions": [{ "resource_arn": "trust-policy.json", "reason": "vendor" }] })
+            .to_string(),
+    )
+    .unwrap();
+    let mut args = vec!["--format", "json", "--baseline", "s.json", "broken.json"];
+    args.extend_from_slice(&POLICIES);
+    let (_, stdout, _) = check(dir.path(), &args);
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        errors(&validator("docs/report.schema.json"), &doc),
+        Vec::<String>::new()
+    );
+    let status: Vec<(String, String)> = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["resource_arn"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let find = |arn: &str| {
+        status
+            .iter()
+            .find(|(a, _)| a == arn)
+            .map(|(_, s)| s.as_str())
+    };
+    assert_eq!(find("protected-topic.json"), Some("pass"), "{status:?}");
+    assert_eq!(find("sqs-queue.json"), Some("fail"));
+    assert_eq!(find("trust-policy.json"), Some("suppressed"), "{trust:#}");
+    assert_eq!(
+        status.len(),
+        3,
+        "broken.json has no resource type: {status:?}"
+    );
+
+    let mut args = vec!["--format", "csv", "--include-passed"];
+    args.extend_from_slice(&POLICIES);
+    let (_, csv, _) = check(dir.path(), &args);
+    let pass_rows: Vec<&str> = csv.lines().filter(|l| l.ends_with(",pass,")).collect();
+    assert_eq!(pass_rows.len(), 1, "{csv}");
+    assert!(pass_rows[0].contains("protected-topic.json"), "{csv}");
+    let mut args = vec!["--format", "csv"];
+    args.extend_from_slice(&POLICIES);
+    let (_, csv, _) = check(dir.path(), &args);
+    assert!(!csv.contains(",pass,"), "passes only on request: {csv}");
+}
+
+/// Issue 13, one view: the same report in every format agrees on counts and
+/// on order (severity, then account, resource, statement); SARIF points at
+/// the statement's line and maps info to `none`.
+#[test]
+fn every_format_agrees_on_counts_and_order() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("s.json"),
+        json!({ "suppressions": [{ "resource_arn": "trust-policy.json", "reason": "vendor" }] })
+            .to_string(),
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let mut args = vec!["--format", format, "--baseline", "s.json"];
+        args.extend_from_slice(&POLICIES);
+        check(dir.path(), &args).1
+    };
+    let doc: Value = serde_json::from_str(&run("json")).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let ids = |pred: &dyn Fn(&Value) -> bool| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| pred(f))
+            .map(|f| f["finding_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = ids(&|_| true);
+    let active = ids(&|f| f.get("suppression").is_none());
+    let suppressed = all.len() - active.len();
+    assert!(suppressed > 0 && !active.is_empty());
+    let rank = |s: &str| {
+        ["high", "medium", "low", "info"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    let keys: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            (
+                rank(f["severity"].as_str().unwrap()),
+                f["account_id"].as_str().unwrap().to_string(),
+                f["resource_arn"].as_str().unwrap().to_string(),
+                f["statement_index"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(
+        keys, sorted,
+        "JSON is ordered by severity, account, resource, statement"
+    );
+
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let sarif_ids: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["deputyAuditFindingId/v1"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(sarif_ids, all);
+    let props = &sarif["runs"][0]["properties"];
+    assert_eq!(props["findings_count"], active.len());
+    assert_eq!(props["suppressed_count"], suppressed);
+    let queue_lines: Vec<u64> = results
+        .iter()
+        .filter(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sqs-queue.json"
+        })
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        queue_lines.contains(&4) && queue_lines.contains(&11),
+        "{queue_lines:?}"
+    );
+
+    let csv = run("csv");
+    let csv_ids: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            all.iter()
+                .find(|id| l.contains(id.as_str()))
+                .map(|s| s.as_str())
+        })
+        .collect();
+    assert_eq!(csv_ids, all);
+
+    let in_order = |text: &str, wanted: &[String]| {
+        let positions: Vec<usize> = wanted
+            .iter()
+            .map(|id| {
+                text.find(id.as_str())
+                    .unwrap_or_else(|| panic!("{id} in {text}"))
+            })
+            .collect();
+        let mut sorted = positions.clone();
+        sorted.sort();
+        assert_eq!(positions, sorted, "{text}");
+    };
+    let table = run("table");
+    assert!(
+        table.contains(&format!(
+            "Findings: {} (+{suppressed} suppressed",
+            active.len()
+        )),
+        "{table}"
+    );
+    in_order(&table, &active);
+    let md = run("markdown");
+    assert!(
+        md.contains(&format!(
+            "{} findings** · {suppressed} suppressed",
+            active.len()
+        )),
+        "{md}"
+    );
+    in_order(&md, &active);
+}
+
+/// Issue 13, filters: --rule, --exclude-rule and --min-severity change what is
+/// shown; --fail-on still gates on every finding.
+#[test]
+fn filters_change_what_is_shown_not_what_gates() {
+    let dir = workspace();
+    let (code, all) = json_report(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let all = all["findings"].as_array().unwrap().clone();
+    let rules: Vec<&str> = all.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    let medium = all.iter().filter(|f| f["severity"] == "medium").count();
+    assert!(medium > 0 && medium < all.len());
+
+    let (code, doc) = json_report(dir.path(), &["--rule", "cd004"]);
+    assert_eq!(code, 1, "hidden high findings still gate");
+    let shown = doc["findings"].as_array().unwrap();
+    assert!(shown.iter().all(|f| f["rule_id"] == "CD004"), "{doc:#}");
+    assert_eq!(shown.len(), rules.iter().filter(|r| **r == "CD004").count());
+    assert_eq!(doc["filters"]["hidden"], all.len() - shown.len());
+    assert_eq!(
+        errors(&validator("docs/report.schema.json"), &doc),
+        Vec::<String>::new()
+    );
+    let fail: Vec<&Value> = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail")
+        .collect();
+    assert!(
+        fail.iter().any(|r| r["resource_arn"] == "sqs-queue.json"),
+        "a resource with hidden findings still fails: {fail:?}"
+    );
+
+    let (_, doc) = json_report(dir.path(), &["--exclude-rule", "CD004"]);
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule_id"] != "CD004"));
+    let (_, doc) = json_report(dir.path(), &["--min-severity", "high"]);
+    assert_eq!(
+        doc["findings"].as_array().unwrap().len(),
+        all.iter().filter(|f| f["severity"] == "high").count()
+    );
+    let mut args = vec!["--min-severity", "high"];
+    args.extend_from_slice(&POLICIES);
+    let (_, table, _) = check(dir.path(), &args);
+    assert!(
+        table.contains(&format!("({medium} hidden by filters)")),
+        "{table}"
+    );
+
+    let mut args = vec!["--rule", "CD999"];
+    args.extend_from_slice(&POLICIES);
+    let (code, _, stderr) = check(dir.path(), &args);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--rule CD999: no such rule"), "{stderr}");
+}
+
+/// Issue 13: --split-accounts writes one file per account into --output DIR,
+/// and needs a directory.
+#[test]
+fn split_accounts_writes_one_file_per_account() {
+    let dir = workspace();
+    let mut args = vec!["--format", "json", "--split-accounts", "-o", "one.json"];
+    args.extend_from_slice(&POLICIES);
+    let (code, _, stderr) = check(dir.path(), &args);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--split-accounts"), "{stderr}");
+
+    let mut args = vec![
+        "--format",
+        "json",
+        "--format",
+        "csv",
+        "--split-accounts",
+        "-o",
+        "out/",
+    ];
+    args.extend_from_slice(&POLICIES);
+    let (code, _, stderr) = check(dir.path(), &args);
+    assert_eq!(code, 1, "{stderr}");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with(&format!("deputy-audit-{ACCOUNT}-"))),
+        "{names:?}"
+    );
+    let json_file = names.iter().find(|n| n.ends_with(".json")).unwrap();
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out").join(json_file)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["account_id"], ACCOUNT);
+    assert!(!doc["findings"].as_array().unwrap().is_empty());
+}

@@ -200,6 +200,7 @@ fn analyze_reading(
                 statement_sid: st.sid.clone(),
                 principals,
                 actions: st.display_actions(),
+                resources: st.display_resources(),
                 rule: &r.info,
                 severity,
                 message,

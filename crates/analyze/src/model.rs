@@ -192,6 +192,9 @@ pub struct Finding {
     /// style is not used: service principals are bare, others carry their ARN or `*`).
     pub principals: Vec<String>,
     pub actions: Vec<String>,
+    /// The resources the statement grants (`NotResource:` entries for
+    /// `NotResource`); empty when it names none (trust policies).
+    pub resources: Vec<String>,
     /// The rule that reported it (its id, name and texts).
     pub rule: &'static RuleInfo,
     pub severity: Severity,

@@ -355,6 +355,18 @@ impl Statement {
             Vec::new()
         }
     }
+
+    /// `Resource` as written, or `NotResource:` entries; empty when neither
+    /// (trust policies).
+    pub fn display_resources(&self) -> Vec<String> {
+        if let Some(r) = &self.resource {
+            r.clone()
+        } else if let Some(nr) = &self.not_resource {
+            nr.iter().map(|r| format!("NotResource:{r}")).collect()
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 /// Parses policy text.

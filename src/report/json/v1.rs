@@ -42,6 +42,27 @@ pub(crate) struct Report {
     /// how many findings they cover.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_guardrails: Option<crate::guardrails::GuardrailsSummary>,
+    /// What `--baseline` did: expired entries, entries that matched nothing,
+    /// findings whose statement now grants more than the entry recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::report::baseline::Outcome>,
+    /// Every resource with its status (pass, fail, suppressed, aws-managed,
+    /// not-assessed); absent in reports written before it existed.
+    #[serde(default)]
+    pub resources: Vec<crate::report::ResourceRecord>,
+    /// `--rule`, `--exclude-rule`, `--min-severity`: what the view hid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Filters>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Filters {
+    pub rules: Vec<String>,
+    pub exclude_rules: Vec<String>,
+    pub min_severity: Option<Severity>,
+    /// Findings left out of `findings` by these filters (they still count
+    /// toward --fail-on).
+    pub hidden: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,7 +78,11 @@ pub(crate) struct AccountSummary {
     pub role_arn: Option<String>,
     pub status: AccountStatus,
     pub resource_counts: BTreeMap<ResourceType, usize>,
+    /// Its findings that no `--baseline` suppresses (the count every format shows).
     pub findings: usize,
+    /// Its findings `--baseline` suppressed (still in `findings` of the report).
+    #[serde(default)]
+    pub suppressed: usize,
     pub errors: usize,
     #[serde(default)]
     pub aws_managed: usize,
@@ -82,6 +107,9 @@ pub(crate) struct Finding {
     pub statement_sid: Option<String>,
     pub principals: Vec<String>,
     pub actions: Vec<String>,
+    /// Absent only in reports written before resources were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
     pub rule_id: String,
     pub rule_name: String,
     pub severity: Severity,
@@ -147,7 +175,7 @@ impl Report {
             account_id: report.account_id.clone(),
             regions: report.regions.clone(),
             resource_counts: report.resource_counts.clone(),
-            accounts: report.accounts.iter().map(AccountSummary::from).collect(),
+            accounts: accounts(report),
             findings: report
                 .findings
                 .iter()
@@ -161,8 +189,31 @@ impl Report {
                 .collect(),
             suppressed_count: report.suppressed_count(),
             organization_guardrails: report.organization_guardrails.clone(),
+            baseline: report.baseline.clone(),
+            resources: report.resource_records(),
+            filters: report.view.filters_active().then(|| Filters {
+                rules: report.view.rules.clone(),
+                exclude_rules: report.view.exclude_rules.clone(),
+                min_severity: report.view.min_severity,
+                hidden: report.hidden.len(),
+            }),
         }
     }
+}
+
+/// The accounts as every format counts them: findings and suppressed apart.
+pub(crate) fn accounts(report: &crate::report::Report) -> Vec<AccountSummary> {
+    report
+        .accounts
+        .iter()
+        .map(|a| {
+            let mut summary = AccountSummary::from(a);
+            let (suppressed, active) = report.account_finding_counts(&a.account_id);
+            summary.findings = active;
+            summary.suppressed = suppressed;
+            summary
+        })
+        .collect()
 }
 
 impl From<&crate::report::AccountSummary> for AccountSummary {
@@ -178,6 +229,7 @@ impl From<&crate::report::AccountSummary> for AccountSummary {
             },
             resource_counts: a.resource_counts.clone(),
             findings: a.findings,
+            suppressed: 0,
             errors: a.errors,
             aws_managed: a.aws_managed,
         }
@@ -200,6 +252,7 @@ impl Finding {
             statement_sid: f.statement_sid.clone(),
             principals: f.principals.clone(),
             actions: f.actions.clone(),
+            resources: Some(f.resources.clone()),
             rule_id: f.rule.id.to_string(),
             rule_name: f.rule.name.to_string(),
             severity: f.severity,
