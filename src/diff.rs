@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::escape::visible;
 use crate::exit;
-use crate::report::json::v1::{Finding, Report};
+use crate::report::json::v2::{Finding, Report};
 use crate::report::statement_label;
 
 #[derive(Debug, Serialize)]
@@ -62,7 +62,7 @@ pub(crate) fn run(args: &DiffArgs) -> anyhow::Result<u8> {
         let (verdicts, outcome) = baseline.judge(&subjects, &crate::clock::today());
         for (finding, verdict) in new.findings.iter_mut().zip(verdicts) {
             finding.suppression =
-                verdict.map(|s| crate::report::json::v1::Suppression { reason: s.reason });
+                verdict.map(|s| crate::report::json::v2::Suppression { reason: s.reason });
         }
         crate::report::baseline::warn(&outcome);
     }
@@ -256,11 +256,11 @@ fn write_table(diff: &Diff, out: &mut dyn Write) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::json::v1;
+    use crate::report::json::v2;
 
     fn sample_report() -> Report {
         let report = crate::report::test_support::sample_report();
-        v1::Report::from_report(&report)
+        v2::Report::from_report(&report)
     }
 
     fn r(path: &str) -> ReportRef {

@@ -23,11 +23,11 @@ use serde::{Deserialize, Serialize};
 use crate::scan_error::ScanError;
 
 /// The JSON report's version: bumped when a field changes meaning or
-/// disappears (a new module beside [`json::v1`]); adding fields does not.
-pub(crate) const SCHEMA_VERSION: u32 = json::v1::SCHEMA_VERSION;
+/// disappears (a new module beside [`json::v2`]); adding fields does not.
+pub(crate) const SCHEMA_VERSION: u32 = json::v2::SCHEMA_VERSION;
 
 /// Everything a scan (or `check`) learned, in the order reports present it.
-/// Not itself a wire type: the JSON report is [`json::v1::Report`], built
+/// Not itself a wire type: the JSON report is [`json::v2::Report`], built
 /// from this.
 #[derive(Debug, Clone)]
 pub(crate) struct Report {
@@ -679,9 +679,13 @@ pub(crate) fn check_report_origin(value: &serde_json::Value, shown: &str) -> any
         );
     }
     let version = &value["schema_version"];
-    if version.as_u64() != Some(u64::from(SCHEMA_VERSION)) {
+    if !version.as_u64().is_some_and(|v| {
+        json::v2::READABLE_SCHEMA_VERSIONS
+            .iter()
+            .any(|r| u64::from(*r) == v)
+    }) {
         anyhow::bail!(
-            "{shown} has schema_version {version}, but this deputy-audit ({}) reads only schema_version {SCHEMA_VERSION}; use the deputy-audit version that wrote it, or write the report again with this one",
+            "{shown} has schema_version {version}, but this deputy-audit ({}) reads schema_version 1 and {SCHEMA_VERSION}; use the deputy-audit version that wrote it, or write the report again with this one",
             env!("CARGO_PKG_VERSION")
         );
     }

@@ -453,7 +453,7 @@ fn log(report: &Report) -> Log {
                 "account_id": report.account_id,
                 "regions": report.regions,
                 "resource_counts": report.resource_counts,
-                "accounts": super::json::v1::accounts(report),
+                "accounts": super::json::v2::accounts(report),
                 "findings_count": report.findings.len() - report.suppressed_count(),
                 "suppressed_count": report.suppressed_count(),
                 // Not results: nothing is wrong with them that anyone could fix.

@@ -2,7 +2,7 @@
 //! schema is docs/report.schema.json; and the one reader of such reports
 //! (`diff`, `--baseline`).
 
-pub(crate) mod v1;
+pub(crate) mod v2;
 
 use std::io::Write;
 
@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::Report;
 
 pub(crate) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &v1::Report::from_report(report))?;
+    serde_json::to_writer_pretty(&mut *out, &v2::Report::from_report(report))?;
     writeln!(out)?;
     Ok(())
 }
@@ -20,7 +20,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> 
 /// Reads a JSON report already parsed as JSON: refuses one written by another
 /// tool or with another `schema_version` ([`super::check_report_origin`]).
 /// `shown` names the file and what it is (`baseline b.json`, `b.json`).
-pub(crate) fn read(value: Value, shown: &str) -> anyhow::Result<v1::Report> {
+pub(crate) fn read(value: Value, shown: &str) -> anyhow::Result<v2::Report> {
     super::check_report_origin(&value, shown)?;
     serde_json::from_value(value)
         .with_context(|| format!("{shown} is not a deputy-audit JSON report"))
@@ -59,10 +59,10 @@ mod tests {
         // A report reads back (what --baseline and diff do) as the same document.
         let back = read(doc.clone(), "r.json").expect("reads back");
         assert_eq!(serde_json::to_value(&back).expect("serializes"), doc);
-        let written: Vec<v1::Finding> = report
+        let written: Vec<v2::Finding> = report
             .findings
             .iter()
-            .map(|f| v1::Finding::new(f, report.suppression(f)))
+            .map(|f| v2::Finding::new(f, report.suppression(f)))
             .collect();
         assert_eq!(back.findings, written);
     }

@@ -302,7 +302,7 @@ fn check_json_scan(account_index: usize) {
     });
     let report: Value = serde_json::from_str(&text).expect("JSON report parses");
 
-    assert_eq!(report["schema_version"], 1, "schema_version");
+    assert_eq!(report["schema_version"], 2, "schema_version");
     assert_eq!(report["account_id"], m.account_id.as_str(), "account_id");
     let regions: Vec<&str> = report["regions"]
         .as_array()

@@ -1,4 +1,7 @@
-//! The JSON report, `schema_version` 1: the wire types, frozen.
+//! The JSON report, `schema_version` 2: the wire types, frozen. Version 2
+//! changed what `accounts[].findings` counts (suppressed findings apart, in
+//! `accounts[].suppressed`, as every other format counts them); a finding reads
+//! the same in both, so `diff` and `--baseline` read version 1 reports too.
 //!
 //! These types are the document: field for field, in this order, what
 //! docs/report.schema.json describes, and what `diff` and `--baseline` read
@@ -16,8 +19,12 @@ use deputy_audit_analyze::{ResourceType, Severity};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The `schema_version` these types write and read.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+/// The `schema_version` these types write.
+pub(crate) const SCHEMA_VERSION: u32 = 2;
+
+/// The versions they read: 1 differs only in `accounts[].findings`, which
+/// neither `diff` nor `--baseline` uses.
+pub(crate) const READABLE_SCHEMA_VERSIONS: [u32; 2] = [1, 2];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Report {
