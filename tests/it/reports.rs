@@ -768,6 +768,17 @@ fn every_format_agrees_on_counts_and_order() {
         "{md}"
     );
     in_order(&md, &active);
+
+    // The interchange formats carry every finding (suppressed ones marked), in
+    // the same order; the HTML page lists the active ones in the same order too.
+    for format in ["ocsf", "asff"] {
+        let text = run(format);
+        let objects: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(objects.as_array().unwrap().len(), all.len(), "{format}");
+        in_order(&text, &all);
+    }
+    let html = run("html");
+    in_order(&html, &active);
 }
 
 /// Issue 13, filters: --rule, --exclude-rule and --min-severity change what is
