@@ -41,6 +41,19 @@ pub(super) const HEADER: [&str; 20] = [
     "operation",
 ];
 
+/// The cells of a row about a resource (AWS-managed, passed, not assessed).
+struct ResourceRow<'a> {
+    account_id: &'a str,
+    region: &'a str,
+    service: &'a str,
+    resource_type: &'a str,
+    resource_arn: &'a str,
+    message: &'a str,
+    aws_managed: &'a str,
+    status: &'a str,
+    operation: &'a str,
+}
+
 /// `cell` as a spreadsheet shows it as text: prefixed with `'` when its first
 /// character would start a formula.
 pub(super) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
@@ -90,30 +103,44 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> 
             "",
         ])?;
     }
+    // Rows about a resource rather than a finding: no statement, no rule.
+    let mut resource_row = |row: ResourceRow<'_>| {
+        write_row(&[
+            row.account_id,
+            row.region,
+            row.service,
+            row.resource_type,
+            row.resource_arn,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            row.message,
+            "",
+            "",
+            row.aws_managed,
+            "",
+            "",
+            "",
+            row.status,
+            row.operation,
+        ])
+    };
     // Listed so that a review file accounts for every resource AWS owns.
     for r in &report.aws_managed_resources {
-        write_row(&[
-            r.account_id.as_str(),
-            r.region.as_str(),
-            r.resource_type.service(),
-            r.resource_type.as_str(),
-            r.resource_arn.as_str(),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            r.reason.as_str(),
-            "",
-            "",
-            "true",
-            "",
-            "",
-            "",
-            "aws-managed",
-            "",
-        ])?;
+        resource_row(ResourceRow {
+            account_id: &r.account_id,
+            region: &r.region,
+            service: r.resource_type.service(),
+            resource_type: r.resource_type.as_str(),
+            resource_arn: &r.resource_arn,
+            message: &r.reason,
+            aws_managed: "true",
+            status: "aws-managed",
+            operation: "",
+        })?;
     }
     // `--include-passed`: the resources that passed, so the file lists every one.
     if report.view.include_passed {
@@ -122,54 +149,32 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> 
             .iter()
             .filter(|r| r.status == super::ResourceStatus::Pass)
         {
-            write_row(&[
-                r.account_id.as_str(),
-                r.region.as_str(),
-                r.service.as_str(),
-                r.resource_type.as_str(),
-                r.resource_arn.as_str(),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "false",
-                "",
-                "",
-                "",
-                r.status.as_str(),
-                "",
-            ])?;
+            resource_row(ResourceRow {
+                account_id: &r.account_id,
+                region: &r.region,
+                service: &r.service,
+                resource_type: r.resource_type.as_str(),
+                resource_arn: &r.resource_arn,
+                message: "",
+                aws_managed: "false",
+                status: r.status.as_str(),
+                operation: "",
+            })?;
         }
     }
     // What could not be read: a review file that omitted it would read as clean.
     for e in &report.errors {
-        write_row(&[
-            e.account_id.as_str(),
-            e.region.as_str(),
-            e.service.as_str(),
-            e.resource_type.map(|t| t.as_str()).unwrap_or(""),
-            e.resource_arn.as_str(),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            e.reason.as_str(),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "not-assessed",
-            e.operation.as_str(),
-        ])?;
+        resource_row(ResourceRow {
+            account_id: &e.account_id,
+            region: &e.region,
+            service: &e.service,
+            resource_type: e.resource_type.map(|t| t.as_str()).unwrap_or(""),
+            resource_arn: &e.resource_arn,
+            message: &e.reason,
+            aws_managed: "",
+            status: "not-assessed",
+            operation: &e.operation,
+        })?;
     }
     writer.flush()?;
     Ok(())
