@@ -12,6 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+use super::moto::moto_endpoint;
+
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 
 /// The services the seeder writes to and the scanner reads.
@@ -32,14 +34,6 @@ pub const REQUIRED_SERVICES: [&str; 10] = [
 /// hanging the test run.
 pub const SCAN_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// moto's server (`moto/start.sh`), for the services LocalStack does not serve.
-pub fn moto_test_endpoint() -> String {
-    std::env::var("DEPUTY_AUDIT_TEST_MOTO_ENDPOINT")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "http://127.0.0.1:5566".to_string())
-}
-
 pub fn test_endpoint() -> String {
     std::env::var("DEPUTY_AUDIT_TEST_ENDPOINT")
         .ok()
@@ -57,23 +51,25 @@ pub fn require_localstack(endpoint: &str) {
         );
     }
     // Every scan also reads ECR, which moto's server serves.
-    let moto = moto_test_endpoint();
-    let addr = moto
-        .strip_prefix("http://")
-        .and_then(|a| a.split('/').next())
-        .and_then(|a| a.to_socket_addrs().ok()?.next());
-    let reachable =
-        addr.is_some_and(|a| TcpStream::connect_timeout(&a, Duration::from_secs(3)).is_ok());
-    if !reachable {
-        panic!(
-            "moto's server is not reachable at {moto} (scans read ECR from it); start it \
-             with `moto/start.sh` (or run the README's test command, `scripts/test.sh`)"
-        );
-    }
+    super::moto::require_moto(&moto_endpoint());
 }
 
-/// `GET /_localstack/health` over a plain socket (no HTTP client in the dependencies).
+/// `GET /_localstack/health`, with every needed service usable.
 pub fn localstack_health(endpoint: &str) -> Result<(), String> {
+    let health = http_get_json(endpoint, "/_localstack/health")?;
+    for service in REQUIRED_SERVICES {
+        let state = health["services"][service].as_str().unwrap_or("missing");
+        if state != "running" && state != "available" {
+            return Err(format!("service {service} is {state}"));
+        }
+    }
+    Ok(())
+}
+
+/// `GET path` on an `http://` endpoint over a plain socket (no HTTP client in the
+/// dependencies): the JSON body of a 200 answer, or why there is none. Shared by
+/// the LocalStack and moto health checks.
+pub fn http_get_json(endpoint: &str, path: &str) -> Result<Value, String> {
     let rest = endpoint
         .strip_prefix("http://")
         .ok_or_else(|| "only http:// endpoints can be health-checked".to_string())?;
@@ -97,30 +93,21 @@ pub fn localstack_health(endpoint: &str) -> Result<(), String> {
     // HTTP/1.0: the body arrives unchunked and the server closes the connection.
     write!(
         stream,
-        "GET /_localstack/health HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n"
+        "GET {path} HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n"
     )
-    .map_err(|e| format!("cannot send the health request: {e}"))?;
+    .map_err(|e| format!("cannot send GET {path}: {e}"))?;
     let mut response = String::new();
     stream
         .read_to_string(&mut response)
-        .map_err(|e| format!("no health response: {e}"))?;
+        .map_err(|e| format!("no answer to GET {path}: {e}"))?;
     let status = response.lines().next().unwrap_or_default();
     if !status.contains(" 200") {
-        return Err(format!("health check answered {status:?}"));
+        return Err(format!(
+            "GET {path} answered {status:?}; is another server on that port?"
+        ));
     }
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b)
-        .ok_or("health response has no body")?;
-    let health: Value =
-        serde_json::from_str(body).map_err(|e| format!("health response is not JSON: {e}"))?;
-    for service in REQUIRED_SERVICES {
-        let state = health["services"][service].as_str().unwrap_or("missing");
-        if state != "running" && state != "available" {
-            return Err(format!("service {service} is {state}"));
-        }
-    }
-    Ok(())
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    serde_json::from_str(body).map_err(|e| format!("GET {path} answered no JSON: {e}"))
 }
 
 /// Account ids nobody used before, so reruns against a long-lived LocalStack see empty
@@ -243,7 +230,7 @@ pub fn clean_command(args: &[String], env: &[(&str, &str)], home: &Path) -> Comm
         .env_remove("DEPUTY_AUDIT_LOG")
         // ECR is served by moto's server (open-source LocalStack has none), reached
         // through the SDK's standard per-service variable; `env` may override it.
-        .env("AWS_ENDPOINT_URL_ECR", moto_test_endpoint())
+        .env("AWS_ENDPOINT_URL_ECR", moto_endpoint())
         .stdin(Stdio::null());
     for (key, value) in env {
         cmd.env(key, value);

@@ -7,10 +7,6 @@
 //! Included with `#[path = "support/moto.rs"] mod moto;` beside `harness.rs`.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
-
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
@@ -39,40 +35,7 @@ pub fn require_moto(endpoint: &str) {
 }
 
 fn moto_health(endpoint: &str) -> Result<(), String> {
-    let rest = endpoint
-        .strip_prefix("http://")
-        .ok_or_else(|| "only http:// endpoints can be health-checked".to_string())?;
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
-    let addr = authority
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {authority}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("{authority} resolves to no address"))?;
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(3))
-        .map_err(|e| format!("cannot connect: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "GET /moto-api/data.json HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n"
-    )
-    .map_err(|e| format!("cannot send the request: {e}"))?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|e| format!("no response: {e}"))?;
-    let status = response.lines().next().unwrap_or_default();
-    if !status.contains(" 200") {
-        return Err(format!(
-            "answered {status:?}; is another server on that port?"
-        ));
-    }
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    serde_json::from_str::<serde_json::Value>(body)
-        .map(|_| ())
-        .map_err(|e| format!("answer is not moto's JSON: {e}"))
+    super::harness::http_get_json(endpoint, "/moto-api/data.json").map(|_| ())
 }
 
 /// An SDK config for seeding moto directly (tests only write through this).
