@@ -29,6 +29,7 @@ mod services;
 mod session;
 mod sns;
 mod sqs;
+pub(crate) mod wiring;
 
 pub(crate) use crate::scan_error::ScanError;
 pub(crate) use crate::sentinel::GLOBAL_REGION;

@@ -29,10 +29,14 @@ pub mod guardrails;
 pub mod knowledge;
 pub mod model;
 pub mod policy;
+pub mod remediate;
 pub mod rules;
+pub mod wiring;
 
 pub use arn::{is_account_id, Arn};
 pub use model::{Finding, ResourcePolicy, ResourceType, Severity, StatementRef};
+pub use remediate::{remediate, Remediation};
+pub use wiring::{Usage, Wiring};
 pub use rules::{rule, rules, RuleInfo, RuleStatus};
 
 /// What the analysis needs to know beyond the policy itself.
