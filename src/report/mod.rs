@@ -67,6 +67,14 @@ pub(crate) struct Report {
     /// `check`: the 1-based line of each statement of each policy file, by
     /// the file's name (the findings' `resource_arn`), for SARIF's `startLine`.
     pub statement_lines: BTreeMap<String, Vec<usize>>,
+    /// `scan`: who uses each grant, as the account's wiring shows it (the
+    /// source kinds read, their coverage, the uses found).
+    pub wiring: deputy_audit_analyze::Wiring,
+    /// The policies of the resources with findings (not AWS-managed), kept
+    /// for [`Report::remediations`].
+    pub flagged_policies: Vec<deputy_audit_analyze::ResourcePolicy>,
+    /// One corrected policy per resource with (unsuppressed) findings.
+    pub remediations: Vec<deputy_audit_analyze::Remediation>,
 }
 
 /// Presentation options: what the writers show, never what gates.
@@ -302,6 +310,9 @@ impl Report {
             view: View::default(),
             hidden: Vec::new(),
             statement_lines: BTreeMap::new(),
+            wiring: deputy_audit_analyze::Wiring::default(),
+            flagged_policies: Vec::new(),
+            remediations: Vec::new(),
         }
     }
 
@@ -383,6 +394,8 @@ impl Report {
             .retain(|r| r.account_id == account);
         part.assessed.retain(|r| r.account_id == account);
         part.accounts.retain(|a| a.account_id == account);
+        part.flagged_policies.retain(|p| p.account_id == account);
+        part.remediations.retain(|r| r.account_id == account);
         part.resource_counts = match part.accounts.first() {
             Some(summary) => summary.resource_counts.clone(),
             None => {
@@ -1170,6 +1183,9 @@ pub(crate) mod test_support {
             view: View::default(),
             hidden: Vec::new(),
             statement_lines: BTreeMap::new(),
+            wiring: Default::default(),
+            flagged_policies: Vec::new(),
+            remediations: Vec::new(),
         };
         report.normalize();
         report

@@ -273,6 +273,9 @@ mod tests {
             view: crate::report::View::default(),
             hidden: Vec::new(),
             statement_lines: BTreeMap::new(),
+            wiring: Default::default(),
+            flagged_policies: Vec::new(),
+            remediations: Vec::new(),
         }
     }
 
