@@ -57,6 +57,9 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let mut input_errors = 0;
     let mut assessed = Vec::new();
     let mut statement_lines = std::collections::BTreeMap::new();
+    // The files with findings, for their corrected policies (no wiring is
+    // read offline, so each is pinned to its account).
+    let mut flagged = Vec::new();
     for (path, name) in unique_inputs(&args.files) {
         let outcome = input::read_text(path, "policy", input::POLICY_LIMIT).and_then(|text| {
             // Parsed once: the same parse infers the type and feeds the analysis.
@@ -81,6 +84,9 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             };
             let mut findings = analyze_policy(&resource, &options, &parsed);
             assessed.push(crate::report::AssessedResource::of(&resource));
+            if !findings.is_empty() {
+                flagged.push(resource.clone());
+            }
             if !rcps.is_empty() {
                 covered += crate::guardrails::mark_with(&rcps, None, &resource, &mut findings);
             }
@@ -143,7 +149,9 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     report.statement_lines = statement_lines;
     report.scan_finished = now_rfc3339();
     report.normalize();
+    report.flagged_policies = flagged;
     let mut report = crate::report::baseline::apply_optional(baseline.as_ref(), report);
+    crate::remediations::attach(&mut report, &options);
     report.view = view;
     let fail_on = args.output.fail_on.unwrap_or(crate::defaults::FAIL_ON);
     let code = emit(&report, &formats, &destination, fail_on)?;

@@ -20,6 +20,7 @@ mod iam_policy;
 mod input;
 mod logging;
 mod progress;
+mod remediations;
 mod report;
 mod scan;
 mod scan_command;

@@ -56,8 +56,10 @@ pub(crate) fn run_scan(args: cli::ScanArgs, verbose: u8) -> Result<u8, Failure> 
     } else {
         Box::new(scan::NoProgress)
     };
+    let analysis = resolved.request.analysis.clone();
     let report = runtime.block_on(scan::run(resolved.request, progress.as_ref()))?;
     let mut report = report::baseline::apply_optional(baseline.as_ref(), report);
+    crate::remediations::attach(&mut report, &analysis);
     report.view = resolved.view;
     emit(&report, &resolved.formats, &destination, resolved.fail_on)
 }

@@ -64,7 +64,7 @@ use crate::arn::Arn;
 
 /// What one condition value pins.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ValuePin {
+pub(crate) enum ValuePin {
     Account(String),
     Org(String),
     /// An ARN with no account field (an S3 bucket): pins a name, not an owner.
@@ -106,7 +106,7 @@ fn resolve_vars<'v>(v: &'v str, owner: &str) -> std::borrow::Cow<'v, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn value_pin(kind: KeyKind, v: &str, key: &str, owner: &str) -> ValuePin {
+pub(crate) fn value_pin(kind: KeyKind, v: &str, key: &str, owner: &str) -> ValuePin {
     let resolved = resolve_vars(v, owner);
     let v: &str = &resolved;
     match kind {

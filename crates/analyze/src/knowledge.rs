@@ -82,6 +82,15 @@ pub struct ServiceEntry {
     /// Why an entry says what it says, where the documentation is indirect.
     #[serde(default)]
     pub note: Option<String>,
+    /// The keys AWS's page on this service's KMS key policy pins it with,
+    /// *instead of* `aws:SourceArn`/`aws:SourceAccount` (CloudWatch Logs:
+    /// `kms:EncryptionContext:aws:logs:arn`, whose value is the log group ARN).
+    /// A correction of a key policy uses these; empty for services whose KMS
+    /// page documents the standard keys. Cited by `key_policy_keys_doc`.
+    #[serde(default)]
+    pub key_policy_keys: Vec<String>,
+    #[serde(default)]
+    pub key_policy_keys_doc: Option<String>,
     /// A caveat from the service's own documentation that a recommendation for
     /// a trust policy repeats (IoT: some STS integrations send no source keys).
     #[serde(default)]
@@ -132,6 +141,11 @@ impl ServiceEntry {
                 "protective_keys",
                 !self.protective_keys.is_empty() || !self.protective_account_keys.is_empty(),
                 self.protective_keys_doc.as_deref(),
+            ),
+            (
+                "key_policy_keys",
+                !self.key_policy_keys.is_empty(),
+                self.key_policy_keys_doc.as_deref(),
             ),
         ]
     }

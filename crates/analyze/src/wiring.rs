@@ -70,13 +70,19 @@ pub struct Wiring {
     pub accounts: Vec<String>,
     /// The regions scanned.
     pub regions: Vec<String>,
+    /// Every region enabled for the accounts was scanned (`--all-regions`):
+    /// a grant no source uses is unused everywhere, not only in `regions`.
+    #[serde(default)]
+    pub all_regions: bool,
     pub kinds: Vec<KindCoverage>,
 }
 
 impl Wiring {
     /// The uses of `target_arn` (case-sensitive, as ARNs are).
     pub fn usages_of<'a>(&'a self, target_arn: &'a str) -> impl Iterator<Item = &'a Usage> + 'a {
-        self.usages.iter().filter(move |u| u.target_arn == target_arn)
+        self.usages
+            .iter()
+            .filter(move |u| u.target_arn == target_arn)
     }
 }
 

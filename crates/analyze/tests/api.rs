@@ -85,7 +85,7 @@ fn finding_fields_are_filled_from_resource_and_statement() {
         f.suggested_condition,
         Some(serde_json::json!({
             "StringEquals": {"aws:SourceAccount": OWNER},
-            "ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:*"}
+            "ArnLike": {"aws:SourceArn": "arn:aws:sns:*:111122223333:*"}
         }))
     );
 }
@@ -295,8 +295,8 @@ fn suggested_source_arn_only_when_every_service_has_a_pattern() {
     assert_eq!(
         run(r#"["sns.amazonaws.com","events.amazonaws.com"]"#)["ArnLike"]["aws:SourceArn"],
         serde_json::json!([
-            "arn:aws:events:us-east-1:111122223333:rule/*",
-            "arn:aws:sns:us-east-1:111122223333:*"
+            "arn:aws:events:*:111122223333:rule/*",
+            "arn:aws:sns:*:111122223333:*"
         ])
     );
     // An unknown service has no pattern: a SourceArn for SNS alone would lock it out.

@@ -83,7 +83,6 @@ pub fn rule(id: &str) -> Option<&'static RuleInfo> {
 #[derive(Debug, Clone)]
 pub(crate) struct FixContext {
     pub owner: String,
-    pub region: String,
     pub partition: String,
 }
 
@@ -94,11 +93,9 @@ impl FixContext {
         } else {
             "<account-id>".to_string()
         };
-        let region = if resource.region.is_empty() {
-            "*".to_string()
-        } else {
-            resource.region.clone()
-        };
+        // The region only tells the partition where the ARN does not: a
+        // suggested source ARN names any region (the source may live elsewhere).
+        let region = resource.region.as_str();
         let partition = crate::arn::Arn::parse(&resource.arn)
             .map(|arn| arn.partition.to_string())
             .filter(|p| !p.is_empty())
@@ -111,11 +108,7 @@ impl FixContext {
                     "aws".to_string()
                 }
             });
-        FixContext {
-            owner,
-            region,
-            partition,
-        }
+        FixContext { owner, partition }
     }
 }
 
@@ -283,6 +276,25 @@ impl Ctx<'_> {
             return None;
         }
         let fx = self.fix;
+        // A KMS key used by a service whose KMS page pins it with its own key
+        // (CloudWatch Logs: kms:EncryptionContext:aws:logs:arn, whose value is
+        // the log group ARN): suggest that key, as the page the finding cites does.
+        if self.resource.resource_type == crate::ResourceType::KmsKey {
+            let keys: Vec<(&str, Option<String>)> = services
+                .iter()
+                .filter_map(|s| s.entry)
+                .filter_map(|e| {
+                    e.key_policy_keys
+                        .first()
+                        .map(|k| (k.as_str(), e.source_arn_for(&fx.partition, "*", &fx.owner)))
+                })
+                .collect();
+            if let [(key, Some(pattern)), rest @ ..] = keys.as_slice() {
+                if keys.len() == services.len() && rest.iter().all(|(k, _)| k == key) {
+                    return Some(json!({ "ArnLike": { *key: pattern } }));
+                }
+            }
+        }
         // A SourceArn pattern is suggested only when every service has one that
         // names the account: a pattern for one service would lock the others
         // out, and an account-less pattern (S3's) pins nothing.
@@ -295,7 +307,10 @@ impl Ctx<'_> {
                             .as_deref()
                             .is_some_and(|p| p.contains("{account}"))
                     })
-                    .and_then(|e| e.source_arn_for(&fx.partition, &fx.region, &fx.owner))
+                    // Any region: the source may live in another region than
+                    // the resource (a trail writes to a bucket anywhere, and its
+                    // ARN names the trail's home region); the account pins.
+                    .and_then(|e| e.source_arn_for(&fx.partition, "*", &fx.owner))
             })
             .collect();
         let mut patterns = patterns.unwrap_or_default();
