@@ -25,8 +25,7 @@ pub(crate) fn attach(report: &mut Report, options: &AnalysisOptions) {
             remediations.push(r);
         }
     }
-    remediations.sort_by(|a, b| {
-        (&a.account_id, &a.resource_arn).cmp(&(&b.account_id, &b.resource_arn))
-    });
+    remediations
+        .sort_by(|a, b| (&a.account_id, &a.resource_arn).cmp(&(&b.account_id, &b.resource_arn)));
     report.remediations = remediations;
 }

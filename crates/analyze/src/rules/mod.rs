@@ -496,7 +496,15 @@ the findings that rest on it say so ("unverified: ...").
   name the Deny by index and Sid. Each service of a statement is guarded on its own.
 - **Suggested conditions** on trust policies are given only where AWS documents that
   every service of the statement sends the keys: a condition the service does not
-  satisfy stops it from assuming the role.
+  satisfy stops it from assuming the role. A suggested `aws:SourceArn` pattern names
+  any region (`arn:aws:cloudtrail:*:ACCOUNT:trail/*`): the source may live in another
+  region than the resource (a trail's ARN names its home region, not the bucket's), and
+  the account field pins. On a KMS key, a service whose KMS page pins it with its own key
+  is suggested that key (CloudWatch Logs: `kms:EncryptionContext:aws:logs:arn`).
+- **Corrected policies** (`remediations` in the JSON report, `deputy-audit fix`) go
+  further than a suggestion: each flagged statement is rewritten as its rule requires
+  and pinned to the exact sources the account's wiring shows (see the README's fix
+  workflow).
 - **CD004** judges accounts only when the owner's account is known, and
   organizations only when `--org-id` is given.
 "#;
