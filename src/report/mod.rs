@@ -1,5 +1,6 @@
 //! Report: one writer per format, all fed by the same [`Report`].
 
+pub(crate) mod apply;
 mod asff;
 pub(crate) mod baseline;
 mod csv;
