@@ -186,7 +186,10 @@ fn script(shown: &str, report: &Report, plans: &[(&Remediation, Plan)]) -> Strin
     out.push_str("set -euo pipefail\ncd -- \"$(dirname -- \"${BASH_SOURCE[0]}\")\"\n");
     if plans.is_empty() {
         out.push('\n');
-        comment(&mut out, "The report has no remediations: nothing to apply.");
+        comment(
+            &mut out,
+            "The report has no remediations: nothing to apply.",
+        );
     }
     for (r, plan) in plans {
         resource_block(&mut out, r, plan);
@@ -222,7 +225,10 @@ fn resource_block(out: &mut String, r: &Remediation, plan: &Plan) {
         );
     }
     if !r.used_by.is_empty() {
-        comment(out, "Who uses the grants (from the account's configuration):");
+        comment(
+            out,
+            "Who uses the grants (from the account's configuration):",
+        );
         for u in &r.used_by {
             comment(
                 out,

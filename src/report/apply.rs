@@ -112,8 +112,8 @@ type Commands = (Vec<String>, Vec<(String, String)>);
 
 fn commands(r: &Remediation, policy: &Value, file: &str) -> Result<Commands, String> {
     let q = |s: &str| shell_quote(s);
-    let arn = Arn::parse(&r.resource_arn)
-        .ok_or_else(|| format!("{} is not an ARN", r.resource_arn))?;
+    let arn =
+        Arn::parse(&r.resource_arn).ok_or_else(|| format!("{} is not an ARN", r.resource_arn))?;
     let region = if is_region(&r.region) {
         r.region.as_str()
     } else {
@@ -273,12 +273,16 @@ fn lambda(r: &Remediation, region: &str) -> Result<Vec<String>, String> {
         .iter()
         .filter(|s| s.action != FixAction::Unchanged)
     {
-        let sid = fix.sid.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-            format!(
-                "statement {} has no Sid, so remove-permission cannot name it",
-                fix.index
-            )
-        })?;
+        let sid = fix
+            .sid
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                format!(
+                    "statement {} has no Sid, so remove-permission cannot name it",
+                    fix.index
+                )
+            })?;
         removes.push(format!(
             "aws lambda remove-permission {region} --function-name {function} --statement-id {}",
             q(sid)
@@ -357,7 +361,9 @@ fn add_permission_shape(statement: &Value) -> Result<AddPermission, String> {
     let mut source_arn = None;
     let mut source_account = None;
     if let Some(condition) = object.get("Condition") {
-        let condition = condition.as_object().ok_or("its Condition is not an object")?;
+        let condition = condition
+            .as_object()
+            .ok_or("its Condition is not an object")?;
         for (operator, entries) in condition {
             let entries = entries
                 .as_object()
@@ -581,7 +587,10 @@ mod tests {
         // Path tricks clean up to plain names.
         for arn in ["arn:aws:s3:::..", "arn:aws:s3:::-rf", "arn:aws:s3:::"] {
             let name = policy_file_name(ResourceType::S3Bucket, arn);
-            assert!(name.starts_with("s3-bucket-") && !name.contains(".."), "{name}");
+            assert!(
+                name.starts_with("s3-bucket-") && !name.contains(".."),
+                "{name}"
+            );
         }
     }
 
@@ -594,7 +603,10 @@ mod tests {
             a,
             policy_file_name(ResourceType::SqsQueue, "arn:aws:sqs:us-east-1:1:a b")
         );
-        assert!(a.starts_with("sqs-queue-a_b-") && a.ends_with(".json"), "{a}");
+        assert!(
+            a.starts_with("sqs-queue-a_b-") && a.ends_with(".json"),
+            "{a}"
+        );
         assert_eq!(
             attributes_file_name("sqs-queue-a-0123.json"),
             "sqs-queue-a-0123.attributes.json"
