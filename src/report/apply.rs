@@ -61,8 +61,27 @@ pub(crate) fn plan(r: &Remediation) -> Plan {
 
 /// `'text'`, with each `'` closed, escaped and reopened: the shell reads
 /// everything between the quotes literally (no `$`, backtick or `\` expansion).
+/// Text with a control character (a newline, ESC, a bidirectional override)
+/// becomes bash's `$'...'` with the character as an escape instead, so each
+/// command stays one line a reviewer reads for what it is.
 pub(crate) fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
+    if !text.chars().any(crate::escape::is_hazard) {
+        return format!("'{}'", text.replace('\'', r"'\''"));
+    }
+    let mut out = String::from("$'");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '\'' => out.push_str(r"\'"),
+            c if crate::escape::is_hazard(c) && (c as u32) < 0x80 => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if crate::escape::is_hazard(c) => out.push_str(&format!("\\U{:08x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// `<resource-type>-<name>-<hash>.json`: the name cleaned to `[A-Za-z0-9._-]`
@@ -580,10 +599,14 @@ mod tests {
         );
         let command = command(&remediation(ResourceType::SqsQueue, arn, "us-east-1"));
         assert!(
-            command.contains(r"--queue-name 'q'\''$(touch /tmp/pwned)`id`"),
+            command.contains(r"--queue-name $'q\'$(touch /tmp/pwned)`id`\x0a;rm -rf ~' "),
             "{command}"
         );
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(
+            shell_quote("a\n$(b)'\\\u{202e}"),
+            r"$'a\x0a$(b)\'\\\U0000202e'"
+        );
         // Path tricks clean up to plain names.
         for arn in ["arn:aws:s3:::..", "arn:aws:s3:::-rf", "arn:aws:s3:::"] {
             let name = policy_file_name(ResourceType::S3Bucket, arn);
