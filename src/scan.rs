@@ -221,6 +221,9 @@ pub(crate) async fn run(
         .collect();
     let (wiring, wiring_errors) = read_wiring(&request, &report, &sessions).await?;
     report.wiring = wiring;
+    // With every enabled region scanned, a grant no source uses is unused
+    // everywhere; otherwise a correction that removes it says which regions it read.
+    report.wiring.all_regions = request.all_regions;
     report.errors.extend(wiring_errors);
     report
         .findings
