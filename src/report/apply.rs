@@ -59,6 +59,68 @@ pub(crate) fn plan(r: &Remediation) -> Plan {
     plan
 }
 
+/// The command that removes a policy whose every statement is unused, where
+/// AWS documents one; otherwise why a person must do it.
+fn delete_policy(
+    r: &Remediation,
+    arn: &Arn<'_>,
+    needs_region: impl Fn() -> Result<String, String>,
+    suffix: impl Fn(&str, &str) -> Result<String, String>,
+) -> Result<String, String> {
+    let q = |s: &str| shell_quote(s);
+    Ok(match r.resource_type {
+        // https://docs.aws.amazon.com/cli/latest/reference/s3api/delete-bucket-policy.html
+        ResourceType::S3Bucket => format!(
+            "aws s3api delete-bucket-policy --bucket {}",
+            q(&suffix(arn.resource, "")?)
+        ),
+        // https://docs.aws.amazon.com/cli/latest/reference/secretsmanager/delete-resource-policy.html
+        ResourceType::SecretsManagerSecret => format!(
+            "aws secretsmanager delete-resource-policy {} --secret-id {}",
+            needs_region()?,
+            q(&r.resource_arn)
+        ),
+        // https://docs.aws.amazon.com/cli/latest/reference/ecr/delete-repository-policy.html
+        ResourceType::EcrRepository => format!(
+            "aws ecr delete-repository-policy {} --registry-id {} --repository-name {}",
+            needs_region()?,
+            q(arn.account),
+            q(&suffix(arn.resource, "repository/")?)
+        ),
+        // https://docs.aws.amazon.com/cli/latest/reference/events/remove-permission.html
+        // "[--remove-all-permissions | --no-remove-all-permissions] [--event-bus-name]"
+        ResourceType::EventBus => format!(
+            "aws events remove-permission {} --event-bus-name {} --remove-all-permissions",
+            needs_region()?,
+            q(&suffix(arn.resource, "event-bus/")?)
+        ),
+        // https://docs.aws.amazon.com/cli/latest/reference/logs/delete-resource-policy.html
+        ResourceType::LogsResourcePolicy => match arn.resource.strip_prefix("resource-policy/") {
+            Some(name) if !name.is_empty() => format!(
+                "aws logs delete-resource-policy {} --policy-name {}",
+                needs_region()?,
+                q(name)
+            ),
+            _ => return Err("every statement is unused; delete the resource policy in the console or with aws logs delete-resource-policy".to_string()),
+        },
+        ResourceType::SqsQueue | ResourceType::SnsTopic => {
+            return Err(format!(
+                "every statement is unused, so the {} needs no policy; no AWS page found documents a call that removes it (SetQueueAttributes / SetTopicAttributes take a policy), so remove it in the console",
+                r.resource_type
+            ))
+        }
+        ResourceType::KmsKey | ResourceType::IamRole => {
+            return Err(format!(
+                "every statement is unused, but a {} cannot be left without a policy: decide whether the resource is still needed",
+                r.resource_type
+            ))
+        }
+        ResourceType::LambdaFunction | ResourceType::ResourceControlPolicy => {
+            return Err("no command for this resource type".to_string())
+        }
+    })
+}
+
 /// `'text'`, with each `'` closed, escaped and reopened: the shell reads
 /// everything between the quotes literally (no `$`, backtick or `\` expansion).
 /// Text with a control character (a newline, ESC, a bidirectional override)
@@ -153,6 +215,18 @@ fn commands(r: &Remediation, policy: &Value, file: &str) -> Result<Commands, Str
             .map(str::to_string)
             .ok_or_else(|| format!("cannot read the name in {}", r.resource_arn))
     };
+    let empty = policy
+        .as_object()
+        .and_then(|doc| {
+            doc.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("Statement"))
+        })
+        .is_some_and(|(_, s)| s.as_array().is_some_and(Vec::is_empty));
+    if empty && r.resource_type != ResourceType::LambdaFunction {
+        // Every statement is unused: the policy goes, not an empty document
+        // in its place (no AWS page says every service accepts one).
+        return delete_policy(r, &arn, needs_region, suffix).map(|line| (vec![line], Vec::new()));
+    }
     let line = match r.resource_type {
         // https://docs.aws.amazon.com/cli/latest/reference/iam/update-assume-role-policy.html
         // "--role-name ... --policy-document"

@@ -193,7 +193,11 @@ pub fn remediate(
                 replacements.insert(*index, outcome.statements.clone());
             }
         }
-        out.used_by.extend(outcome.used_by);
+        out.used_by
+            .extend(outcome.used_by.into_iter().map(|u| UsedBy {
+                statement_index: *index,
+                ..u
+            }));
         out.statements.push(StatementFix {
             index: *index,
             sid: st.sid.clone(),
@@ -666,7 +670,7 @@ fn coverage(wiring: &Wiring, principal: &str, target: ResourceType) -> Result<Ve
     }
     if kinds.is_empty() {
         return Err(format!(
-            "no source kind deputy-audit reads shows where {principal} is used with a {target}"
+            "no source kind deputy-audit reads shows what makes {principal} use this {target}"
         ));
     }
     let mut read = Vec::new();
