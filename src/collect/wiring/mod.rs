@@ -37,6 +37,68 @@ pub(crate) struct WiringRead {
     pub errors: Vec<ScanError>,
 }
 
+/// A read of `operation` in `ctx`'s account and region that failed: `scope`
+/// names what it covered (`arn:aws:cloudtrail:us-east-1:111122223333:trail/*`,
+/// or one resource), `service` the API's service (`cloudtrail`). Uses may be
+/// missing behind it, so it is recorded, never dropped.
+fn read_error(
+    ctx: &RegionContext<'_>,
+    service: &str,
+    scope: impl Into<String>,
+    operation: &str,
+    reason: impl Into<String>,
+) -> ScanError {
+    ScanError {
+        account_id: ctx.account_id().to_string(),
+        region: ctx.region.clone(),
+        service: service.to_string(),
+        resource_type: None,
+        resource_arn: scope.into(),
+        operation: operation.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Runs `fetch` for every item a listing yields, at most `concurrency` at once
+/// (as [`crate::collect::fetch_each`] does for collectors), and gathers what the
+/// reads found. A listing error ends the listing and is recorded by `on_list_error`.
+async fn read_each<T, S, F, Fut>(
+    listing: S,
+    concurrency: usize,
+    on_list_error: impl Fn(String) -> ScanError,
+    fetch: F,
+) -> WiringRead
+where
+    S: futures::Stream<Item = Result<T, String>>,
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = WiringRead>,
+{
+    use futures::StreamExt;
+    let mut listing_error = None;
+    let items = listing
+        .take_while(|item| {
+            if let Err(reason) = item {
+                listing_error = Some(reason.clone());
+            }
+            std::future::ready(item.is_ok())
+        })
+        .filter_map(|item| std::future::ready(item.ok()));
+    let reads: Vec<WiringRead> = items
+        .map(fetch)
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut out = WiringRead::default();
+    for read in reads {
+        out.usages.extend(read.usages);
+        out.errors.extend(read.errors);
+    }
+    if let Some(reason) = listing_error {
+        out.errors.push(on_list_error(reason));
+    }
+    out
+}
+
 /// Declares each source module and lists it in [`SOURCES`]: adding a source
 /// kind is one new file and one line here.
 macro_rules! sources {
@@ -47,4 +109,9 @@ macro_rules! sources {
     };
 }
 
-sources! {}
+sources! {
+    config_delivery::ConfigDelivery,
+    apigateway_integrations::ApiGatewayIntegrations,
+    scheduler_schedules::SchedulerSchedules,
+    cloudtrail_trails::CloudTrailTrails,
+}
