@@ -86,6 +86,29 @@ EXIT CODES:
     2  a report cannot be read, is not a deputy-audit JSON report with finding ids, or has
        another schema_version than this version reads")]
     Diff(DiffArgs),
+    /// Write the corrected policies of a JSON report, and a shell script of the AWS CLI commands that would apply them, into a new directory. Never writes to AWS.
+    #[command(after_help = "EXAMPLES:
+    deputy-audit scan --format json --output report.json
+    deputy-audit fix report.json --out fixes/
+    less fixes/apply.sh            # review every command and policy file
+    bash fixes/apply.sh            # you run it, with credentials that may change the policies
+
+EXIT CODES:
+    0  the files were written (deputy-audit never runs the script)
+    2  the report cannot be read, has no remediations (written before `fix` existed),
+       or --out exists and is not an empty directory (nothing is replaced)
+    4  the files could not all be written")]
+    Fix(FixArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FixArgs {
+    /// A JSON report of `deputy-audit scan` (schema_version 2, with remediations); `-` reads standard input.
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+    /// A new or empty directory for the policy files and apply.sh (created; an existing non-empty one is refused).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +232,9 @@ pub(crate) struct ScanArgs {
     // The help lists the registry's services (`Services to collect, comma-separated: iam, sqs, ... Default: all.`).
     #[arg(long, value_delimiter = ',', value_name = "SERVICES", value_parser = parse_service, help = crate::collect::services_help())]
     pub services: Vec<Service>,
+    // The help lists the registered source kinds (`--sources none` reads none).
+    #[arg(long, value_delimiter = ',', value_name = "KINDS", value_parser = parse_source, help = crate::collect::wiring::sources_help())]
+    pub sources: Vec<crate::collect::wiring::SourceChoice>,
     /// Scan the account of this role, assumed through STS, instead of the caller's own: arn:aws:iam::<account>:role/<name> (repeatable; the caller's own account is then scanned only through a role given for it, or with --org).
     #[arg(long = "role-arn", value_name = "ARN")]
     #[serde(rename = "role-arn")]
@@ -274,6 +300,10 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 fn parse_service(s: &str) -> Result<Service, String> {
+    s.parse()
+}
+
+fn parse_source(s: &str) -> Result<crate::collect::wiring::SourceChoice, String> {
     s.parse()
 }
 

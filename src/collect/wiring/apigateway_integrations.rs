@@ -33,10 +33,9 @@ use aws_sdk_apigateway::types::{Integration, Resource};
 use deputy_audit_analyze::wiring::Usage;
 use deputy_audit_analyze::ResourceType;
 
-use super::{read_each, read_error, WiringRead, WiringSource};
+use super::{read_error, WiringRead, WiringSource};
 use crate::collect::{
-    describe_sdk_error, list_items, paginate, BoxFuture, EmptyAnswerGuard, ReadOnlyGuard,
-    RegionContext, Scope,
+    describe_sdk_error, fetch_all, list_items, paginate, BoxFuture, RegionContext, Scope,
 };
 
 const PRINCIPAL: &str = "apigateway.amazonaws.com";
@@ -65,30 +64,32 @@ impl WiringSource for ApiGatewayIntegrations {
 
     fn read<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, WiringRead> {
         Box::pin(async move {
-            let config = aws_sdk_apigateway::config::Builder::from(&ctx.sdk_config())
-                .interceptor(ReadOnlyGuard)
-                .interceptor(EmptyAnswerGuard)
-                .retry_partition(ctx.retry_partition("apigateway"))
-                .build();
-            let client = aws_sdk_apigateway::Client::from_conf(config);
+            let client = wiring_client!(aws_sdk_apigateway, ctx, "apigateway");
             let apis = list_items(
                 client.get_rest_apis().limit(500).into_paginator().send(),
                 |page| page.items.unwrap_or_default().into_iter().filter_map(|a| a.id),
             );
-            let on_list_error = |reason| {
-                read_error(
+            let (reads, listing_error) = fetch_all(apis, ctx.concurrency(), |api_id| {
+                let client = client.clone();
+                async move { read_api(ctx, &client, api_id).await }
+            })
+            .await;
+            let mut out = WiringRead::default();
+            for read in reads {
+                out.usages.extend(read.usages);
+                out.errors.extend(read.errors);
+            }
+            if let Some(reason) = listing_error {
+                out.errors.push(read_error(
                     ctx,
+                    self,
                     "apigateway",
                     format!("arn:{}:apigateway:{}::/restapis", ctx.partition(), ctx.region),
                     "GetRestApis",
                     reason,
-                )
-            };
-            read_each(apis, ctx.concurrency(), on_list_error, |api_id| {
-                let client = client.clone();
-                async move { read_api(ctx, &client, api_id).await }
-            })
-            .await
+                ));
+            }
+            out
         })
     }
 }
@@ -129,6 +130,7 @@ async fn read_api(
             Err(err) => {
                 read.errors.push(read_error(
                     ctx,
+                    &ApiGatewayIntegrations,
                     "apigateway",
                     api_path("/resources"),
                     "GetResources",
@@ -168,6 +170,7 @@ async fn read_api(
                             .is_some_and(|e| e.is_not_found_exception()) => {}
                     Err(err) => read.errors.push(read_error(
                         ctx,
+                        &ApiGatewayIntegrations,
                         "apigateway",
                         api_path(&format!(
                             "/resources/{resource_id}/methods/{http_method}/integration"

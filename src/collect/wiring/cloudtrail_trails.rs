@@ -39,10 +39,7 @@ use deputy_audit_analyze::ResourceType;
 
 use super::config_delivery::is_key_arn;
 use super::{read_error, WiringRead, WiringSource};
-use crate::collect::{
-    describe_sdk_error, BoxFuture, EmptyAnswerGuard, ReadOnlyGuard, RegionContext, ScanError,
-    Scope,
-};
+use crate::collect::{describe_sdk_error, BoxFuture, RegionContext, ScanError, Scope};
 
 const PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 const KIND: &str = "cloudtrail-trails";
@@ -70,12 +67,7 @@ impl WiringSource for CloudTrailTrails {
 
     fn read<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, WiringRead> {
         Box::pin(async move {
-            let config = aws_sdk_cloudtrail::config::Builder::from(&ctx.sdk_config())
-                .interceptor(ReadOnlyGuard)
-                .interceptor(EmptyAnswerGuard)
-                .retry_partition(ctx.retry_partition("cloudtrail"))
-                .build();
-            let client = aws_sdk_cloudtrail::Client::from_conf(config);
+            let client = wiring_client!(aws_sdk_cloudtrail, ctx, "cloudtrail");
             // One answer: DescribeTrails is not paginated.
             match client
                 .describe_trails()
@@ -93,6 +85,7 @@ impl WiringSource for CloudTrailTrails {
                     usages: Vec::new(),
                     errors: vec![read_error(
                         ctx,
+                        self,
                         "cloudtrail",
                         format!(
                             "arn:{}:cloudtrail:{}:{}:trail/*",

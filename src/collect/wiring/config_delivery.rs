@@ -27,9 +27,7 @@ use deputy_audit_analyze::wiring::Usage;
 use deputy_audit_analyze::ResourceType;
 
 use super::{read_error, WiringRead, WiringSource};
-use crate::collect::{
-    describe_sdk_error, BoxFuture, EmptyAnswerGuard, ReadOnlyGuard, RegionContext, Scope,
-};
+use crate::collect::{describe_sdk_error, BoxFuture, RegionContext, Scope};
 
 const PRINCIPAL: &str = "config.amazonaws.com";
 const KIND: &str = "config-delivery";
@@ -58,12 +56,7 @@ impl WiringSource for ConfigDelivery {
 
     fn read<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, WiringRead> {
         Box::pin(async move {
-            let config = aws_sdk_config::config::Builder::from(&ctx.sdk_config())
-                .interceptor(ReadOnlyGuard)
-                .interceptor(EmptyAnswerGuard)
-                .retry_partition(ctx.retry_partition("config"))
-                .build();
-            let client = aws_sdk_config::Client::from_conf(config);
+            let client = wiring_client!(aws_sdk_config, ctx, "config");
             // One page: the call takes no token and returns every channel of the region.
             match client.describe_delivery_channels().send().await {
                 Ok(output) => {
@@ -74,6 +67,7 @@ impl WiringSource for ConfigDelivery {
                     usages: Vec::new(),
                     errors: vec![read_error(
                         ctx,
+                        self,
                         "config",
                         format!(
                             "arn:{}:config:{}:{}:*",

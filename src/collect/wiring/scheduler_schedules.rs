@@ -18,11 +18,8 @@ use aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput;
 use deputy_audit_analyze::wiring::Usage;
 use deputy_audit_analyze::ResourceType;
 
-use super::{read_each, read_error, WiringRead, WiringSource};
-use crate::collect::{
-    describe_sdk_error, list_items, BoxFuture, EmptyAnswerGuard, ReadOnlyGuard, RegionContext,
-    Scope,
-};
+use super::{read_error, WiringRead, WiringSource};
+use crate::collect::{describe_sdk_error, fetch_all, list_items, BoxFuture, RegionContext, Scope};
 
 const PRINCIPAL: &str = "scheduler.amazonaws.com";
 const KIND: &str = "scheduler-schedules";
@@ -45,12 +42,7 @@ impl WiringSource for SchedulerSchedules {
 
     fn read<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, WiringRead> {
         Box::pin(async move {
-            let config = aws_sdk_scheduler::config::Builder::from(&ctx.sdk_config())
-                .interceptor(ReadOnlyGuard)
-                .interceptor(EmptyAnswerGuard)
-                .retry_partition(ctx.retry_partition("scheduler"))
-                .build();
-            let client = aws_sdk_scheduler::Client::from_conf(config);
+            let client = wiring_client!(aws_sdk_scheduler, ctx, "scheduler");
             // No GroupName filter: every group's schedules.
             let schedules = list_items(
                 client
@@ -72,49 +64,56 @@ impl WiringSource for SchedulerSchedules {
                     ctx.account_id()
                 )
             };
-            let on_list_error =
-                |reason| read_error(ctx, "scheduler", scope("schedule/*"), "ListSchedules", reason);
-            read_each(
-                schedules,
-                ctx.concurrency(),
-                on_list_error,
-                |(name, group)| {
+            let (reads, listing_error) =
+                fetch_all(schedules, ctx.concurrency(), |(name, group)| {
                     let client = client.clone();
                     async move {
                         let mut call = client.get_schedule().name(&name);
                         if let Some(group) = &group {
                             call = call.group_name(group);
                         }
-                        match call.send().await {
-                            Ok(schedule) => WiringRead {
-                                usages: schedule_usages(
+                        call.send()
+                            .await
+                            .map(|schedule| {
+                                schedule_usages(
                                     &schedule,
                                     ctx.partition(),
                                     ctx.account_id(),
                                     &ctx.region,
                                 )
-                                .into_iter()
-                                .collect(),
-                                errors: Vec::new(),
-                            },
-                            Err(err) => WiringRead {
-                                usages: Vec::new(),
-                                errors: vec![read_error(
+                            })
+                            .map_err(|err| {
+                                let group = group.as_deref().unwrap_or("default");
+                                read_error(
                                     ctx,
+                                    self,
                                     "scheduler",
-                                    scope(&format!(
-                                        "schedule/{}/{name}",
-                                        group.as_deref().unwrap_or("default")
-                                    )),
+                                    scope(&format!("schedule/{group}/{name}")),
                                     "GetSchedule",
                                     describe_sdk_error(&err),
-                                )],
-                            },
-                        }
+                                )
+                            })
                     }
-                },
-            )
-            .await
+                })
+                .await;
+            let mut out = WiringRead::default();
+            for read in reads {
+                match read {
+                    Ok(usage) => out.usages.extend(usage),
+                    Err(error) => out.errors.push(error),
+                }
+            }
+            if let Some(reason) = listing_error {
+                out.errors.push(read_error(
+                    ctx,
+                    self,
+                    "scheduler",
+                    scope("schedule/*"),
+                    "ListSchedules",
+                    reason,
+                ));
+            }
+            out
         })
     }
 }

@@ -4,4 +4,5 @@
 mod faults;
 mod realistic_account;
 mod scan;
+mod wiring;
 mod workflow;
