@@ -154,7 +154,7 @@ fn trail_usages(trails: &[Trail], partition: &str, account: &str, region: &str) 
                     account_id: account.to_string(),
                     region: region.to_string(),
                     service: "cloudtrail".to_string(),
-                    resource_type: Some(ResourceType::KmsKey),
+                    resource_type: None,
                     resource_arn: key,
                     operation: "DescribeTrails".to_string(),
                     reason: format!(

@@ -119,7 +119,7 @@ fn channel_usages(
                     account_id: account.to_string(),
                     region: region.to_string(),
                     service: "config".to_string(),
-                    resource_type: Some(ResourceType::KmsKey),
+                    resource_type: None,
                     resource_arn: key.to_string(),
                     operation: "DescribeDeliveryChannels".to_string(),
                     reason: format!(
