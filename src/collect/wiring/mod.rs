@@ -142,4 +142,8 @@ sources! {
     eventbridge_targets::EventBridgeTargets,
     cloudwatch_alarms::CloudWatchAlarms,
     log_groups::LogGroups,
+    config_delivery::ConfigDelivery,
+    apigateway_integrations::ApiGatewayIntegrations,
+    scheduler_schedules::SchedulerSchedules,
+    cloudtrail_trails::CloudTrailTrails,
 }

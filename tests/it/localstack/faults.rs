@@ -307,7 +307,12 @@ fn assert_read_only(requests: &[fault_proxy::Recorded]) {
     // REST reads are GETs: a DELETE or PUT to a recognised path would be a write.
     let rest_writes: Vec<_> = requests
         .iter()
-        .filter(|r| (r.service == "s3" || r.service == "lambda") && r.method != "GET")
+        .filter(|r| {
+            matches!(
+                r.service.as_str(),
+                "s3" | "lambda" | "apigateway" | "scheduler"
+            ) && r.method != "GET"
+        })
         .collect();
     assert!(
         rest_writes.is_empty(),

@@ -5,4 +5,5 @@ mod faults;
 mod realistic_account;
 mod scan;
 mod wiring;
+mod wiring_sources;
 mod workflow;

@@ -76,6 +76,8 @@ fn scan_json(endpoint: &str, m: &Manifest) -> (Option<i32>, Value, String) {
         &[
             "--format",
             "json",
+            "--sources",
+            LOCALSTACK_SOURCES,
             "--output",
             out.to_str().expect("utf-8 path"),
         ],

@@ -489,7 +489,7 @@ enum Protocol {
     Query,
     /// S3's REST-XML.
     S3,
-    /// restJson1 (Lambda).
+    /// restJson1 (Lambda, API Gateway, EventBridge Scheduler).
     RestJson,
 }
 
@@ -499,7 +499,7 @@ impl Protocol {
             Protocol::Json
         } else if service == "s3" {
             Protocol::S3
-        } else if service == "lambda" {
+        } else if matches!(service, "lambda" | "apigateway" | "scheduler") {
             Protocol::RestJson
         } else {
             Protocol::Query
@@ -707,6 +707,28 @@ fn operation(
                 "GetBucketNotificationConfiguration".to_string()
             } else {
                 unknown()
+            }
+        }
+        (Protocol::RestJson, "apigateway") => {
+            // /restapis, /restapis/{id}/resources,
+            // /restapis/{id}/resources/{id}/methods/{verb}/integration
+            let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+            match (method, segments.as_slice()) {
+                ("GET", ["restapis"]) => "GetRestApis".to_string(),
+                ("GET", ["restapis", _, "resources"]) => "GetResources".to_string(),
+                ("GET", ["restapis", _, "resources", _, "methods", _, "integration"]) => {
+                    "GetIntegration".to_string()
+                }
+                _ => unknown(),
+            }
+        }
+        (Protocol::RestJson, "scheduler") => {
+            // /schedules, /schedules/{name}
+            let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+            match (method, segments.as_slice()) {
+                ("GET", ["schedules"]) => "ListSchedules".to_string(),
+                ("GET", ["schedules", _]) => "GetSchedule".to_string(),
+                _ => unknown(),
             }
         }
         (Protocol::RestJson, _) => {

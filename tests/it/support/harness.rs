@@ -16,8 +16,9 @@ use super::moto::moto_endpoint;
 
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 
-/// The services the seeder writes to and the scanner reads.
-pub const REQUIRED_SERVICES: [&str; 10] = [
+/// The services the seeder writes to and the scanner reads (the last four for
+/// the wiring's source kinds).
+pub const REQUIRED_SERVICES: [&str; 14] = [
     "iam",
     "sts",
     "sqs",
@@ -28,7 +29,18 @@ pub const REQUIRED_SERVICES: [&str; 10] = [
     "secretsmanager",
     "events",
     "logs",
+    "cloudwatch",
+    "config",
+    "apigateway",
+    "scheduler",
 ];
+
+/// Every source kind open-source LocalStack can answer for: all but
+/// `cloudtrail-trails` (LocalStack has no CloudTrail; that kind is tested
+/// against moto, `moto::cloudtrail`). For scans of LocalStack accounts that
+/// hold CloudTrail's targets and must come out complete and error-free.
+pub const LOCALSTACK_SOURCES: &str = "s3-notifications,sns-subscriptions,eventbridge-targets,\
+cloudwatch-alarms,log-groups,config-delivery,apigateway-integrations,scheduler-schedules";
 
 /// Generous: a scan of ~30 resources takes seconds; this only stops a hung binary from
 /// hanging the test run.

@@ -17,6 +17,7 @@
 
 mod aws;
 pub mod wiring;
+pub mod wiring_sources;
 pub use aws::*;
 
 use std::collections::{BTreeMap, BTreeSet};
