@@ -86,6 +86,29 @@ EXIT CODES:
     2  a report cannot be read, is not a deputy-audit JSON report with finding ids, or has
        another schema_version than this version reads")]
     Diff(DiffArgs),
+    /// Write the corrected policies of a JSON report, and a shell script of the AWS CLI commands that would apply them, into a new directory. Never writes to AWS.
+    #[command(after_help = "EXAMPLES:
+    deputy-audit scan --format json --output report.json
+    deputy-audit fix report.json --out fixes/
+    less fixes/apply.sh            # review every command and policy file
+    bash fixes/apply.sh            # you run it, with credentials that may change the policies
+
+EXIT CODES:
+    0  the files were written (deputy-audit never runs the script)
+    2  the report cannot be read, has no remediations (written before `fix` existed),
+       or --out exists and is not an empty directory (nothing is replaced)
+    4  the files could not all be written")]
+    Fix(FixArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FixArgs {
+    /// A JSON report of `deputy-audit scan` (schema_version 2, with remediations); `-` reads standard input.
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+    /// A new or empty directory for the policy files and apply.sh (created; an existing non-empty one is refused).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 
 /// Characters a terminal or a renderer acts on instead of showing.
-fn is_hazard(c: char) -> bool {
+pub(crate) fn is_hazard(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

@@ -15,6 +15,7 @@ mod emit;
 mod escape;
 mod exit;
 mod explain;
+mod fix;
 mod guardrails;
 mod iam_policy;
 mod input;
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
                 }
                 Command::IamPolicy => print_iam_policy().map_err(Failure::from),
                 Command::Diff(args) => diff::run(&args).map_err(Failure::from),
+                Command::Fix(args) => fix::run(&args),
                 Command::Scan(_) => unreachable!("handled above"),
             }
         }

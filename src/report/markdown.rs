@@ -9,6 +9,7 @@
 
 use std::io::Write;
 
+use deputy_audit_analyze::remediate::{FixAction, StatementFix};
 use deputy_audit_analyze::{Finding, Severity};
 
 use super::Report;
@@ -150,6 +151,10 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> 
         write_grouped(out, report, &active, "###")?;
     }
 
+    if !report.remediations.is_empty() {
+        write_fixes(out, report)?;
+    }
+
     if !suppressed.is_empty() {
         writeln!(out)?;
         writeln!(
@@ -253,10 +258,34 @@ fn write_grouped(
                 escape(first.resource_type.as_str())
             )?;
             for f in list {
-                write_finding(out, f, report.suppression(f))?;
+                write_finding(out, f, report.suppression(f), statement_fix(report, f))?;
             }
         }
     }
+    Ok(())
+}
+
+/// The correction of `f`'s statement, when its resource has one.
+fn statement_fix<'a>(report: &'a Report, f: &Finding) -> Option<&'a StatementFix> {
+    report
+        .remediations
+        .iter()
+        .find(|r| r.account_id == f.account_id && r.resource_arn == f.resource_arn)?
+        .statements
+        .iter()
+        .find(|s| s.index == f.statement_index)
+}
+
+/// A JSON value as an indented fenced block inside a list item. Every line of
+/// pretty JSON starts with a space, a brace or a quote, never a fence; control
+/// characters are shown, not obeyed.
+fn json_block(out: &mut dyn Write, value: &serde_json::Value) -> anyhow::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "  ```json")?;
+    for line in serde_json::to_string_pretty(value)?.lines() {
+        writeln!(out, "  {}", crate::escape::visible(line))?;
+    }
+    writeln!(out, "  ```")?;
     Ok(())
 }
 
@@ -264,6 +293,7 @@ fn write_finding(
     out: &mut dyn Write,
     f: &Finding,
     suppression: Option<&super::Suppression>,
+    fix: Option<&StatementFix>,
 ) -> anyhow::Result<()> {
     writeln!(out)?;
     let statement = super::statement_label(f.statement_index, f.statement_sid.as_deref(), code);
@@ -294,14 +324,120 @@ fn write_finding(
     }
     writeln!(out)?;
     writeln!(out, "  **Fix:** {}", escape(&f.recommendation))?;
-    if let Some(condition) = &f.suggested_condition {
-        let body = serde_json::to_string_pretty(&serde_json::json!({ "Condition": condition }))?;
-        writeln!(out)?;
-        writeln!(out, "  ```json")?;
-        for line in body.lines() {
-            writeln!(out, "  {line}")?;
+    match fix {
+        // The corrected statement replaces the statement whole: no block to
+        // merge or to mistake for a replacement of the Condition alone.
+        Some(fix) if !fix.corrected_statements.is_empty() => {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "  **Corrected statement** ({}): {}",
+                super::fix_action_label(fix.action),
+                escape(&fix.reason)
+            )?;
+            for statement in &fix.corrected_statements {
+                json_block(out, statement)?;
+            }
         }
-        writeln!(out, "  ```")?;
+        Some(fix) if fix.action == FixAction::Removed => {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "  **Corrected policy:** removes this statement: {}",
+                escape(&fix.reason)
+            )?;
+        }
+        other => {
+            if let Some(fix) = other {
+                writeln!(out)?;
+                writeln!(out, "  **Needs a person:** {}", escape(&fix.reason))?;
+            }
+            // No corrected statement (`check`, or a statement that needs a
+            // person): the rule's suggested block, as before.
+            if let Some(condition) = &f.suggested_condition {
+                let body =
+                    serde_json::to_string_pretty(&serde_json::json!({ "Condition": condition }))?;
+                writeln!(out)?;
+                writeln!(out, "  ```json")?;
+                for line in body.lines() {
+                    writeln!(out, "  {line}")?;
+                }
+                writeln!(out, "  ```")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After the findings: per resource with a correction, who uses its grants,
+/// what each flagged statement became, and what is left.
+fn write_fixes(out: &mut dyn Write, report: &Report) -> anyhow::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "## Fixes")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "`deputy-audit fix REPORT.json --out DIR` writes each corrected policy and a reviewable `apply.sh`; deputy-audit never applies them."
+    )?;
+    for r in &report.remediations {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "### {} ({})",
+            code(&r.resource_arn),
+            escape(r.resource_type.as_str())
+        )?;
+        writeln!(out)?;
+        if r.used_by.is_empty() {
+            writeln!(out, "- Used by: no source found in the scanned accounts")?;
+        } else {
+            writeln!(out, "- Used by:")?;
+            for u in &r.used_by {
+                writeln!(
+                    out,
+                    "  - statement {}: {} for {} (account {}, found by {})",
+                    u.statement_index,
+                    code(&u.service_principal),
+                    u.source_arn
+                        .as_deref()
+                        .map_or_else(|| "no source ARN".to_string(), code),
+                    code(&u.source_account),
+                    escape(&u.kind)
+                )?;
+            }
+        }
+        for s in &r.statements {
+            let statement = super::statement_label(s.index, s.sid.as_deref(), code);
+            let not_scanned = if s.unscanned_accounts.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = s.unscanned_accounts.iter().map(|a| code(a)).collect();
+                format!(" (not scanned: {})", list.join(", "))
+            };
+            writeln!(
+                out,
+                "- {statement}, {}: **{}**: {}{not_scanned}",
+                escape(&s.rule_ids.join(", ")),
+                super::fix_action_label(s.action),
+                escape(&s.reason)
+            )?;
+        }
+        if r.corrected_policy.is_none() {
+            writeln!(
+                out,
+                "- No corrected policy: every flagged statement needs a person."
+            )?;
+        }
+        for m in &r.remaining {
+            writeln!(
+                out,
+                "- Still: **{}** {} statement {}: {}",
+                m.severity.as_str().to_uppercase(),
+                escape(&m.rule_id),
+                m.statement_index,
+                escape(&m.message)
+            )?;
+        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Report: one writer per format, all fed by the same [`Report`].
 
+pub(crate) mod apply;
 mod asff;
 pub(crate) mod baseline;
 mod csv;
@@ -341,6 +342,9 @@ impl Report {
         self.aws_managed_resources.sort();
         self.assessed.sort();
         self.assessed.dedup();
+        self.remediations.sort_by(|a, b| {
+            (&a.account_id, &a.resource_arn).cmp(&(&b.account_id, &b.resource_arn))
+        });
     }
 
     /// Findings that gate the exit code: at or above `threshold`, not
@@ -646,6 +650,17 @@ pub(crate) fn statement_label<D: std::fmt::Display>(
     match sid {
         Some(sid) => format!("statement {index} ({})", show(sid)),
         None => format!("statement {index}"),
+    }
+}
+
+/// How table and Markdown name what a correction did to a statement.
+pub(crate) fn fix_action_label(action: deputy_audit_analyze::remediate::FixAction) -> &'static str {
+    use deputy_audit_analyze::remediate::FixAction as A;
+    match action {
+        A::PinnedToSources => "pinned to the sources found",
+        A::PinnedToAccount => "pinned to the account",
+        A::Removed => "removed (unused)",
+        A::Unchanged => "unchanged, needs a person",
     }
 }
 
@@ -1183,12 +1198,177 @@ pub(crate) mod test_support {
             view: View::default(),
             hidden: Vec::new(),
             statement_lines: BTreeMap::new(),
-            wiring: Default::default(),
+            wiring: sample_wiring(),
             flagged_policies: Vec::new(),
             remediations: Vec::new(),
         };
+        report.remediations = sample_remediations(&report.findings);
         report.normalize();
         report
+    }
+
+    fn sample_wiring() -> deputy_audit_analyze::Wiring {
+        use deputy_audit_analyze::wiring::{Feed, KindCoverage, KindStatus, Usage};
+        deputy_audit_analyze::Wiring {
+            usages: vec![Usage {
+                kind: "sns-subscriptions".into(),
+                service_principal: "sns.amazonaws.com".into(),
+                source_arn: Some("arn:aws:sns:us-east-1:111122223333:order-events".into()),
+                source_account: "111122223333".into(),
+                source_region: "us-east-1".into(),
+                target_arn: "arn:aws:sqs:us-east-1:111122223333:orders".into(),
+            }],
+            accounts: vec!["111122223333".into()],
+            regions: vec!["us-east-1".into(), "eu-west-1".into()],
+            kinds: vec![
+                KindCoverage {
+                    kind: "sns-subscriptions".into(),
+                    feeds: vec![Feed {
+                        principal: "sns.amazonaws.com".into(),
+                        target: ResourceType::SqsQueue,
+                    }],
+                    status: KindStatus::Read,
+                },
+                KindCoverage {
+                    kind: "eventbridge-rules".into(),
+                    feeds: vec![Feed {
+                        principal: "events.amazonaws.com".into(),
+                        target: ResourceType::SnsTopic,
+                    }],
+                    status: KindStatus::Read,
+                },
+                KindCoverage {
+                    kind: "cloudtrail-trails".into(),
+                    feeds: Vec::new(),
+                    status: KindStatus::NotNeeded,
+                },
+            ],
+        }
+    }
+
+    /// Corrections as `remediate` writes them, for the sample's findings: a
+    /// statement pinned to its sources, one that needs a person, one pinned to
+    /// the account (a source account not scanned), an unused one removed.
+    fn sample_remediations(findings: &[Finding]) -> Vec<deputy_audit_analyze::Remediation> {
+        use deputy_audit_analyze::remediate::{
+            FixAction, Remaining, Remediation, StatementFix, UsedBy,
+        };
+        use serde_json::json;
+        let rules = |arn: &str, index: usize| -> Vec<String> {
+            let mut ids: Vec<String> = findings
+                .iter()
+                .filter(|f| f.resource_arn == arn && f.statement_index == index)
+                .map(|f| f.rule.id.to_string())
+                .collect();
+            ids.dedup();
+            ids
+        };
+        let queue = "arn:aws:sqs:us-east-1:111122223333:orders";
+        let topic = "arn:aws:sns:eu-west-1:111122223333:alerts";
+        let role = "arn:aws:iam::111122223333:role/config-role";
+        let pinned_queue = json!({
+            "Sid": "FromSns", "Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Condition": {
+                "ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:order-events"},
+                "StringEquals": {"aws:SourceAccount": "111122223333"}
+            }
+        });
+        let pinned_role = json!({
+            "Effect": "Allow",
+            "Principal": {"Service": "config.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ["111122223333", "999999999999"]}}
+        });
+        vec![
+            Remediation {
+                account_id: "111122223333".into(),
+                region: "us-east-1".into(),
+                resource_type: ResourceType::SqsQueue,
+                resource_arn: queue.into(),
+                used_by: vec![UsedBy {
+                    statement_index: 0,
+                    service_principal: "sns.amazonaws.com".into(),
+                    source_arn: Some("arn:aws:sns:us-east-1:111122223333:order-events".into()),
+                    source_account: "111122223333".into(),
+                    kind: "sns-subscriptions".into(),
+                }],
+                unused_statements: Vec::new(),
+                statements: vec![
+                    StatementFix {
+                        index: 0,
+                        sid: Some("FromSns".into()),
+                        rule_ids: rules(queue, 0),
+                        action: FixAction::PinnedToSources,
+                        reason: "the topic order-events delivers to this queue (its subscription)".into(),
+                        unscanned_accounts: Vec::new(),
+                        corrected_statements: vec![pinned_queue.clone()],
+                    },
+                    StatementFix {
+                        index: 1,
+                        sid: None,
+                        rule_ids: rules(queue, 1),
+                        action: FixAction::Unchanged,
+                        reason: "it grants every AWS account, not a service: decide who may send".into(),
+                        unscanned_accounts: Vec::new(),
+                        corrected_statements: Vec::new(),
+                    },
+                ],
+                corrected_policy: Some(json!({
+                    "Version": "2012-10-17",
+                    "Statement": [pinned_queue,
+                        {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage"}]
+                })),
+                remaining: rules(queue, 1)
+                    .into_iter()
+                    .map(|rule_id| Remaining {
+                        rule_id,
+                        severity: Severity::High,
+                        statement_index: 1,
+                        message: "any principal may act on this sqs-queue".into(),
+                    })
+                    .collect(),
+            },
+            Remediation {
+                account_id: "111122223333".into(),
+                region: "global".into(),
+                resource_type: ResourceType::IamRole,
+                resource_arn: role.into(),
+                used_by: Vec::new(),
+                unused_statements: Vec::new(),
+                statements: vec![StatementFix {
+                    index: 0,
+                    sid: None,
+                    rule_ids: rules(role, 0),
+                    action: FixAction::PinnedToAccount,
+                    reason: "AWS Config may deliver for account 999999999999, which was not scanned: pinned to the accounts".into(),
+                    unscanned_accounts: vec!["999999999999".into()],
+                    corrected_statements: vec![pinned_role.clone()],
+                }],
+                corrected_policy: Some(json!({"Version": "2012-10-17", "Statement": [pinned_role]})),
+                remaining: Vec::new(),
+            },
+            Remediation {
+                account_id: "111122223333".into(),
+                region: "eu-west-1".into(),
+                resource_type: ResourceType::SnsTopic,
+                resource_arn: topic.into(),
+                used_by: Vec::new(),
+                unused_statements: vec![0],
+                statements: vec![StatementFix {
+                    index: 0,
+                    sid: None,
+                    rule_ids: rules(topic, 0),
+                    action: FixAction::Removed,
+                    reason: "no EventBridge rule in the scanned accounts targets this topic".into(),
+                    unscanned_accounts: Vec::new(),
+                    corrected_statements: Vec::new(),
+                }],
+                corrected_policy: Some(json!({"Version": "2012-10-17", "Statement": []})),
+                remaining: Vec::new(),
+            },
+        ]
     }
 }
 

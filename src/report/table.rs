@@ -163,6 +163,21 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
         writeln!(out, "{INDENT}id: {}", visible(&f.finding_id))?;
     }
 
+    if !report.remediations.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            paint(
+                bold,
+                "Fixes (deputy-audit fix REPORT.json --out DIR writes them as files and commands):"
+            )
+        )?;
+        for r in &report.remediations {
+            write_remediation(out, width, r)?;
+        }
+    }
+
     if !suppressed.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", paint(bold, "Suppressed (not gating):"))?;
@@ -205,6 +220,72 @@ pub(super) fn write(report: &Report, out: &mut dyn Write, color: bool) -> anyhow
             writeln!(out, "  {}", visible(&e.resource_arn))?;
             wrapped(out, width, &format!("{}: ", e.operation), &e.reason)?;
         }
+    }
+    Ok(())
+}
+
+/// One resource's correction: per flagged statement what was done and why,
+/// who uses it, the corrected statement(s); then what is left.
+fn write_remediation(
+    out: &mut dyn Write,
+    width: usize,
+    r: &deputy_audit_analyze::Remediation,
+) -> anyhow::Result<()> {
+    writeln!(out, "  {}", visible(&r.resource_arn))?;
+    for s in &r.statements {
+        let statement = super::statement_label(s.index, s.sid.as_deref(), str::to_string);
+        let rules = s.rule_ids.join(", ");
+        wrapped(
+            out,
+            width,
+            &format!("{statement}, {rules}: "),
+            &format!("{}: {}", super::fix_action_label(s.action), s.reason),
+        )?;
+        if !s.unscanned_accounts.is_empty() {
+            wrapped(
+                out,
+                width,
+                "  not scanned: ",
+                &s.unscanned_accounts.join(", "),
+            )?;
+        }
+        for u in r.used_by.iter().filter(|u| u.statement_index == s.index) {
+            let source = u.source_arn.as_deref().unwrap_or("(no source ARN)");
+            writeln!(
+                out,
+                "{INDENT}  used by: {} ({}, account {})",
+                visible(source),
+                visible(&u.service_principal),
+                visible(&u.source_account)
+            )?;
+        }
+        for corrected in &s.corrected_statements {
+            writeln!(out, "{INDENT}  corrected:")?;
+            for line in serde_json::to_string_pretty(corrected)?.lines() {
+                writeln!(out, "{INDENT}    {}", visible(line))?;
+            }
+        }
+    }
+    if r.corrected_policy.is_none() {
+        wrapped(
+            out,
+            width,
+            "",
+            "no corrected policy: every flagged statement needs a person",
+        )?;
+    }
+    for m in &r.remaining {
+        wrapped(
+            out,
+            width,
+            &format!(
+                "still {} {} statement {}: ",
+                m.severity.as_str().to_uppercase(),
+                m.rule_id,
+                m.statement_index
+            ),
+            &m.message,
+        )?;
     }
     Ok(())
 }

@@ -22,6 +22,7 @@
 )]
 
 mod check;
+mod fix;
 mod hardening;
 mod html;
 mod interchange;

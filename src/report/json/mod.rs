@@ -49,6 +49,14 @@ mod tests {
             .collect();
         assert!(errors.is_empty(), "{errors:#?}");
         assert_eq!(doc["suppressed_count"], 1);
+        // Every top-level field is described (nested objects are closed by
+        // `additionalProperties: false` in their definitions).
+        let top = schema["properties"].as_object().unwrap();
+        for key in doc.as_object().unwrap().keys() {
+            assert!(top.contains_key(key), "field {key} not in the schema");
+        }
+        assert_eq!(doc["remediations"].as_array().map(Vec::len), Some(3));
+        assert_eq!(doc["wiring"]["kinds"][0]["status"], "read");
         let declared = schema["$defs"]["error"]["properties"].as_object().unwrap();
         for key in doc["errors"][0].as_object().unwrap().keys() {
             assert!(
@@ -65,5 +73,19 @@ mod tests {
             .map(|f| v2::Finding::new(f, report.suppression(f)))
             .collect();
         assert_eq!(back.findings, written);
+    }
+
+    /// Reports written before remediations and wiring existed still read
+    /// (`diff`, `--baseline`): both fields default.
+    #[test]
+    fn reports_without_remediations_read_back() {
+        let mut out = Vec::new();
+        write(&sample_report(), &mut out).expect("writes");
+        let mut doc: Value = serde_json::from_slice(&out).expect("JSON");
+        let fields = doc.as_object_mut().unwrap();
+        fields.remove("remediations");
+        fields.remove("wiring");
+        let back = read(doc, "old.json").expect("reads");
+        assert!(back.remediations.is_empty() && back.wiring.is_none());
     }
 }

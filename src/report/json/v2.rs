@@ -60,6 +60,120 @@ pub(crate) struct Report {
     /// `--rule`, `--exclude-rule`, `--min-severity`: what the view hid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Filters>,
+    /// One corrected policy per resource with findings; absent in reports
+    /// written before remediations existed (`fix` refuses those).
+    #[serde(default)]
+    pub remediations: Vec<Remediation>,
+    /// Who uses each grant, as the scanned accounts' configuration shows it;
+    /// written by `scan` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wiring: Option<Wiring>,
+}
+
+/// The correction of one resource's policy (`remediations[]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Remediation {
+    pub account_id: String,
+    pub region: String,
+    pub resource_type: ResourceType,
+    pub resource_arn: String,
+    pub used_by: Vec<UsedBy>,
+    pub unused_statements: Vec<usize>,
+    pub statements: Vec<StatementFix>,
+    /// The whole corrected document; `null` when every flagged statement needs a person.
+    pub corrected_policy: Option<Value>,
+    /// Derived when written ([`crate::report::apply`]), never trusted when
+    /// read: `fix` computes it again from the fields above.
+    #[serde(default)]
+    pub apply_command: Option<String>,
+    /// Derived when written, like `apply_command`.
+    #[serde(default)]
+    pub policy_file: String,
+    pub remaining: Vec<Remaining>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct UsedBy {
+    pub statement_index: usize,
+    pub service_principal: String,
+    pub source_arn: Option<String>,
+    pub source_account: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum FixAction {
+    PinnedToSources,
+    PinnedToAccount,
+    Removed,
+    Unchanged,
+}
+
+impl FixAction {
+    /// The name the report writes.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            FixAction::PinnedToSources => "pinned-to-sources",
+            FixAction::PinnedToAccount => "pinned-to-account",
+            FixAction::Removed => "removed",
+            FixAction::Unchanged => "unchanged",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct StatementFix {
+    pub index: usize,
+    pub sid: Option<String>,
+    pub rule_ids: Vec<String>,
+    pub action: FixAction,
+    pub reason: String,
+    pub unscanned_accounts: Vec<String>,
+    pub corrected_statements: Vec<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Remaining {
+    pub rule_id: String,
+    pub severity: Severity,
+    pub statement_index: usize,
+    pub message: String,
+}
+
+/// The wiring read (`wiring`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Wiring {
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub kinds: Vec<KindCoverage>,
+    pub usages: Vec<Usage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct KindCoverage {
+    pub kind: String,
+    /// `read`, `not-needed`, `skipped` or `failed`.
+    pub status: String,
+    /// Why it failed (one line per failed read); empty otherwise.
+    pub reasons: Vec<String>,
+    pub feeds: Vec<Feed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Feed {
+    pub principal: String,
+    pub target: ResourceType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Usage {
+    pub kind: String,
+    pub service_principal: String,
+    pub source_arn: Option<String>,
+    pub source_account: String,
+    pub source_region: String,
+    pub target_arn: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,7 +318,122 @@ impl Report {
                 min_severity: report.view.min_severity,
                 hidden: report.hidden.len(),
             }),
+            remediations: report
+                .remediations
+                .iter()
+                .map(Remediation::from_engine)
+                .collect(),
+            wiring: wiring(&report.wiring),
         }
+    }
+}
+
+/// The wiring as written; `None` when nothing was read or asked (`check`).
+fn wiring(w: &deputy_audit_analyze::Wiring) -> Option<Wiring> {
+    use deputy_audit_analyze::wiring::KindStatus as S;
+    if *w == deputy_audit_analyze::Wiring::default() {
+        return None;
+    }
+    Some(Wiring {
+        accounts: w.accounts.clone(),
+        regions: w.regions.clone(),
+        kinds: w
+            .kinds
+            .iter()
+            .map(|k| {
+                let (status, reasons) = match &k.status {
+                    S::Read => ("read", Vec::new()),
+                    S::NotNeeded => ("not-needed", Vec::new()),
+                    S::Skipped => ("skipped", Vec::new()),
+                    S::Failed(reasons) => ("failed", reasons.clone()),
+                };
+                KindCoverage {
+                    kind: k.kind.clone(),
+                    status: status.to_string(),
+                    reasons,
+                    feeds: k
+                        .feeds
+                        .iter()
+                        .map(|f| Feed {
+                            principal: f.principal.clone(),
+                            target: f.target,
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        usages: w
+            .usages
+            .iter()
+            .map(|u| Usage {
+                kind: u.kind.clone(),
+                service_principal: u.service_principal.clone(),
+                source_arn: u.source_arn.clone(),
+                source_account: u.source_account.clone(),
+                source_region: u.source_region.clone(),
+                target_arn: u.target_arn.clone(),
+            })
+            .collect(),
+    })
+}
+
+impl Remediation {
+    /// A remediation of the engine as written, with its apply command and file.
+    pub(crate) fn from_engine(r: &deputy_audit_analyze::Remediation) -> Remediation {
+        use deputy_audit_analyze::remediate::FixAction as A;
+        let mut written = Remediation {
+            account_id: r.account_id.clone(),
+            region: r.region.clone(),
+            resource_type: r.resource_type,
+            resource_arn: r.resource_arn.clone(),
+            used_by: r
+                .used_by
+                .iter()
+                .map(|u| UsedBy {
+                    statement_index: u.statement_index,
+                    service_principal: u.service_principal.clone(),
+                    source_arn: u.source_arn.clone(),
+                    source_account: u.source_account.clone(),
+                    kind: u.kind.clone(),
+                })
+                .collect(),
+            unused_statements: r.unused_statements.clone(),
+            statements: r
+                .statements
+                .iter()
+                .map(|s| StatementFix {
+                    index: s.index,
+                    sid: s.sid.clone(),
+                    rule_ids: s.rule_ids.clone(),
+                    action: match s.action {
+                        A::PinnedToSources => FixAction::PinnedToSources,
+                        A::PinnedToAccount => FixAction::PinnedToAccount,
+                        A::Removed => FixAction::Removed,
+                        A::Unchanged => FixAction::Unchanged,
+                    },
+                    reason: s.reason.clone(),
+                    unscanned_accounts: s.unscanned_accounts.clone(),
+                    corrected_statements: s.corrected_statements.clone(),
+                })
+                .collect(),
+            corrected_policy: r.corrected_policy.clone(),
+            apply_command: None,
+            policy_file: String::new(),
+            remaining: r
+                .remaining
+                .iter()
+                .map(|m| Remaining {
+                    rule_id: m.rule_id.clone(),
+                    severity: m.severity,
+                    statement_index: m.statement_index,
+                    message: m.message.clone(),
+                })
+                .collect(),
+        };
+        let plan = crate::report::apply::plan(&written);
+        written.apply_command = plan.command;
+        written.policy_file = plan.policy_file;
+        written
     }
 }
 
