@@ -660,6 +660,7 @@ pub(crate) fn fix_action_label(action: deputy_audit_analyze::remediate::FixActio
         A::PinnedToSources => "pinned to the sources found",
         A::PinnedToAccount => "pinned to the account",
         A::Removed => "removed (unused)",
+        A::Repaired => "broken entry repaired",
         A::Unchanged => "unchanged, needs a person",
     }
 }

@@ -107,6 +107,7 @@ pub(crate) enum FixAction {
     PinnedToSources,
     PinnedToAccount,
     Removed,
+    Repaired,
     Unchanged,
 }
 
@@ -117,6 +118,7 @@ impl FixAction {
             FixAction::PinnedToSources => "pinned-to-sources",
             FixAction::PinnedToAccount => "pinned-to-account",
             FixAction::Removed => "removed",
+            FixAction::Repaired => "repaired",
             FixAction::Unchanged => "unchanged",
         }
     }
@@ -409,6 +411,7 @@ impl Remediation {
                         A::PinnedToSources => FixAction::PinnedToSources,
                         A::PinnedToAccount => FixAction::PinnedToAccount,
                         A::Removed => FixAction::Removed,
+                        A::Repaired => FixAction::Repaired,
                         A::Unchanged => FixAction::Unchanged,
                     },
                     reason: s.reason.clone(),
