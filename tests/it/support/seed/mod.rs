@@ -16,6 +16,7 @@
 #![allow(dead_code)]
 
 mod aws;
+pub mod wiring;
 pub use aws::*;
 
 use std::collections::{BTreeMap, BTreeSet};
