@@ -232,6 +232,9 @@ pub(crate) struct ScanArgs {
     // The help lists the registry's services (`Services to collect, comma-separated: iam, sqs, ... Default: all.`).
     #[arg(long, value_delimiter = ',', value_name = "SERVICES", value_parser = parse_service, help = crate::collect::services_help())]
     pub services: Vec<Service>,
+    // The help lists the registered source kinds (`--sources none` reads none).
+    #[arg(long, value_delimiter = ',', value_name = "KINDS", value_parser = parse_source, help = crate::collect::wiring::sources_help())]
+    pub sources: Vec<crate::collect::wiring::SourceChoice>,
     /// Scan the account of this role, assumed through STS, instead of the caller's own: arn:aws:iam::<account>:role/<name> (repeatable; the caller's own account is then scanned only through a role given for it, or with --org).
     #[arg(long = "role-arn", value_name = "ARN")]
     #[serde(rename = "role-arn")]
@@ -297,6 +300,10 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 fn parse_service(s: &str) -> Result<Service, String> {
+    s.parse()
+}
+
+fn parse_source(s: &str) -> Result<crate::collect::wiring::SourceChoice, String> {
     s.parse()
 }
 

@@ -161,6 +161,7 @@ fn merge(args: ScanArgs, file: ScanArgs) -> ScanArgs {
         all_regions: args.all_regions || file.all_regions,
         endpoint_url: args.endpoint_url.or(file.endpoint_url),
         services: list(args.services, file.services),
+        sources: list(args.sources, file.sources),
         role_arns: list(args.role_arns, file.role_arns),
         accounts_file: args.accounts_file.or(file.accounts_file),
         org: args.org || file.org,
@@ -219,6 +220,7 @@ pub(crate) fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
     if args.all_regions && !args.regions.is_empty() {
         bail!("--all-regions and --region exclude each other (one of them may come from the config file)");
     }
+    crate::collect::wiring::selected(&args.sources).map_err(anyhow::Error::msg)?;
     let view = crate::report::View::from_output(&args.output)?;
     let mut formats = args.output.formats;
     if formats.is_empty() {
@@ -244,6 +246,7 @@ pub(crate) fn resolve(args: ScanArgs) -> anyhow::Result<ResolvedScan> {
         regions: args.regions,
         all_regions: args.all_regions,
         services: args.services,
+        sources: args.sources,
         accounts: AccountOptions {
             role_arns: args.role_arns,
             accounts_file: args.accounts_file,

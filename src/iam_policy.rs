@@ -1,7 +1,9 @@
 //! The least-privilege IAM policy a scan needs, generated from what the
-//! collectors and the organization-guardrails reader declare. It sits above
+//! collectors, the wiring's source kinds and the organization-guardrails
+//! reader declare. It sits above
 //! both, so that neither depends on the other.
 
+use crate::collect::wiring::SOURCES;
 use crate::collect::REGISTRY;
 
 /// What finding the scan's scope needs: `--all-regions` (account:ListRegions)
@@ -18,6 +20,7 @@ pub(crate) fn iam_policy() -> serde_json::Value {
         .flat_map(|c| c.permissions().iter().copied())
         .chain(SCOPE_PERMISSIONS.iter().copied())
         .chain(crate::guardrails::PERMISSIONS.iter().copied())
+        .chain(SOURCES.iter().flat_map(|s| s.permissions().iter().copied()))
         .collect();
     serde_json::json!({
         "Version": "2012-10-17",

@@ -28,6 +28,7 @@ mod scan_command;
 mod scan_error;
 mod sentinel;
 mod validate;
+mod wiring_scan;
 
 use std::process::ExitCode;
 

@@ -26,6 +26,8 @@ pub(crate) struct ScanRequest {
     pub all_regions: bool,
     /// Services to collect (`iam`, `sqs`, ...); empty means all.
     pub services: Vec<collect::Service>,
+    /// Source kinds the wiring may read (`--sources`); empty means all.
+    pub sources: Vec<collect::wiring::SourceChoice>,
     pub accounts: AccountOptions,
     /// Accounts scanned at once.
     pub account_concurrency: usize,
@@ -78,6 +80,10 @@ struct AccountScan {
     errors: Vec<ScanError>,
     aws_managed: Vec<AwsManagedResource>,
     assessed: Vec<crate::report::AssessedResource>,
+    /// The policies of resources with findings (not AWS-managed).
+    flagged: Vec<deputy_audit_analyze::ResourcePolicy>,
+    /// Kept for the wiring read; `None` when the account could not be scanned.
+    session: Option<AwsSession>,
 }
 
 pub(crate) async fn run(
@@ -183,7 +189,10 @@ pub(crate) async fn run(
         regions,
         collectors.iter().map(|c| (c.resource_type(), 0)).collect(),
     );
+    let mut sessions = Vec::new();
     for scan in scans {
+        sessions.extend(scan.session);
+        report.flagged_policies.extend(scan.flagged);
         for (kind, n) in &scan.summary.resource_counts {
             *report.resource_counts.entry(*kind).or_default() += n;
         }
@@ -206,6 +215,9 @@ pub(crate) async fn run(
         .filter(|a| a.status != AccountStatus::Failed)
         .map(|a| a.account_id.clone())
         .collect();
+    let (wiring, wiring_errors) = read_wiring(&request, &report, &sessions).await?;
+    report.wiring = wiring;
+    report.errors.extend(wiring_errors);
     report
         .findings
         .extend(guardrails.rcp_findings(&scanned).await);
@@ -214,6 +226,42 @@ pub(crate) async fn run(
     report.normalize();
     Ok(report)
 }
+
+/// Who uses each flagged grant: the source kinds the findings need, read in
+/// every account scanned (see `wiring_scan`). An interrupted scan reads none.
+async fn read_wiring(
+    request: &ScanRequest,
+    report: &Report,
+    sessions: &[AwsSession],
+) -> Result<(deputy_audit_analyze::Wiring, Vec<ScanError>), ScanStartError> {
+    let allowed = collect::wiring::selected(&request.sources).map_err(ScanStartError::Usage)?;
+    let interrupted = report
+        .errors
+        .iter()
+        .any(|e| e.operation == INTERRUPTED)
+        .then(|| "the scan was interrupted".to_string());
+    let wiring_request = |interrupted| crate::wiring_scan::WiringRequest {
+        sessions,
+        regions: &report.regions,
+        findings: &report.findings,
+        allowed: &allowed,
+        account_concurrency: request.account_concurrency,
+        interrupted,
+    };
+    // A signal during the reads ends them: the report follows at once, each
+    // kind that was to be read marked as not read.
+    let signal = shutdown_signal();
+    tokio::select! {
+        read = crate::wiring_scan::read_wiring(wiring_request(interrupted)) => Ok(read),
+        name = signal => {
+            let why = format!("the scan was interrupted by {name}");
+            Ok(crate::wiring_scan::read_wiring(wiring_request(Some(why))).await)
+        }
+    }
+}
+
+/// The operation an unfinished listing is recorded under when a signal ends the scan.
+const INTERRUPTED: &str = "(interrupted)";
 
 /// An account whose role could not be assumed: one error entry, no abort.
 fn failed_account(
@@ -254,6 +302,8 @@ fn failed_account(
         errors: vec![error],
         aws_managed: Vec::new(),
         assessed: Vec::new(),
+        flagged: Vec::new(),
+        session: None,
     }
 }
 
@@ -280,6 +330,7 @@ async fn scan_account(
                 RegionContext {
                     session,
                     region: region.clone(),
+                    scanned_regions: regions,
                 },
             ));
         }
@@ -301,7 +352,7 @@ async fn scan_account(
     if outcomes
         .iter()
         .flat_map(|(_, c)| c)
-        .any(|c| matches!(c, Collected::ListingFailed(e) if e.operation == "(interrupted)"))
+        .any(|c| matches!(c, Collected::ListingFailed(e) if e.operation == INTERRUPTED))
     {
         guardrails.stop();
     }
@@ -320,6 +371,8 @@ async fn scan_account(
         errors: Vec::new(),
         aws_managed: Vec::new(),
         assessed: Vec::new(),
+        flagged: Vec::new(),
+        session: Some(session.clone()),
     };
     for (collector, collected) in outcomes {
         for item in collected {
@@ -344,6 +397,9 @@ async fn scan_account(
                             scan.assessed
                                 .push(crate::report::AssessedResource::of(&resource));
                             guardrails.mark(&resource, &mut findings).await;
+                            if !findings.is_empty() && resource.aws_managed.is_none() {
+                                scan.flagged.push(resource.clone());
+                            }
                             scan.findings.extend(findings)
                         }
                         // The policy was read but is not a policy we can judge: the
@@ -426,7 +482,7 @@ async fn collect_until_interrupted<'a>(
                 vec![Collected::ListingFailed(collect::listing_error(
                     ctx,
                     *collector,
-                    "(interrupted)",
+                    INTERRUPTED,
                     format!("the scan was interrupted by {signal} before this listing finished"),
                 ))]
             });

@@ -21,3 +21,42 @@ pub struct ScanError {
     pub operation: String,
     pub reason: String,
 }
+
+impl ScanError {
+    /// A source kind's `Failed` reason for this read error:
+    /// "ACCOUNT REGION Operation: reason".
+    pub(crate) fn wiring_reason(&self) -> String {
+        format!(
+            "{} {} {}: {}",
+            self.account_id, self.region, self.operation, self.reason
+        )
+    }
+
+    /// What a wiring read error's reason ends with in the report's errors.
+    pub(crate) fn wiring_suffix(kind: &str) -> String {
+        format!(" (source kind {kind})")
+    }
+
+    /// Whether this is a wiring read error recorded in `wiring` (a kind's
+    /// `Failed` reason names it) rather than a resource or listing not
+    /// assessed: it makes no resource "not assessed" and no scan incomplete.
+    pub(crate) fn is_wiring_error(&self, wiring: &deputy_audit_analyze::Wiring) -> bool {
+        use deputy_audit_analyze::wiring::KindStatus;
+        if self.resource_type.is_some() {
+            return false;
+        }
+        wiring.kinds.iter().any(|k| match &k.status {
+            KindStatus::Failed(reasons) => self
+                .reason
+                .strip_suffix(&Self::wiring_suffix(&k.kind))
+                .is_some_and(|reason| {
+                    let bare = ScanError {
+                        reason: reason.to_string(),
+                        ..self.clone()
+                    };
+                    reasons.contains(&bare.wiring_reason())
+                }),
+            _ => false,
+        })
+    }
+}

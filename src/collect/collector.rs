@@ -59,6 +59,9 @@ pub(crate) trait Collector: Sync {
 pub(crate) struct RegionContext<'a> {
     pub session: &'a AwsSession,
     pub region: String,
+    /// Every region the scan covers (a `Global` job runs in the first): what
+    /// a once-per-account read needs to leave out resources of other regions.
+    pub scanned_regions: &'a [String],
 }
 
 impl RegionContext<'_> {

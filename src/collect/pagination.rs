@@ -78,6 +78,30 @@ where
     Fut: Future,
     Fut::Output: Into<Vec<Collected>>,
 {
+    let (batches, listing_error) = fetch_all(listing, concurrency, |item| {
+        let fetched = fetch(item);
+        async move { fetched.await.into() }
+    })
+    .await;
+    let mut out: Vec<Collected> = batches.into_iter().flatten().collect();
+    if let Some(reason) = listing_error {
+        out.push(Collected::ListingFailed(on_list_error(reason)));
+    }
+    out
+}
+
+/// [`fetch_each`] for any output (the wiring's source kinds): every fetch's
+/// output, and the reason the listing stopped early, if it did.
+pub(crate) async fn fetch_all<T, O, S, F, Fut>(
+    listing: S,
+    concurrency: usize,
+    fetch: F,
+) -> (Vec<O>, Option<String>)
+where
+    S: Stream<Item = Result<T, String>>,
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = O>,
+{
     let mut listing_error = None;
     let items = listing
         .take_while(|item| {
@@ -91,17 +115,10 @@ where
             std::future::ready(keep)
         })
         .filter_map(|item| std::future::ready(item.ok()));
-    let batches: Vec<Vec<Collected>> = items
-        .map(|item| {
-            let fetched = fetch(item);
-            async move { fetched.await.into() }
-        })
+    let outputs: Vec<O> = items
+        .map(fetch)
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
-    let mut out: Vec<Collected> = batches.into_iter().flatten().collect();
-    if let Some(reason) = listing_error {
-        out.push(Collected::ListingFailed(on_list_error(reason)));
-    }
-    out
+    (outputs, listing_error)
 }

@@ -74,26 +74,9 @@ async fn read_bucket(
             ..resource_error(ctx, ResourceType::S3Bucket, arn.clone(), operation, reason)
         })
     };
-    // ListBuckets reports each bucket's region; older endpoints do not, and then
-    // GetBucketLocation answers (an empty constraint means us-east-1).
-    let region = match bucket.bucket_region {
-        Some(region) => region,
-        None => match clients
-            .for_region(&ctx.region)
-            .get_bucket_location()
-            .bucket(&name)
-            .send()
-            .await
-        {
-            Ok(out) => out
-                .location_constraint
-                .map(|c| c.as_str().to_string())
-                .filter(|c| !c.is_empty())
-                .unwrap_or_else(|| "us-east-1".to_string()),
-            Err(err) => {
-                return unreadable(&ctx.region, "GetBucketLocation", describe_sdk_error(&err))
-            }
-        },
+    let region = match bucket_region(ctx, clients, &name, bucket.bucket_region).await {
+        Ok(region) => region,
+        Err(reason) => return unreadable(&ctx.region, "GetBucketLocation", reason),
     };
     let policy = match clients
         .for_region(&region)
@@ -116,6 +99,34 @@ async fn read_bucket(
     })
 }
 
+/// The bucket's region: the one ListBuckets reported (`listed`) or, from older
+/// endpoints that do not, GetBucketLocation's answer (an empty constraint
+/// means us-east-1). The error is the call's one-line reason.
+pub(super) async fn bucket_region(
+    ctx: &RegionContext<'_>,
+    clients: &RegionalClients<'_>,
+    name: &str,
+    listed: Option<String>,
+) -> Result<String, String> {
+    if let Some(region) = listed {
+        return Ok(region);
+    }
+    match clients
+        .for_region(&ctx.region)
+        .get_bucket_location()
+        .bucket(name)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out
+            .location_constraint
+            .map(|c| c.as_str().to_string())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "us-east-1".to_string())),
+        Err(err) => Err(describe_sdk_error(&err)),
+    }
+}
+
 fn is_no_such_policy<R>(
     err: &aws_smithy_runtime_api::client::result::SdkError<GetBucketPolicyError, R>,
 ) -> bool {
@@ -127,20 +138,20 @@ fn is_no_such_policy<R>(
 
 /// One S3 client per region, built on first use and shared by every bucket
 /// there (clients share the HTTP connection pool and credentials cache).
-struct RegionalClients<'a> {
+pub(super) struct RegionalClients<'a> {
     ctx: &'a RegionContext<'a>,
     clients: Mutex<HashMap<String, aws_sdk_s3::Client>>,
 }
 
 impl<'a> RegionalClients<'a> {
-    fn new(ctx: &'a RegionContext<'a>) -> Self {
+    pub(super) fn new(ctx: &'a RegionContext<'a>) -> Self {
         RegionalClients {
             ctx,
             clients: Mutex::new(HashMap::new()),
         }
     }
 
-    fn for_region(&self, region: &str) -> aws_sdk_s3::Client {
+    pub(super) fn for_region(&self, region: &str) -> aws_sdk_s3::Client {
         // A poisoned lock only means another task panicked while inserting; the
         // map itself is still usable.
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());

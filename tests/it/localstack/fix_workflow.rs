@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::support::harness::*;
 use crate::support::seed;
-use crate::support::seed::wiring::{self as wire, open_grant, policy, Applied, Targets};
+use crate::support::seed::fix_wiring::{self as wire, open_grant, policy, Applied, Targets};
 
 const REGION: &str = "us-east-1";
 

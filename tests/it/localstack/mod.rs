@@ -5,4 +5,5 @@ mod faults;
 mod fix_workflow;
 mod realistic_account;
 mod scan;
+mod wiring;
 mod workflow;

@@ -16,6 +16,7 @@
 #![allow(dead_code)]
 
 mod aws;
+pub mod fix_wiring;
 pub mod wiring;
 pub use aws::*;
 

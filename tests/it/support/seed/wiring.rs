@@ -1,429 +1,316 @@
-//! Real wiring for the fix workflow tests: sources that actually send to the
-//! resources whose grants they use (a bucket notifying a topic, a topic
-//! subscribed by a queue, a rule targeting a queue, an alarm publishing to a
-//! topic, a trail writing to a bucket and a key), with the grants left open,
-//! plus the SDK writes that apply a corrected policy and re-put each source's
-//! configuration. Tests only: seeding writes to an account.
+//! Seeds one account with real wiring (who sends to whom) whose grants are left
+//! open: every target's policy grants its service principals with no
+//! `Condition`, so each has findings, and the scan must read the sources.
+//!
+//! - bucket → topic and queue (S3 event notifications)
+//! - topic → queue (SNS subscription)
+//! - rule → queue, and rule → topic through a role (EventBridge targets)
+//! - alarm → topic (CloudWatch alarm action)
+//! - log group → function (subscription filter), log group → key (encryption)
 
-use std::collections::HashMap;
-
-use anyhow::{anyhow, Context, Result};
-use aws_config::SdkConfig;
-use aws_sdk_sqs::types::QueueAttributeName;
+use anyhow::{anyhow, Result};
 use serde_json::{json, Value};
 
-use super::aws::{s3_client, SdkCall};
+use super::aws::{s3_client, sdk_config, SdkCall};
 
-/// One statement granting `service` `action` on `resource`, with no `Condition`
-/// (the open grant every test starts from).
-pub fn open_grant(sid: &str, service: &str, action: &str, resource: &str) -> Value {
+/// What [`seed_wiring`] created, by ARN.
+#[derive(Debug, Clone)]
+pub struct Wired {
+    pub account: String,
+    pub region: String,
+    pub bucket_arn: String,
+    pub topic_arn: String,
+    pub queue_arn: String,
+    pub rule_arn: String,
+    pub role_arn: String,
+    pub alarm_arn: String,
+    pub function_arn: String,
+    pub key_arn: String,
+    /// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME` (no `:*`).
+    pub log_group_arn: String,
+}
+
+/// An open grant: `principals` may do `actions` on `resource`, no condition.
+fn open_policy(principals: &[&str], actions: &[&str], resource: &str) -> Value {
     json!({
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": { "Service": service },
-        "Action": action,
-        "Resource": resource,
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "OpenToServices",
+            "Effect": "Allow",
+            "Principal": {"Service": principals},
+            "Action": actions,
+            "Resource": resource,
+        }]
     })
 }
 
-pub fn policy(statements: Vec<Value>) -> Value {
-    json!({ "Version": "2012-10-17", "Statement": statements })
-}
+pub async fn seed_wiring(endpoint: &str, account: &str, region: &str) -> Result<Wired> {
+    let conf = sdk_config(endpoint, account, region);
+    let sns = aws_sdk_sns::Client::new(&conf);
+    let sqs = aws_sdk_sqs::Client::new(&conf);
+    let s3 = s3_client(&conf);
+    let iam = aws_sdk_iam::Client::new(&conf);
+    let events = aws_sdk_eventbridge::Client::new(&conf);
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&conf);
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
+    let kms = aws_sdk_kms::Client::new(&conf);
+    let lambda = aws_sdk_lambda::Client::new(&conf);
 
-// ---- SQS ----
-
-/// Creates queue `name`: its URL and ARN.
-pub async fn create_queue(conf: &SdkConfig, name: &str) -> Result<(String, String)> {
-    let sqs = aws_sdk_sqs::Client::new(conf);
-    let url = sqs
-        .create_queue()
-        .queue_name(name)
-        .send()
-        .await
-        .call(format!("CreateQueue {name}"))?
-        .queue_url
-        .ok_or_else(|| anyhow!("CreateQueue {name}: no URL"))?;
-    let arn = queue_attribute(&sqs, &url, QueueAttributeName::QueueArn)
-        .await?
-        .ok_or_else(|| anyhow!("queue {name}: no QueueArn"))?;
-    Ok((url, arn))
-}
-
-pub async fn queue_attribute(
-    sqs: &aws_sdk_sqs::Client,
-    url: &str,
-    name: QueueAttributeName,
-) -> Result<Option<String>> {
-    let out = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(name.clone())
-        .send()
-        .await
-        .call(format!("GetQueueAttributes {url}"))?;
-    Ok(out
-        .attributes
-        .unwrap_or_default()
-        .get(&name)
-        .cloned()
-        .filter(|v| !v.is_empty()))
-}
-
-/// SetQueueAttributes `Policy`. An empty string removes the policy (the Ruby
-/// SDK v1's `PolicyProxy#delete` does exactly this,
-/// https://rubydoc.info/gems/aws_sdk/AWS/SQS/Queue/PolicyProxy: "set_attribute
-/// 'Policy', ''"; the SQS API reference does not say it: unverified for AWS).
-pub async fn set_queue_policy(conf: &SdkConfig, url: &str, policy: &str) -> Result<()> {
-    aws_sdk_sqs::Client::new(conf)
-        .set_queue_attributes()
-        .queue_url(url)
-        .attributes(QueueAttributeName::Policy, policy)
-        .send()
-        .await
-        .call(format!("SetQueueAttributes Policy {url}"))?;
-    Ok(())
-}
-
-pub async fn queue_policy(conf: &SdkConfig, url: &str) -> Result<Option<String>> {
-    queue_attribute(&aws_sdk_sqs::Client::new(conf), url, QueueAttributeName::Policy).await
-}
-
-/// Receives up to 10 messages, waiting up to `wait_seconds` for the first.
-pub async fn receive_bodies(conf: &SdkConfig, url: &str, wait_seconds: i32) -> Result<Vec<String>> {
-    let out = aws_sdk_sqs::Client::new(conf)
-        .receive_message()
-        .queue_url(url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(wait_seconds)
-        .send()
-        .await
-        .call(format!("ReceiveMessage {url}"))?;
-    Ok(out
-        .messages
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| m.body)
-        .collect())
-}
-
-// ---- SNS ----
-
-pub async fn create_topic(conf: &SdkConfig, name: &str) -> Result<String> {
-    aws_sdk_sns::Client::new(conf)
+    // The topic: S3, CloudWatch and EventBridge publish to it.
+    let topic_arn = sns
         .create_topic()
-        .name(name)
+        .name("wire-topic")
         .send()
         .await
-        .call(format!("CreateTopic {name}"))?
+        .call("CreateTopic")?
         .topic_arn
-        .ok_or_else(|| anyhow!("CreateTopic {name}: no ARN"))
-}
-
-pub async fn set_topic_policy(conf: &SdkConfig, topic_arn: &str, policy: &str) -> Result<()> {
-    aws_sdk_sns::Client::new(conf)
-        .set_topic_attributes()
-        .topic_arn(topic_arn)
+        .ok_or_else(|| anyhow!("CreateTopic: no ARN"))?;
+    let topic_policy = open_policy(
+        &[
+            "s3.amazonaws.com",
+            "cloudwatch.amazonaws.com",
+            "events.amazonaws.com",
+        ],
+        &["sns:Publish"],
+        &topic_arn,
+    );
+    sns.set_topic_attributes()
+        .topic_arn(&topic_arn)
         .attribute_name("Policy")
-        .attribute_value(policy)
+        .attribute_value(topic_policy.to_string())
         .send()
         .await
-        .call(format!("SetTopicAttributes Policy {topic_arn}"))?;
-    Ok(())
-}
+        .call("SetTopicAttributes")?;
 
-/// Subscribes queue `queue_arn` to `topic_arn`: the subscription ARN.
-pub async fn subscribe_queue(conf: &SdkConfig, topic_arn: &str, queue_arn: &str) -> Result<String> {
-    aws_sdk_sns::Client::new(conf)
-        .subscribe()
-        .topic_arn(topic_arn)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .return_subscription_arn(true)
+    // The queue: S3, SNS and EventBridge send to it.
+    let queue_url = sqs
+        .create_queue()
+        .queue_name("wire-queue")
         .send()
         .await
-        .call(format!("Subscribe {queue_arn} to {topic_arn}"))?
-        .subscription_arn
-        .ok_or_else(|| anyhow!("Subscribe {queue_arn}: no subscription ARN"))
-}
-
-pub async fn publish(conf: &SdkConfig, topic_arn: &str, message: &str) -> Result<()> {
-    aws_sdk_sns::Client::new(conf)
-        .publish()
-        .topic_arn(topic_arn)
-        .message(message)
-        .send()
-        .await
-        .call(format!("Publish to {topic_arn}"))?;
-    Ok(())
-}
-
-// ---- S3 ----
-
-/// Creates bucket `name` in the config's region: its ARN, `arn:aws:s3:::NAME`
-/// (no region, no account; the value S3 sends as `aws:SourceArn` when it
-/// publishes a notification, per the destination policies of
-/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html
-/// -- the exact wording was not retrievable here: unverified).
-pub async fn create_bucket(conf: &SdkConfig, name: &str) -> Result<String> {
-    let s3 = s3_client(conf);
-    let region = conf.region().map(|r| r.to_string()).unwrap_or_default();
-    let mut create = s3.create_bucket().bucket(name);
-    // us-east-1 takes no location constraint; every other region needs one.
-    if region != "us-east-1" {
-        create = create.create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
-                    region.as_str(),
-                ))
-                .build(),
-        );
-    }
-    create.send().await.call(format!("CreateBucket {name}"))?;
-    Ok(format!("arn:aws:s3:::{name}"))
-}
-
-pub async fn put_bucket_policy(conf: &SdkConfig, bucket: &str, policy: &str) -> Result<()> {
-    s3_client(conf)
-        .put_bucket_policy()
-        .bucket(bucket)
-        .policy(policy)
-        .send()
-        .await
-        .call(format!("PutBucketPolicy {bucket}"))?;
-    Ok(())
-}
-
-/// The bucket's notification configuration: object-created events to `topic_arn`.
-pub async fn notify_topic(conf: &SdkConfig, bucket: &str, topic_arn: &str) -> Result<()> {
-    use aws_sdk_s3::types::{Event, NotificationConfiguration, TopicConfiguration};
-    let topic = TopicConfiguration::builder()
-        .id("da-fix-notify")
-        .topic_arn(topic_arn)
-        .events(Event::from("s3:ObjectCreated:*"))
-        .build()
-        .context("TopicConfiguration")?;
-    s3_client(conf)
-        .put_bucket_notification_configuration()
-        .bucket(bucket)
-        .notification_configuration(
-            NotificationConfiguration::builder()
-                .topic_configurations(topic)
-                .build(),
+        .call("CreateQueue")?
+        .queue_url
+        .ok_or_else(|| anyhow!("CreateQueue: no URL"))?;
+    let queue_arn = format!("arn:aws:sqs:{region}:{account}:wire-queue");
+    let queue_policy = open_policy(
+        &[
+            "s3.amazonaws.com",
+            "sns.amazonaws.com",
+            "events.amazonaws.com",
+        ],
+        &["sqs:SendMessage"],
+        &queue_arn,
+    );
+    sqs.set_queue_attributes()
+        .queue_url(&queue_url)
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::Policy,
+            queue_policy.to_string(),
         )
         .send()
         .await
-        .call(format!("PutBucketNotificationConfiguration {bucket}"))?;
-    Ok(())
-}
+        .call("SetQueueAttributes")?;
 
-// ---- EventBridge ----
+    // The bucket notifies both.
+    let bucket = format!("wire-bucket-{account}");
+    s3.create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .call("CreateBucket")?;
+    use aws_sdk_s3::types::{
+        Event, NotificationConfiguration, QueueConfiguration, TopicConfiguration,
+    };
+    let notifications = NotificationConfiguration::builder()
+        .topic_configurations(
+            TopicConfiguration::builder()
+                .topic_arn(&topic_arn)
+                .events(Event::S3ObjectCreated)
+                .build()
+                .map_err(|e| anyhow!("{e}"))?,
+        )
+        .queue_configurations(
+            QueueConfiguration::builder()
+                .queue_arn(&queue_arn)
+                .events(Event::S3ObjectRemoved)
+                .build()
+                .map_err(|e| anyhow!("{e}"))?,
+        )
+        .build();
+    s3.put_bucket_notification_configuration()
+        .bucket(&bucket)
+        .notification_configuration(notifications)
+        .send()
+        .await
+        .call("PutBucketNotificationConfiguration")?;
 
-/// Creates rule `name` on the default bus: its ARN.
-pub async fn put_rule(conf: &SdkConfig, name: &str) -> Result<String> {
-    aws_sdk_eventbridge::Client::new(conf)
+    // The topic delivers to the queue.
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint(&queue_arn)
+        .send()
+        .await
+        .call("Subscribe")?;
+
+    // The rule sends to the queue directly and to the topic through a role
+    // that trusts EventBridge (left open too).
+    let trust = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }]});
+    let role_arn = iam
+        .create_role()
+        .role_name("wire-events-role")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .call("CreateRole")?
+        .role
+        .map(|r| r.arn)
+        .ok_or_else(|| anyhow!("CreateRole: no role"))?;
+    let rule_arn = events
         .put_rule()
-        .name(name)
-        .event_pattern(json!({ "source": ["deputy-audit.test"] }).to_string())
+        .name("wire-rule")
+        .event_pattern(json!({"source": ["deputy-audit.test"]}).to_string())
         .send()
         .await
-        .call(format!("PutRule {name}"))?
+        .call("PutRule")?
         .rule_arn
-        .ok_or_else(|| anyhow!("PutRule {name}: no ARN"))
-}
-
-/// PutTargets: `target_arn` as the rule's only target; fails if any target fails.
-pub async fn put_target(conf: &SdkConfig, rule: &str, target_arn: &str) -> Result<()> {
-    let target = aws_sdk_eventbridge::types::Target::builder()
-        .id("da-fix-target")
-        .arn(target_arn)
-        .build()
-        .context("Target")?;
-    let out = aws_sdk_eventbridge::Client::new(conf)
+        .ok_or_else(|| anyhow!("PutRule: no ARN"))?;
+    use aws_sdk_eventbridge::types::Target;
+    events
         .put_targets()
-        .rule(rule)
-        .targets(target)
+        .rule("wire-rule")
+        .targets(
+            Target::builder()
+                .id("queue")
+                .arn(&queue_arn)
+                .build()
+                .map_err(|e| anyhow!("{e}"))?,
+        )
+        .targets(
+            Target::builder()
+                .id("topic-via-role")
+                .arn(&topic_arn)
+                .role_arn(&role_arn)
+                .build()
+                .map_err(|e| anyhow!("{e}"))?,
+        )
         .send()
         .await
-        .call(format!("PutTargets {rule}"))?;
-    if out.failed_entry_count != 0 {
-        return Err(anyhow!(
-            "PutTargets {rule}: {} failed entries: {:?}",
-            out.failed_entry_count,
-            out.failed_entries
-        ));
-    }
-    Ok(())
-}
+        .call("PutTargets")?;
 
-// ---- CloudWatch ----
-
-/// PutMetricAlarm `name` with `topic_arn` as its alarm action: the alarm's ARN
-/// as DescribeAlarms reports it.
-pub async fn put_alarm(conf: &SdkConfig, name: &str, topic_arn: &str) -> Result<String> {
-    use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
-    let cw = aws_sdk_cloudwatch::Client::new(conf);
-    cw.put_metric_alarm()
-        .alarm_name(name)
+    // The alarm publishes to the topic.
+    cloudwatch
+        .put_metric_alarm()
+        .alarm_name("wire-alarm")
         .namespace("DeputyAudit/Test")
-        .metric_name("Errors")
-        .statistic(Statistic::Sum)
+        .metric_name("Wired")
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
         .period(60)
         .evaluation_periods(1)
         .threshold(1.0)
-        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
-        .alarm_actions(topic_arn)
+        .comparison_operator(
+            aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanOrEqualToThreshold,
+        )
+        .alarm_actions(&topic_arn)
         .send()
         .await
-        .call(format!("PutMetricAlarm {name}"))?;
-    let described = cw
-        .describe_alarms()
-        .alarm_names(name)
-        .send()
-        .await
-        .call(format!("DescribeAlarms {name}"))?;
-    described
-        .metric_alarms
-        .unwrap_or_default()
-        .into_iter()
-        .find_map(|a| a.alarm_arn)
-        .ok_or_else(|| anyhow!("DescribeAlarms {name}: no alarm ARN"))
-}
+        .call("PutMetricAlarm")?;
+    let alarm_arn = format!("arn:aws:cloudwatch:{region}:{account}:alarm:wire-alarm");
 
-// ---- KMS ----
-
-/// Creates a key with `policy` as its key policy: its ARN.
-pub async fn create_key(conf: &SdkConfig, description: &str, policy: &str) -> Result<String> {
-    let kms = aws_sdk_kms::Client::new(conf);
-    let key = kms
+    // The key CloudWatch Logs encrypts the log group with (open to the
+    // regional Logs principal).
+    let key_policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Owner", "Effect": "Allow",
+         "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Logs", "Effect": "Allow",
+         "Principal": {"Service": format!("logs.{region}.amazonaws.com")},
+         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+         "Resource": "*"}
+    ]});
+    let key_arn = kms
         .create_key()
-        .description(description)
-        .policy(policy)
+        .policy(key_policy.to_string())
+        .description("deputy-audit seed: wiring")
         .send()
         .await
-        .call(format!("CreateKey {description}"))?
+        .call("CreateKey")?
         .key_metadata
-        .ok_or_else(|| anyhow!("CreateKey {description}: no metadata"))?;
-    Ok(key.arn.unwrap_or_else(|| key.key_id.clone()))
-}
+        .and_then(|m| m.arn)
+        .ok_or_else(|| anyhow!("CreateKey: no ARN"))?;
 
-/// PutKeyPolicy: the key policy is always named `default`.
-pub async fn put_key_policy(conf: &SdkConfig, key: &str, policy: &str) -> Result<()> {
-    aws_sdk_kms::Client::new(conf)
-        .put_key_policy()
-        .key_id(key)
-        .policy_name("default")
-        .policy(policy)
+    // The function the log group's subscription filter delivers to, open to
+    // CloudWatch Logs.
+    let exec_trust = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]});
+    let exec_role = iam
+        .create_role()
+        .role_name("wire-fn-role")
+        .assume_role_policy_document(exec_trust.to_string())
         .send()
         .await
-        .call(format!("PutKeyPolicy {key}"))?;
-    Ok(())
-}
-
-// ---- CloudTrail ----
-
-/// Creates trail `name` writing to `bucket` and encrypting with `key_arn`: its ARN.
-pub async fn create_trail(conf: &SdkConfig, name: &str, bucket: &str, key_arn: &str) -> Result<String> {
-    aws_sdk_cloudtrail::Client::new(conf)
-        .create_trail()
-        .name(name)
-        .s3_bucket_name(bucket)
-        .kms_key_id(key_arn)
+        .call("CreateRole (execution)")?
+        .role
+        .map(|r| r.arn)
+        .ok_or_else(|| anyhow!("CreateRole: no role"))?;
+    let code = aws_sdk_lambda::types::FunctionCode::builder()
+        .zip_file(aws_smithy_types::Blob::new(super::aws::placeholder_zip()))
+        .build();
+    let function_arn = lambda
+        .create_function()
+        .function_name("wire-fn")
+        .runtime(aws_sdk_lambda::types::Runtime::Python312)
+        .role(&exec_role)
+        .handler("index.handler")
+        .code(code)
         .send()
         .await
-        .call(format!("CreateTrail {name}"))?
-        .trail_arn
-        .ok_or_else(|| anyhow!("CreateTrail {name}: no ARN"))
-}
-
-pub async fn update_trail(conf: &SdkConfig, name: &str, bucket: &str, key_arn: &str) -> Result<()> {
-    aws_sdk_cloudtrail::Client::new(conf)
-        .update_trail()
-        .name(name)
-        .s3_bucket_name(bucket)
-        .kms_key_id(key_arn)
+        .call("CreateFunction")?
+        .function_arn
+        .ok_or_else(|| anyhow!("CreateFunction: no ARN"))?;
+    lambda
+        .add_permission()
+        .function_name("wire-fn")
+        .statement_id("OpenToLogs")
+        .action("lambda:InvokeFunction")
+        .principal("logs.amazonaws.com")
         .send()
         .await
-        .call(format!("UpdateTrail {name}"))?;
-    Ok(())
-}
+        .call("AddPermission")?;
 
-// ---- applying a report's corrections ----
+    let group = "/deputy-audit/wired";
+    logs.create_log_group()
+        .log_group_name(group)
+        .kms_key_id(&key_arn)
+        .send()
+        .await
+        .call("CreateLogGroup")?;
+    logs.put_subscription_filter()
+        .log_group_name(group)
+        .filter_name("to-function")
+        .filter_pattern("")
+        .destination_arn(&function_arn)
+        .send()
+        .await
+        .call("PutSubscriptionFilter")?;
 
-/// How a test applied one corrected policy (the report says what to apply; the
-/// test says how, with the SDK).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Applied {
-    /// The corrected document was written as the resource's policy.
-    Policy,
-    /// Every statement was removed: the resource's policy was removed instead
-    /// (an empty `Statement` list is not a policy AWS documents accepting).
-    PolicyRemoved,
-}
-
-/// Where each resource of a report lives, for applying its correction.
-#[derive(Debug, Default)]
-pub struct Targets {
-    /// Queue ARN -> queue URL.
-    pub queues: HashMap<String, String>,
-}
-
-/// Applies `corrected` (a remediation's `corrected_policy`) to `resource_arn`
-/// of `resource_type` with the SDK.
-pub async fn apply_corrected(
-    conf: &SdkConfig,
-    targets: &Targets,
-    resource_type: &str,
-    resource_arn: &str,
-    corrected: &Value,
-) -> Result<Applied> {
-    let empty = corrected["Statement"]
-        .as_array()
-        .is_some_and(|statements| statements.is_empty());
-    let text = corrected.to_string();
-    match resource_type {
-        "sqs-queue" => {
-            let url = targets
-                .queues
-                .get(resource_arn)
-                .ok_or_else(|| anyhow!("no URL known for queue {resource_arn}"))?;
-            if empty {
-                set_queue_policy(conf, url, "").await?;
-                return Ok(Applied::PolicyRemoved);
-            }
-            set_queue_policy(conf, url, &text).await?;
-        }
-        "sns-topic" => {
-            if empty {
-                return Err(anyhow!(
-                    "{resource_arn}: every statement removed; a topic always has a policy"
-                ));
-            }
-            set_topic_policy(conf, resource_arn, &text).await?;
-        }
-        "s3-bucket" => {
-            let bucket = resource_arn
-                .strip_prefix("arn:aws:s3:::")
-                .ok_or_else(|| anyhow!("not a bucket ARN: {resource_arn}"))?;
-            if empty {
-                s3_client(conf)
-                    .delete_bucket_policy()
-                    .bucket(bucket)
-                    .send()
-                    .await
-                    .call(format!("DeleteBucketPolicy {bucket}"))?;
-                return Ok(Applied::PolicyRemoved);
-            }
-            put_bucket_policy(conf, bucket, &text).await?;
-        }
-        "kms-key" => {
-            if empty {
-                return Err(anyhow!(
-                    "{resource_arn}: every statement removed; a key always has a key policy"
-                ));
-            }
-            put_key_policy(conf, resource_arn, &text).await?;
-        }
-        other => return Err(anyhow!("no SDK apply for resource type {other}")),
-    }
-    Ok(Applied::Policy)
+    Ok(Wired {
+        account: account.to_string(),
+        region: region.to_string(),
+        bucket_arn: format!("arn:aws:s3:::{bucket}"),
+        topic_arn,
+        queue_arn,
+        rule_arn,
+        role_arn,
+        alarm_arn,
+        function_arn,
+        key_arn,
+        log_group_arn: format!("arn:aws:logs:{region}:{account}:log-group:{group}"),
+    })
 }

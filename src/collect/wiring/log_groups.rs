@@ -1,0 +1,184 @@
+//! `log-groups`: which log group encrypts with which KMS key, and which
+//! subscription filter delivers to which function or passes which role.
+//! DescribeLogGroups once per region (it carries each group's key), then
+//! DescribeSubscriptionFilters per log group, at most `concurrency` at once.
+
+use aws_sdk_cloudwatchlogs::types::LogGroup;
+use deputy_audit_analyze::wiring::Usage;
+use deputy_audit_analyze::ResourceType;
+use futures::StreamExt;
+
+use super::{read_error, target_type, usage, WiringRead, WiringSource};
+use crate::collect::{
+    fetch_all, list_items, BoxFuture, RegionContext, ScanError, Scope,
+};
+
+pub(super) struct LogGroups;
+
+/// The principal of subscription filters, in the Lambda permission and in
+/// the role's trust policy (the form `same_principal` also matches to the
+/// regional `logs.REGION.amazonaws.com`).
+const PRINCIPAL: &str = "logs.amazonaws.com";
+
+impl WiringSource for LogGroups {
+    fn kind(&self) -> &'static str {
+        "log-groups"
+    }
+    fn feeds(&self) -> &'static [(&'static str, ResourceType)] {
+        &[
+            (PRINCIPAL, ResourceType::KmsKey),
+            (PRINCIPAL, ResourceType::LambdaFunction),
+            (PRINCIPAL, ResourceType::IamRole),
+        ]
+    }
+    fn scope(&self) -> Scope {
+        Scope::Regional
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["logs:DescribeLogGroups", "logs:DescribeSubscriptionFilters"]
+    }
+
+    fn read<'a>(&'a self, ctx: &'a RegionContext<'a>) -> BoxFuture<'a, WiringRead> {
+        Box::pin(async move {
+            let client = wiring_client!(aws_sdk_cloudwatchlogs, ctx, "logs");
+            let groups = list_items(client.describe_log_groups().into_paginator().send(), |page| {
+                page.log_groups.unwrap_or_default()
+            });
+            let (reads, listing_error) = fetch_all(groups, ctx.concurrency(), |group| {
+                read_group(self, ctx, &client, group)
+            })
+            .await;
+            let mut out = WiringRead::default();
+            for (usages, error) in reads {
+                out.usages.extend(usages);
+                out.errors.extend(error);
+            }
+            if let Some(reason) = listing_error {
+                let scope = format!(
+                    "arn:{}:logs:{}:{}:log-group:*",
+                    ctx.partition(),
+                    ctx.region,
+                    ctx.account_id()
+                );
+                out.errors.push(read_error(
+                    ctx,
+                    self,
+                    "logs",
+                    scope,
+                    "DescribeLogGroups",
+                    reason,
+                ));
+            }
+            out
+        })
+    }
+}
+
+/// One log group's key (from the listing) and its subscription filters' uses.
+async fn read_group(
+    kind: &LogGroups,
+    ctx: &RegionContext<'_>,
+    client: &aws_sdk_cloudwatchlogs::Client,
+    group: LogGroup,
+) -> (Vec<Usage>, Option<ScanError>) {
+    let Some(name) = group.log_group_name else {
+        return (Vec::new(), None);
+    };
+    // `arn` ends in `:*` (the form for log streams); `logGroupArn`, when sent,
+    // is the group's own ARN.
+    let group_arn = format!(
+        "arn:{}:logs:{}:{}:log-group:{}",
+        ctx.partition(),
+        ctx.region,
+        ctx.account_id(),
+        name
+    );
+    let mut usages = Vec::new();
+    if let Some(key) = group.kms_key_id {
+        // The key policy grants the regional principal, and CloudWatch Logs
+        // sends the group's ARN (without `:*`) as the encryption context:
+        // "CloudWatch Logs now supports encryption context, using
+        // kms:EncryptionContext:aws:logs:arn as the key and the ARN of the
+        // log group as the value for that key"; its key-policy example has
+        // "Service": "logs.region.amazonaws.com" and "ArnEquals":
+        // {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:region:account-id:log-group:log-group-name"}
+        // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+        if target_type(&key) == Some(ResourceType::KmsKey) {
+            usages.push(usage(
+                ctx,
+                kind,
+                regional_principal(ctx),
+                Some(group_arn.clone()),
+                key,
+            ));
+        }
+    }
+    let filters = list_items(
+        client
+            .describe_subscription_filters()
+            .log_group_name(&name)
+            .into_paginator()
+            .send(),
+        |page| page.subscription_filters.unwrap_or_default(),
+    );
+    let mut filters = std::pin::pin!(filters);
+    while let Some(filter) = filters.next().await {
+        let filter = match filter {
+            Ok(filter) => filter,
+            Err(reason) => {
+                let error = read_error(
+                    ctx,
+                    kind,
+                    "logs",
+                    &group_arn,
+                    "DescribeSubscriptionFilters",
+                    reason,
+                );
+                return (usages, Some(error));
+            }
+        };
+        if let Some(destination) = filter.destination_arn {
+            // The Lambda permission for a subscription names the group with
+            // `:*`: `aws lambda add-permission ... --principal "logs.amazonaws.com"
+            // --source-arn "arn:aws:logs:region:123456789123:log-group:TestLambda:*"`
+            // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample;
+            // not retrieved here; Elastic's forwarder docs give the same form,
+            // https://elastic.co/guide/en/observability/7.17/lambda-policy-cloudwatch.html).
+            if target_type(&destination) == Some(ResourceType::LambdaFunction) {
+                usages.push(usage(
+                    ctx,
+                    kind,
+                    PRINCIPAL,
+                    Some(format!("{group_arn}:*")),
+                    destination,
+                ));
+            }
+        }
+        if let Some(role) = filter.role_arn {
+            // The role CloudWatch Logs assumes to deliver (Kinesis, Firehose):
+            // AWS documents the account-wide pattern for its trust policy,
+            // "StringLike": {"aws:SourceArn": "arn:aws:logs:region:123456789012:*"}
+            // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions-confused-deputy.html).
+            if target_type(&role) == Some(ResourceType::IamRole) {
+                let pattern = format!(
+                    "arn:{}:logs:{}:{}:*",
+                    ctx.partition(),
+                    ctx.region,
+                    ctx.account_id()
+                );
+                usages.push(usage(ctx, kind, PRINCIPAL, Some(pattern), role));
+            }
+        }
+    }
+    (usages, None)
+}
+
+/// `logs.REGION.amazonaws.com` (`.amazonaws.com.cn` in the China partition).
+fn regional_principal(ctx: &RegionContext<'_>) -> String {
+    let suffix = if ctx.partition() == "aws-cn" {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!("logs.{}.{suffix}", ctx.region)
+}

@@ -1,0 +1,246 @@
+//! Who uses each grant: an account wired for real (a bucket notifying a topic
+//! and a queue, a topic subscribed by the queue, a rule targeting the queue
+//! and, through a role, the topic, an alarm publishing to the topic, a log
+//! group encrypted with a key and subscribed by a function), every grant left
+//! open. The scan's JSON report must name exactly those uses, each source
+//! kind read; `--sources none` reads none and calls nothing for them.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::support::harness::*;
+use crate::support::seed::wiring::{seed_wiring, Wired};
+
+/// The kinds this test wires (other kinds may be registered; they have
+/// nothing to find here).
+const KINDS: [&str; 5] = [
+    "s3-notifications",
+    "sns-subscriptions",
+    "eventbridge-targets",
+    "cloudwatch-alarms",
+    "log-groups",
+];
+
+type UsageKey = (String, String, Option<String>, String, String, String);
+
+/// The uses `wired` must show, as (kind, principal, source ARN, account,
+/// region, target).
+fn expected_usages(w: &Wired) -> BTreeSet<UsageKey> {
+    let u = |kind: &str, principal: &str, source: &str, target: &str| {
+        (
+            kind.to_string(),
+            principal.to_string(),
+            Some(source.to_string()),
+            w.account.clone(),
+            w.region.clone(),
+            target.to_string(),
+        )
+    };
+    let logs_regional = format!("logs.{}.amazonaws.com", w.region);
+    BTreeSet::from([
+        u(
+            "s3-notifications",
+            "s3.amazonaws.com",
+            &w.bucket_arn,
+            &w.topic_arn,
+        ),
+        u(
+            "s3-notifications",
+            "s3.amazonaws.com",
+            &w.bucket_arn,
+            &w.queue_arn,
+        ),
+        u(
+            "sns-subscriptions",
+            "sns.amazonaws.com",
+            &w.topic_arn,
+            &w.queue_arn,
+        ),
+        u(
+            "eventbridge-targets",
+            "events.amazonaws.com",
+            &w.rule_arn,
+            &w.queue_arn,
+        ),
+        // Recorded although the target has a role: EventBridge may use either.
+        u(
+            "eventbridge-targets",
+            "events.amazonaws.com",
+            &w.rule_arn,
+            &w.topic_arn,
+        ),
+        u(
+            "eventbridge-targets",
+            "events.amazonaws.com",
+            &w.rule_arn,
+            &w.role_arn,
+        ),
+        u(
+            "cloudwatch-alarms",
+            "cloudwatch.amazonaws.com",
+            &w.alarm_arn,
+            &w.topic_arn,
+        ),
+        u("log-groups", &logs_regional, &w.log_group_arn, &w.key_arn),
+        u(
+            "log-groups",
+            "logs.amazonaws.com",
+            &format!("{}:*", w.log_group_arn),
+            &w.function_arn,
+        ),
+    ])
+}
+
+/// The report's `wiring.usages`, as [`UsageKey`]s.
+fn reported_usages(report: &Value) -> BTreeSet<UsageKey> {
+    let text = |u: &Value, key: &str| u[key].as_str().unwrap_or_default().to_string();
+    report["wiring"]["usages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no wiring.usages in the report: {report}"))
+        .iter()
+        .map(|u| {
+            (
+                text(u, "kind"),
+                text(u, "service_principal"),
+                u["source_arn"].as_str().map(str::to_string),
+                text(u, "source_account"),
+                text(u, "source_region"),
+                text(u, "target_arn"),
+            )
+        })
+        .collect()
+}
+
+/// The status of each kind in `wiring.kinds`.
+fn kind_status(report: &Value, kind: &str) -> String {
+    report["wiring"]["kinds"]
+        .as_array()
+        .and_then(|kinds| kinds.iter().find(|k| k["kind"] == kind))
+        .and_then(|k| k["status"].as_str())
+        .unwrap_or_else(|| panic!("kind {kind} missing from wiring.kinds: {report}"))
+        .to_string()
+}
+
+/// The assertions on a JSON report of the wired account (one place the lead
+/// can point at another report).
+pub fn assert_wiring(report: &Value, wired: &Wired) {
+    let reported = reported_usages(report);
+    let expected = expected_usages(wired);
+    assert_eq!(
+        reported,
+        expected,
+        "\nmissing: {:#?}\nunexpected: {:#?}",
+        expected.difference(&reported).collect::<Vec<_>>(),
+        reported.difference(&expected).collect::<Vec<_>>()
+    );
+    for kind in KINDS {
+        assert_eq!(kind_status(report, kind), "read", "{kind}");
+    }
+    let wiring_errors: Vec<&Value> = report["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter(|e| {
+                    e["reason"]
+                        .as_str()
+                        .is_some_and(|r| r.contains("(source kind"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        wiring_errors.is_empty(),
+        "wiring read errors: {wiring_errors:#?}"
+    );
+    assert_eq!(
+        report["wiring"]["accounts"],
+        serde_json::json!([wired.account])
+    );
+}
+
+fn seed(region: &str) -> (String, Wired) {
+    let endpoint = test_endpoint();
+    require_localstack(&endpoint);
+    let account = fresh_account_id();
+    let wired = runtime()
+        .block_on(seed_wiring(&endpoint, &account, region))
+        .unwrap_or_else(|e| panic!("seeding the wiring at {endpoint} failed: {e:#}"));
+    (endpoint, wired)
+}
+
+#[test]
+fn scan_names_every_source_of_the_open_grants() {
+    let region = "us-east-1".to_string();
+    let (endpoint, wired) = seed(&region);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = run_scan(
+        &wired.account,
+        std::slice::from_ref(&region),
+        &endpoint,
+        &["--format", "json", "-v"],
+        dir.path(),
+    );
+    // Findings (the grants are open), the scan complete.
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
+    assert_wiring(&report, &wired);
+    // Each kind read once per account and region, not per finding.
+    for kind in KINDS {
+        let reads = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains("reading who uses the grants") && l.contains(kind))
+            .count();
+        assert_eq!(reads, 1, "{kind} read {reads} times\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn sources_none_reads_no_wiring() {
+    let region = "us-east-1".to_string();
+    let (endpoint, wired) = seed(&region);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = run_scan(
+        &wired.account,
+        std::slice::from_ref(&region),
+        &endpoint,
+        &["--format", "json", "--sources", "none", "-vv"],
+        dir.path(),
+    );
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
+    let kinds = report["wiring"]["kinds"].as_array().expect("wiring.kinds");
+    assert!(!kinds.is_empty());
+    for kind in kinds {
+        assert_eq!(kind["status"], "skipped", "{kind}");
+    }
+    assert_eq!(report["wiring"]["usages"], serde_json::json!([]));
+    // No wiring read started: each read logs a line first (at -v and above).
+    assert!(
+        !run.stderr.contains("reading who uses the grants"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn one_source_kind_alone_reads_only_that_kind() {
+    let region = "us-east-1".to_string();
+    let (endpoint, wired) = seed(&region);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = run_scan(
+        &wired.account,
+        std::slice::from_ref(&region),
+        &endpoint,
+        &["--format", "json", "--sources", "sns-subscriptions"],
+        dir.path(),
+    );
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
+    assert_eq!(kind_status(&report, "sns-subscriptions"), "read");
+    assert_eq!(kind_status(&report, "s3-notifications"), "skipped");
+    let kinds: BTreeSet<String> = reported_usages(&report).into_iter().map(|u| u.0).collect();
+    assert_eq!(kinds, BTreeSet::from(["sns-subscriptions".to_string()]));
+}
