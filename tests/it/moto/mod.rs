@@ -2,5 +2,6 @@
 //! Organizations with resource control policies), beside LocalStack for the rest.
 //! `scripts/test.sh` starts both; a missing server fails these tests, never skips them.
 
+mod cloudtrail_fix;
 mod ecr;
 mod guardrails;

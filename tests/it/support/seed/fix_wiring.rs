@@ -427,3 +427,93 @@ pub async fn apply_corrected(
     }
     Ok(Applied::Policy)
 }
+
+// ---- CloudTrail (moto) ----
+
+/// A trail writing to a bucket and encrypting with a key, both granting
+/// `cloudtrail.amazonaws.com` with no source pin.
+#[derive(Debug, Clone)]
+pub struct TrailWorld {
+    pub account: String,
+    pub bucket: String,
+    pub bucket_arn: String,
+    pub key_arn: String,
+    pub trail_name: String,
+    pub trail_arn: String,
+}
+
+/// The bucket policy CloudTrail needs, minus its source pins: the ACL check on
+/// the bucket (statement 0) and the log writes under `AWSLogs/ACCOUNT/`
+/// (statement 1, keeping the `s3:x-amz-acl` restriction the AWS example has)
+/// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html,
+/// "AWSCloudTrailAclCheck" and "AWSCloudTrailWrite").
+pub fn open_trail_bucket_policy(bucket: &str, account: &str) -> Value {
+    let bucket_arn = format!("arn:aws:s3:::{bucket}");
+    let mut write = open_grant(
+        "AWSCloudTrailWrite",
+        "cloudtrail.amazonaws.com",
+        "s3:PutObject",
+        &format!("{bucket_arn}/AWSLogs/{account}/*"),
+    );
+    write["Condition"] =
+        json!({ "StringEquals": { "s3:x-amz-acl": "bucket-owner-full-control" } });
+    policy(vec![
+        open_grant(
+            "AWSCloudTrailAclCheck",
+            "cloudtrail.amazonaws.com",
+            "s3:GetBucketAcl",
+            &bucket_arn,
+        ),
+        write,
+    ])
+}
+
+/// The key policy: the account administers the key (statement 0), CloudTrail
+/// may generate data keys with no condition (statement 1)
+/// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html,
+/// "Allow CloudTrail to encrypt logs" grants kms:GenerateDataKey*).
+pub fn open_trail_key_policy(account: &str) -> Value {
+    policy(vec![
+        json!({
+            "Sid": "KeyAdministration",
+            "Effect": "Allow",
+            "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
+            "Action": "kms:*",
+            "Resource": "*",
+        }),
+        open_grant(
+            "AllowCloudTrailToEncryptLogs",
+            "cloudtrail.amazonaws.com",
+            "kms:GenerateDataKey*",
+            "*",
+        ),
+    ])
+}
+
+/// Seeds the trail world through `conf` (moto), names made unique by `suffix`.
+pub async fn seed_trail_world(conf: &SdkConfig, account: &str, suffix: &str) -> Result<TrailWorld> {
+    let bucket = format!("da-fix-trail-{suffix}");
+    let bucket_arn = create_bucket(conf, &bucket).await?;
+    put_bucket_policy(
+        conf,
+        &bucket,
+        &open_trail_bucket_policy(&bucket, account).to_string(),
+    )
+    .await?;
+    let key_arn = create_key(
+        conf,
+        &format!("da-fix-trail-{suffix}"),
+        &open_trail_key_policy(account).to_string(),
+    )
+    .await?;
+    let trail_name = format!("da-fix-trail-{suffix}");
+    let trail_arn = create_trail(conf, &trail_name, &bucket, &key_arn).await?;
+    Ok(TrailWorld {
+        account: account.to_string(),
+        bucket,
+        bucket_arn,
+        key_arn,
+        trail_name,
+        trail_arn,
+    })
+}
