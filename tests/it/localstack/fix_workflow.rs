@@ -67,16 +67,31 @@ async fn seed_world(endpoint: &str, account: &str, partner: &str) -> anyhow::Res
     wire::set_topic_policy(
         &conf,
         &s3_topic,
-        &policy(vec![open_grant("S3Publish", "s3.amazonaws.com", "sns:Publish", &s3_topic)])
-            .to_string(),
+        &policy(vec![open_grant(
+            "S3Publish",
+            "s3.amazonaws.com",
+            "sns:Publish",
+            &s3_topic,
+        )])
+        .to_string(),
     )
     .await?;
     wire::set_queue_policy(
         &conf,
         &queue_url,
         &policy(vec![
-            open_grant("SnsSend", "sns.amazonaws.com", "sqs:SendMessage", &queue_arn),
-            open_grant("EventsSend", "events.amazonaws.com", "sqs:SendMessage", &queue_arn),
+            open_grant(
+                "SnsSend",
+                "sns.amazonaws.com",
+                "sqs:SendMessage",
+                &queue_arn,
+            ),
+            open_grant(
+                "EventsSend",
+                "events.amazonaws.com",
+                "sqs:SendMessage",
+                &queue_arn,
+            ),
         ])
         .to_string(),
     )
@@ -105,13 +120,22 @@ async fn seed_world(endpoint: &str, account: &str, partner: &str) -> anyhow::Res
         .to_string(),
     )
     .await?;
-    let mut partner_grant = open_grant("PartnerS3", "s3.amazonaws.com", "sns:Publish", &partner_topic);
+    let mut partner_grant = open_grant(
+        "PartnerS3",
+        "s3.amazonaws.com",
+        "sns:Publish",
+        &partner_topic,
+    );
     // IfExists lets a request without the key through (CD005); the account named
     // is not scanned, so the source may live there.
     partner_grant["Condition"] =
         serde_json::json!({ "StringEqualsIfExists": { "aws:SourceAccount": partner } });
-    wire::set_topic_policy(&conf, &partner_topic, &policy(vec![partner_grant]).to_string())
-        .await?;
+    wire::set_topic_policy(
+        &conf,
+        &partner_topic,
+        &policy(vec![partner_grant]).to_string(),
+    )
+    .await?;
 
     // The real sources.
     wire::notify_topic(&conf, &bucket, &s3_topic).await?;
@@ -182,7 +206,12 @@ fn wired_sources_pin_the_corrected_policies_and_the_services_still_accept_them()
 
     // ---- first scan: open grants, remediations from the wiring ----
     let (run, report) = scan_to(&world, &endpoint, &[], &dir.path().join("scan1"));
-    assert_eq!(report["errors"], serde_json::json!([]), "{}", run.describe());
+    assert_eq!(
+        report["errors"],
+        serde_json::json!([]),
+        "{}",
+        run.describe()
+    );
     let before = findings_on(&report, &world.resources());
     for arn in world.resources() {
         assert!(
@@ -209,7 +238,12 @@ fn wired_sources_pin_the_corrected_policies_and_the_services_still_accept_them()
         r,
         &[
             (0, "sns.amazonaws.com", &world.s3_topic, "sns-subscriptions"),
-            (1, "events.amazonaws.com", &world.rule_arn, "eventbridge-targets"),
+            (
+                1,
+                "events.amazonaws.com",
+                &world.rule_arn,
+                "eventbridge-targets",
+            ),
         ],
         &account,
     );
@@ -221,7 +255,12 @@ fn wired_sources_pin_the_corrected_policies_and_the_services_still_accept_them()
     let r = remediation(&report, &world.alarm_topic);
     assert_used_by(
         r,
-        &[(0, "cloudwatch.amazonaws.com", &world.alarm_arn, "cloudwatch-alarms")],
+        &[(
+            0,
+            "cloudwatch.amazonaws.com",
+            &world.alarm_arn,
+            "cloudwatch-alarms",
+        )],
         &account,
     );
     assert_statement_pinned(r, 0, &[&world.alarm_arn], &account);
@@ -230,7 +269,10 @@ fn wired_sources_pin_the_corrected_policies_and_the_services_still_accept_them()
         let r = remediation(&report, arn);
         assert_eq!(r["remaining"], serde_json::json!([]), "{r:#}");
         assert!(r["apply_command"].is_string(), "{r:#}");
-        assert!(r["policy_file"].as_str().is_some_and(|f| !f.is_empty()), "{r:#}");
+        assert!(
+            r["policy_file"].as_str().is_some_and(|f| !f.is_empty()),
+            "{r:#}"
+        );
     }
 
     // The unused grant: removed, and said so.
@@ -239,7 +281,11 @@ fn wired_sources_pin_the_corrected_policies_and_the_services_still_accept_them()
     assert_eq!(r["used_by"], serde_json::json!([]), "{r:#}");
     let fix = statement_fix(r, 0);
     assert_eq!(fix["action"], "removed", "{fix:#}");
-    assert_eq!(fix["corrected_statements"], serde_json::json!([]), "{fix:#}");
+    assert_eq!(
+        fix["corrected_statements"],
+        serde_json::json!([]),
+        "{fix:#}"
+    );
     assert!(
         fix["reason"].as_str().is_some_and(|s| !s.is_empty()),
         "a removal says why: {fix:#}"
@@ -260,10 +306,14 @@ fn wired_sources_pin_the_corrected_policies_and_the_services_still_accept_them()
         "{fix:#}"
     );
     assert!(
-        fix["reason"].as_str().is_some_and(|s| s.contains(&world.partner)),
+        fix["reason"]
+            .as_str()
+            .is_some_and(|s| s.contains(&world.partner)),
         "the reason names the unscanned account: {fix:#}"
     );
-    let corrected = fix["corrected_statements"].as_array().expect("corrected_statements");
+    let corrected = fix["corrected_statements"]
+        .as_array()
+        .expect("corrected_statements");
     assert_eq!(corrected.len(), 1, "{fix:#}");
     assert_eq!(
         condition_values(&corrected[0], "aws:SourceAccount"),
@@ -286,7 +336,10 @@ fn wired_sources_pin_the_corrected_policies_and_the_services_still_accept_them()
     let targets = Targets {
         queues: [
             (world.queue_arn.clone(), world.queue_url.clone()),
-            (world.unused_queue_arn.clone(), world.unused_queue_url.clone()),
+            (
+                world.unused_queue_arn.clone(),
+                world.unused_queue_url.clone(),
+            ),
         ]
         .into_iter()
         .collect(),
@@ -325,12 +378,21 @@ fn wired_sources_pin_the_corrected_policies_and_the_services_still_accept_them()
         &["--trusted-account", &world.partner],
         &dir.path().join("scan2"),
     );
-    assert_eq!(after_report["errors"], serde_json::json!([]), "{}", run.describe());
+    assert_eq!(
+        after_report["errors"],
+        serde_json::json!([]),
+        "{}",
+        run.describe()
+    );
     let after = findings_on(&after_report, &world.resources());
     assert_eq!(after, BTreeSet::new(), "{}", run.describe());
     let remediated: Vec<&str> = after_report["remediations"]
         .as_array()
-        .map(|rs| rs.iter().filter_map(|r| r["resource_arn"].as_str()).collect())
+        .map(|rs| {
+            rs.iter()
+                .filter_map(|r| r["resource_arn"].as_str())
+                .collect()
+        })
         .unwrap_or_default();
     for arn in world.resources() {
         assert!(!remediated.contains(&arn), "{arn} still has a remediation");
@@ -398,7 +460,10 @@ async fn accept_configuration(conf: &aws_config::SdkConfig, w: &World) -> anyhow
     wire::put_alarm(conf, &w.alarm_name, &w.alarm_topic).await?;
 
     // Drain whatever the notification setup put on the queue (S3 test events).
-    while !wire::receive_bodies(conf, &w.queue_url, 0).await?.is_empty() {}
+    while !wire::receive_bodies(conf, &w.queue_url, 0)
+        .await?
+        .is_empty()
+    {}
     let marker = format!("deputy-audit fix workflow {}", w.account);
     wire::publish(conf, &w.s3_topic, &marker).await?;
     for _ in 0..10 {
@@ -407,5 +472,9 @@ async fn accept_configuration(conf: &aws_config::SdkConfig, w: &World) -> anyhow
             return Ok(());
         }
     }
-    anyhow::bail!("the message published to {} never reached {}", w.s3_topic, w.queue_arn)
+    anyhow::bail!(
+        "the message published to {} never reached {}",
+        w.s3_topic,
+        w.queue_arn
+    )
 }

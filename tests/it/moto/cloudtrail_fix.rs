@@ -64,7 +64,11 @@ fn trail_bucket_and_key_are_pinned_to_the_trail_and_cloudtrail_still_accepts_the
     let conf = moto::moto_sdk_config(&endpoint, REGION);
     let runtime = harness::runtime();
     let world = runtime
-        .block_on(wire::seed_trail_world(&conf, account, &moto::unique_suffix()))
+        .block_on(wire::seed_trail_world(
+            &conf,
+            account,
+            &moto::unique_suffix(),
+        ))
         .unwrap_or_else(|e| panic!("seeding moto at {endpoint} failed: {e:#}"));
     // arn:aws:cloudtrail:HOME_REGION:ACCOUNT:trail/NAME: the value CloudTrail sends
     // as aws:SourceArn to the bucket ("The value of aws:SourceArn is always the ARN
@@ -72,7 +76,10 @@ fn trail_bucket_and_key_are_pinned_to_the_trail_and_cloudtrail_still_accepts_the
     // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html).
     assert_eq!(
         world.trail_arn,
-        format!("arn:aws:cloudtrail:{REGION}:{account}:trail/{}", world.trail_name),
+        format!(
+            "arn:aws:cloudtrail:{REGION}:{account}:trail/{}",
+            world.trail_name
+        ),
         "moto names the trail as AWS does"
     );
     let resources = [world.bucket_arn.as_str(), world.key_arn.as_str()];
@@ -80,7 +87,12 @@ fn trail_bucket_and_key_are_pinned_to_the_trail_and_cloudtrail_still_accepts_the
 
     // ---- first scan: open grants, pinned to the trail ----
     let (run, report) = scan(&localstack, &endpoint, &dir.path().join("scan1"));
-    assert_eq!(report["errors"], serde_json::json!([]), "{}", run.describe());
+    assert_eq!(
+        report["errors"],
+        serde_json::json!([]),
+        "{}",
+        run.describe()
+    );
     let before = findings_on(&report, &resources);
     for arn in resources {
         assert!(

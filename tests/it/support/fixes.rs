@@ -90,7 +90,10 @@ pub fn assert_pinned_to(statement: &Value, source_arns: &[&str], account: &str, 
         ["ArnEquals", "ArnLike", "StringEquals"].contains(&operator.as_str()),
         "{what}: aws:SourceArn under {operator}: {statement:#}"
     );
-    assert_eq!(values, &expected, "{what}: pinned source ARNs: {statement:#}");
+    assert_eq!(
+        values, &expected,
+        "{what}: pinned source ARNs: {statement:#}"
+    );
     let accounts = condition_values(statement, "aws:SourceAccount");
     assert_eq!(
         accounts,
@@ -102,7 +105,6 @@ pub fn assert_pinned_to(statement: &Value, source_arns: &[&str], account: &str, 
     );
 }
 
-
 /// One used_by entry per `(statement_index, source_arn)` expected, with the
 /// principal, the account and the source kind.
 pub fn assert_used_by(r: &Value, expected: &[(u64, &str, &str, &str)], account: &str) {
@@ -113,7 +115,10 @@ pub fn assert_used_by(r: &Value, expected: &[(u64, &str, &str, &str)], account: 
         .map(|u| {
             (
                 u["statement_index"].as_u64().unwrap_or(u64::MAX),
-                u["service_principal"].as_str().unwrap_or_default().to_string(),
+                u["service_principal"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
                 u["source_arn"].as_str().unwrap_or_default().to_string(),
                 u["source_account"].as_str().unwrap_or_default().to_string(),
                 u["kind"].as_str().unwrap_or_default().to_string(),
@@ -141,7 +146,9 @@ pub fn assert_statement_pinned(r: &Value, index: u64, source_arns: &[&str], acco
     let fix = statement_fix(r, index);
     assert_eq!(fix["action"], "pinned-to-sources", "{fix:#}");
     assert_eq!(fix["unscanned_accounts"], serde_json::json!([]), "{fix:#}");
-    let corrected = fix["corrected_statements"].as_array().expect("corrected_statements");
+    let corrected = fix["corrected_statements"]
+        .as_array()
+        .expect("corrected_statements");
     assert_eq!(corrected.len(), 1, "one corrected statement: {fix:#}");
     let what = format!("{} statement {index}", r["resource_arn"]);
     assert_pinned_to(&corrected[0], source_arns, account, &what);
@@ -151,5 +158,8 @@ pub fn assert_statement_pinned(r: &Value, index: u64, source_arns: &[&str], acco
         .expect("corrected_policy.Statement")
         .iter()
         .any(|s| s == &corrected[0]);
-    assert!(in_policy, "{what}: corrected statement not in the corrected policy: {r:#}");
+    assert!(
+        in_policy,
+        "{what}: corrected statement not in the corrected policy: {r:#}"
+    );
 }

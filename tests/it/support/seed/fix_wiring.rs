@@ -85,7 +85,12 @@ pub async fn set_queue_policy(conf: &SdkConfig, url: &str, policy: &str) -> Resu
 }
 
 pub async fn queue_policy(conf: &SdkConfig, url: &str) -> Result<Option<String>> {
-    queue_attribute(&aws_sdk_sqs::Client::new(conf), url, QueueAttributeName::Policy).await
+    queue_attribute(
+        &aws_sdk_sqs::Client::new(conf),
+        url,
+        QueueAttributeName::Policy,
+    )
+    .await
 }
 
 /// Receives up to 10 messages, waiting up to `wait_seconds` for the first.
@@ -322,7 +327,12 @@ pub async fn put_key_policy(conf: &SdkConfig, key: &str, policy: &str) -> Result
 // ---- CloudTrail ----
 
 /// Creates trail `name` writing to `bucket` and encrypting with `key_arn`: its ARN.
-pub async fn create_trail(conf: &SdkConfig, name: &str, bucket: &str, key_arn: &str) -> Result<String> {
+pub async fn create_trail(
+    conf: &SdkConfig,
+    name: &str,
+    bucket: &str,
+    key_arn: &str,
+) -> Result<String> {
     aws_sdk_cloudtrail::Client::new(conf)
         .create_trail()
         .name(name)
@@ -455,8 +465,7 @@ pub fn open_trail_bucket_policy(bucket: &str, account: &str) -> Value {
         "s3:PutObject",
         &format!("{bucket_arn}/AWSLogs/{account}/*"),
     );
-    write["Condition"] =
-        json!({ "StringEquals": { "s3:x-amz-acl": "bucket-owner-full-control" } });
+    write["Condition"] = json!({ "StringEquals": { "s3:x-amz-acl": "bucket-owner-full-control" } });
     policy(vec![
         open_grant(
             "AWSCloudTrailAclCheck",
