@@ -4,13 +4,14 @@
 #
 # Environment:
 #   LOCALSTACK_PORT          gateway port (default 4566)
-#   LOCALSTACK_SERVICES      services to serve (default: the ones deputy-audit scans)
+#   LOCALSTACK_SERVICES      services to serve (default: the ones deputy-audit scans and
+#                            reads the wiring from: CloudWatch, Config, API Gateway, Scheduler)
 #   DEPUTY_AUDIT_CACHE       where the venv and state live (default ~/.cache/deputy-audit)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 port="${LOCALSTACK_PORT:-4566}"
-services="${LOCALSTACK_SERVICES:-iam,sts,sqs,sns,s3,kms,lambda,secretsmanager,events,logs}"
+services="${LOCALSTACK_SERVICES:-iam,sts,sqs,sns,s3,kms,lambda,secretsmanager,events,logs,cloudwatch,config,apigateway,scheduler}"
 cache="${DEPUTY_AUDIT_CACHE:-$HOME/.cache/deputy-audit}"
 constraints="$here/requirements-constraints.txt"
 localstack_version="2026.3.0"

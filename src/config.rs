@@ -315,6 +315,34 @@ mod tests {
     }
 
     #[test]
+    fn sources_come_from_the_flag_or_the_file() {
+        use crate::collect::wiring::SourceChoice;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("deputy-audit.toml");
+        std::fs::write(&path, "sources = [\"none\"]\n").expect("write");
+        let config = path.to_str().expect("utf-8 path");
+        let from_file = resolve(scan_args(&["--config", config])).expect("resolves");
+        assert_eq!(from_file.request.sources, vec![SourceChoice::None]);
+        let flag = resolve(scan_args(&[
+            "--config",
+            config,
+            "--sources",
+            "sns-subscriptions",
+        ]))
+        .expect("resolves");
+        assert_eq!(flag.request.sources.len(), 1);
+        assert_eq!(flag.request.sources[0].name(), "sns-subscriptions");
+        let err = format!(
+            "{:#}",
+            ConfigFile::parse("sources = [\"cloudtrial\"]").unwrap_err()
+        );
+        assert!(err.contains("unknown source kind 'cloudtrial'"), "{err}");
+        let mixed = resolve(scan_args(&["--sources", "none,sns-subscriptions"]));
+        let err = format!("{:#}", mixed.err().expect("none with others is refused"));
+        assert!(err.contains("cannot be combined"), "{err}");
+    }
+
+    #[test]
     fn baseline_and_report_formats_come_from_the_file_too() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("deputy-audit.toml");

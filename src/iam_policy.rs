@@ -55,14 +55,8 @@ mod tests {
             .expect("Action list");
         assert!(actions.len() >= REGISTRY.len() + SCOPE_PERMISSIONS.len());
         for action in actions {
-            let verb = action
-                .as_str()
-                .and_then(|a| a.split(':').nth(1))
-                .unwrap_or("");
             assert!(
-                ["List", "Get", "Describe"]
-                    .iter()
-                    .any(|p| verb.starts_with(p)),
+                crate::collect::is_read_only_action(action.as_str().unwrap_or("")),
                 "{action} is not a read-only action"
             );
         }

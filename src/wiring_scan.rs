@@ -174,6 +174,7 @@ async fn read_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use deputy_audit_analyze::ResourceType;
 
     #[test]
     fn wiring_errors_are_recognised_by_their_kind_reason() {
@@ -210,5 +211,144 @@ mod tests {
             ..recorded
         };
         assert!(!assessment.is_wiring_error(&wiring));
+    }
+
+    fn findings_of(resource_type: ResourceType, principal: &str) -> Vec<Finding> {
+        let arn = match resource_type {
+            ResourceType::SqsQueue => "arn:aws:sqs:us-east-1:111122223333:q",
+            _ => "arn:aws:sns:us-east-1:111122223333:t",
+        };
+        let action = match resource_type {
+            ResourceType::SqsQueue => "sqs:SendMessage",
+            _ => "sns:Publish",
+        };
+        let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": principal},
+            "Action": action, "Resource": arn}]});
+        let resource = deputy_audit_analyze::ResourcePolicy {
+            arn: arn.into(),
+            resource_type,
+            account_id: "111122223333".into(),
+            region: "us-east-1".into(),
+            policy: Some(policy.to_string()),
+            aws_managed: None,
+        };
+        let findings =
+            deputy_audit_analyze::analyze(&resource, &Default::default()).expect("a valid policy");
+        assert!(
+            !findings.is_empty(),
+            "an open grant to {principal} has findings"
+        );
+        findings
+    }
+
+    fn kind(name: &str) -> &'static dyn WiringSource {
+        SOURCES
+            .iter()
+            .copied()
+            .find(|k| k.kind() == name)
+            .expect("registered")
+    }
+
+    /// A kind is needed only by a finding on a type it feeds whose statement
+    /// grants its principal, and never by AWS-managed ones.
+    #[test]
+    fn kinds_are_needed_by_the_findings_they_feed() {
+        let on_queue_from_sns = findings_of(ResourceType::SqsQueue, "sns.amazonaws.com");
+        assert!(is_needed(kind("sns-subscriptions"), &on_queue_from_sns));
+        assert!(!is_needed(kind("cloudwatch-alarms"), &on_queue_from_sns));
+        assert!(!is_needed(kind("s3-notifications"), &on_queue_from_sns));
+        let on_topic_from_cloudwatch =
+            findings_of(ResourceType::SnsTopic, "cloudwatch.amazonaws.com");
+        assert!(is_needed(
+            kind("cloudwatch-alarms"),
+            &on_topic_from_cloudwatch
+        ));
+        assert!(!is_needed(
+            kind("sns-subscriptions"),
+            &on_topic_from_cloudwatch
+        ));
+        let managed: Vec<Finding> = on_queue_from_sns
+            .into_iter()
+            .map(|f| Finding {
+                aws_managed: true,
+                ..f
+            })
+            .collect();
+        assert!(!is_needed(kind("sns-subscriptions"), &managed));
+    }
+
+    /// Without reads, every registered kind has one coverage entry:
+    /// skipped when not allowed, not needed when no finding asks, failed
+    /// (not read) when the scan was interrupted.
+    #[tokio::test]
+    async fn coverage_names_every_kind() {
+        let findings = findings_of(ResourceType::SqsQueue, "sns.amazonaws.com");
+        let allowed: Vec<&'static dyn WiringSource> =
+            vec![kind("sns-subscriptions"), kind("cloudwatch-alarms")];
+        let regions = vec!["us-east-1".to_string()];
+        let (wiring, errors) = read_wiring(WiringRequest {
+            sessions: &[],
+            regions: &regions,
+            findings: &findings,
+            allowed: &allowed,
+            account_concurrency: 1,
+            interrupted: Some("the scan was interrupted".into()),
+        })
+        .await;
+        assert!(errors.is_empty());
+        assert_eq!(wiring.kinds.len(), SOURCES.len());
+        for coverage in &wiring.kinds {
+            let expected = match coverage.kind.as_str() {
+                "sns-subscriptions" => {
+                    KindStatus::Failed(vec!["not read: the scan was interrupted".into()])
+                }
+                "cloudwatch-alarms" => KindStatus::NotNeeded,
+                _ => KindStatus::Skipped,
+            };
+            assert_eq!(coverage.status, expected, "{}", coverage.kind);
+            assert!(!coverage.feeds.is_empty());
+        }
+    }
+
+    /// A wiring read error is listed in the report's errors but leaves the
+    /// scan complete (exit code 1 or 0, not 3).
+    #[test]
+    fn a_wiring_error_does_not_make_the_report_incomplete() {
+        let mut report = crate::report::Report::new(
+            String::new(),
+            "111122223333".into(),
+            vec!["us-east-1".into()],
+            Default::default(),
+        );
+        let error = ScanError {
+            account_id: "111122223333".into(),
+            region: "us-east-1".into(),
+            service: "sns".into(),
+            resource_type: None,
+            resource_arn: "arn:aws:sns:us-east-1:111122223333:*".into(),
+            operation: "ListSubscriptions".into(),
+            reason: "AccessDenied: no".into(),
+        };
+        report.wiring.kinds.push(KindCoverage {
+            kind: "sns-subscriptions".into(),
+            feeds: Vec::new(),
+            status: KindStatus::Failed(vec![error.wiring_reason()]),
+        });
+        report.errors.push(ScanError {
+            reason: format!(
+                "{}{}",
+                error.reason,
+                ScanError::wiring_suffix("sns-subscriptions")
+            ),
+            ..error.clone()
+        });
+        assert!(report.is_complete());
+        assert!(report.resource_records().is_empty());
+        report.errors.push(ScanError {
+            resource_type: Some(deputy_audit_analyze::ResourceType::SqsQueue),
+            ..error
+        });
+        assert!(!report.is_complete());
     }
 }

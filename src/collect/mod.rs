@@ -38,6 +38,8 @@ pub(crate) use answers::EmptyAnswerGuard;
 pub(crate) use collector::{BoxFuture, Collected, Collector, RegionContext, Scope};
 pub(crate) use error::{describe_sdk_error, listing_error, resource_error};
 pub(crate) use pagination::{fetch_all, fetch_each, list_items, paginate, token_pages};
+#[cfg(test)]
+pub(crate) use readonly::is_read_only_action;
 pub(crate) use readonly::ReadOnlyGuard;
 pub(crate) use regions::enabled_regions;
 pub(crate) use services::{select, services_help, Service};

@@ -20,6 +20,19 @@ pub(super) fn is_read_only_operation(operation: &str) -> bool {
         .any(|prefix| operation.starts_with(prefix))
 }
 
+/// Whether an IAM action (`sqs:GetQueueAttributes`) only reads. API Gateway's
+/// management API is the exception to the verb prefixes: its reads are all
+/// authorized as `apigateway:GET` (GetRestApis, GetResources, GetIntegration),
+/// access level Read, "Grants permission to read a particular resource"
+/// (<https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagement.html>).
+#[cfg(test)]
+pub(crate) fn is_read_only_action(action: &str) -> bool {
+    action == "apigateway:GET"
+        || action
+            .split_once(':')
+            .is_some_and(|(_, verb)| is_read_only_operation(verb))
+}
+
 impl Intercept for ReadOnlyGuard {
     fn name(&self) -> &'static str {
         "deputy-audit read-only guard"

@@ -36,8 +36,8 @@ pub mod wiring;
 pub use arn::{is_account_id, Arn};
 pub use model::{Finding, ResourcePolicy, ResourceType, Severity, StatementRef};
 pub use remediate::{remediate, Remediation};
-pub use wiring::{Usage, Wiring};
 pub use rules::{rule, rules, RuleInfo, RuleStatus};
+pub use wiring::{Usage, Wiring};
 
 /// What the analysis needs to know beyond the policy itself.
 #[derive(Debug, Clone, Default)]

@@ -80,7 +80,9 @@ pub struct Wiring {
 impl Wiring {
     /// The uses of `target_arn` (case-sensitive, as ARNs are).
     pub fn usages_of<'a>(&'a self, target_arn: &'a str) -> impl Iterator<Item = &'a Usage> + 'a {
-        self.usages.iter().filter(move |u| u.target_arn == target_arn)
+        self.usages
+            .iter()
+            .filter(move |u| u.target_arn == target_arn)
     }
 }
 

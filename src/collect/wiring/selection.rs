@@ -122,11 +122,8 @@ mod tests {
             );
             assert!(!source.permissions().is_empty());
             for action in source.permissions() {
-                let verb = action.split(':').nth(1).unwrap_or("");
                 assert!(
-                    ["List", "Get", "Describe"]
-                        .iter()
-                        .any(|p| verb.starts_with(p)),
+                    crate::collect::is_read_only_action(action),
                     "{}: {action} is not a read-only action",
                     source.kind()
                 );

@@ -6,4 +6,5 @@ mod fix_workflow;
 mod realistic_account;
 mod scan;
 mod wiring;
+mod wiring_sources;
 mod workflow;

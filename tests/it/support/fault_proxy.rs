@@ -681,6 +681,10 @@ fn operation(
     }
     let method = parts.method.as_str();
     let path = parts.uri.path();
+    // Smithy RPC v2 CBOR (CloudWatch): `/service/<name>/operation/<operation>`.
+    if let Some((_, operation)) = path.split_once("/operation/") {
+        return operation.to_string();
+    }
     let query = parts.uri.query().unwrap_or("");
     let unknown = || format!("{method} {path}");
     match (protocol, service) {
@@ -699,6 +703,8 @@ fn operation(
                 "GetBucketPolicy".to_string()
             } else if bucket_level && keys.contains(&"location") {
                 "GetBucketLocation".to_string()
+            } else if bucket_level && keys.contains(&"notification") {
+                "GetBucketNotificationConfiguration".to_string()
             } else {
                 unknown()
             }

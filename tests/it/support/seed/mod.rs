@@ -18,6 +18,7 @@
 mod aws;
 pub mod fix_wiring;
 pub mod wiring;
+pub mod wiring_sources;
 pub use aws::*;
 
 use std::collections::{BTreeMap, BTreeSet};
