@@ -251,6 +251,21 @@ fn wired_sources_pin_the_corrected_policies_and_the_services_still_accept_them()
     assert_statement_pinned(r, 1, &[&world.rule_arn], &account);
     assert_eq!(r["unused_statements"], serde_json::json!([]), "{r:#}");
 
+    // Nothing else in the policies changed: one corrected statement per original.
+    for (arn, statements) in [
+        (&world.s3_topic, 1),
+        (&world.queue_arn, 2),
+        (&world.alarm_topic, 1),
+        (&world.partner_topic, 1),
+    ] {
+        let r = remediation(&report, arn);
+        assert_eq!(
+            r["corrected_policy"]["Statement"].as_array().map(Vec::len),
+            Some(statements),
+            "{r:#}"
+        );
+    }
+
     // CloudWatch -> SNS.
     let r = remediation(&report, &world.alarm_topic);
     assert_used_by(

@@ -138,6 +138,11 @@ fn trail_bucket_and_key_are_pinned_to_the_trail_and_cloudtrail_still_accepts_the
         "{key:#}"
     );
     for r in [bucket, key] {
+        assert_eq!(
+            r["corrected_policy"]["Statement"].as_array().map(Vec::len),
+            Some(2),
+            "one corrected statement per original: {r:#}"
+        );
         assert_eq!(r["unused_statements"], serde_json::json!([]), "{r:#}");
         assert_eq!(r["remaining"], serde_json::json!([]), "{r:#}");
     }
