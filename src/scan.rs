@@ -205,6 +205,10 @@ pub(crate) async fn run(
     report
         .accounts
         .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    // Accounts and jobs finish in any order; the report does not.
+    report
+        .flagged_policies
+        .sort_by(|a, b| (&a.account_id, &a.arn).cmp(&(&b.account_id, &b.arn)));
     report.account_id = match report.accounts.as_slice() {
         [only] => only.account_id.clone(),
         _ => MULTIPLE_ACCOUNTS.to_string(),

@@ -9,8 +9,20 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::support::fault_proxy::{FaultPlan, FaultProxy};
 use crate::support::harness::*;
 use crate::support::seed::wiring::{seed_wiring, Wired};
+
+/// The calls only the source kinds make (the collectors make ListBuckets,
+/// GetBucketLocation and ListEventBuses too).
+const WIRING_OPERATIONS: [&str; 6] = [
+    "GetBucketNotificationConfiguration",
+    "ListSubscriptions",
+    "ListTargetsByRule",
+    "DescribeAlarms",
+    "DescribeLogGroups",
+    "DescribeSubscriptionFilters",
+];
 
 /// The kinds this test wires (other kinds may be registered; they have
 /// nothing to find here).
@@ -174,11 +186,12 @@ fn seed(region: &str) -> (String, Wired) {
 fn scan_names_every_source_of_the_open_grants() {
     let region = "us-east-1".to_string();
     let (endpoint, wired) = seed(&region);
+    let proxy = FaultProxy::start(&endpoint, FaultPlan::default()).expect("proxy");
     let dir = tempfile::tempdir().expect("tempdir");
     let run = run_scan(
         &wired.account,
         std::slice::from_ref(&region),
-        &endpoint,
+        &proxy.url(),
         &["--format", "json", "-v"],
         dir.path(),
     );
@@ -195,18 +208,30 @@ fn scan_names_every_source_of_the_open_grants() {
             .count();
         assert_eq!(reads, 1, "{kind} read {reads} times\n{}", run.stderr);
     }
+    // On the wire: one listing call per kind (one bucket, one rule, and the
+    // function's log group and ours: DescribeSubscriptionFilters per group).
+    let requests = proxy.requests();
+    let count = |op: &str| requests.iter().filter(|r| r.operation == op).count();
+    assert_eq!(count("ListSubscriptions"), 1);
+    assert_eq!(count("GetBucketNotificationConfiguration"), 1);
+    assert_eq!(count("ListTargetsByRule"), 1);
+    assert_eq!(count("DescribeAlarms"), 1);
+    assert_eq!(count("DescribeLogGroups"), 1);
+    assert!(count("DescribeSubscriptionFilters") >= 1);
 }
 
 #[test]
 fn sources_none_reads_no_wiring() {
     let region = "us-east-1".to_string();
     let (endpoint, wired) = seed(&region);
+    // Through a recording proxy: no wiring request may leave at all.
+    let proxy = FaultProxy::start(&endpoint, FaultPlan::default()).expect("proxy");
     let dir = tempfile::tempdir().expect("tempdir");
     let run = run_scan(
         &wired.account,
         std::slice::from_ref(&region),
-        &endpoint,
-        &["--format", "json", "--sources", "none", "-vv"],
+        &proxy.url(),
+        &["--format", "json", "--sources", "none", "-v"],
         dir.path(),
     );
     assert_eq!(run.code, Some(1), "{}", run.describe());
@@ -217,11 +242,87 @@ fn sources_none_reads_no_wiring() {
         assert_eq!(kind["status"], "skipped", "{kind}");
     }
     assert_eq!(report["wiring"]["usages"], serde_json::json!([]));
-    // No wiring read started: each read logs a line first (at -v and above).
+    let requests = proxy.requests();
+    assert!(
+        requests.iter().any(|r| r.operation == "ListQueues"),
+        "the scan bypassed the proxy"
+    );
+    let wiring_calls: Vec<&str> = requests
+        .iter()
+        .map(|r| r.operation.as_str())
+        .filter(|op| WIRING_OPERATIONS.contains(op))
+        .collect();
+    assert!(wiring_calls.is_empty(), "wiring calls: {wiring_calls:?}");
     assert!(
         !run.stderr.contains("reading who uses the grants"),
         "{}",
         run.stderr
+    );
+}
+
+/// A wiring call that fails is listed (errors, the kind `failed` with the
+/// call and reason) but makes nothing "not assessed" and the scan not
+/// incomplete: findings still exit 1, not 3.
+#[test]
+fn a_failed_wiring_read_is_visible_but_not_a_scan_failure() {
+    let region = "us-east-1".to_string();
+    let (endpoint, wired) = seed(&region);
+    // Only DescribeSubscriptionFilters names the log group in its request.
+    let plan = FaultPlan {
+        deny: vec!["/deputy-audit/wired".to_string()],
+        ..FaultPlan::default()
+    };
+    let proxy = FaultProxy::start(&endpoint, plan).expect("proxy");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = run_scan(
+        &wired.account,
+        std::slice::from_ref(&region),
+        &proxy.url(),
+        &["--format", "json"],
+        dir.path(),
+    );
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
+    let status = kind_status(&report, "log-groups");
+    assert_eq!(status, "failed", "{report}");
+    let reasons = report["wiring"]["kinds"]
+        .as_array()
+        .and_then(|kinds| kinds.iter().find(|k| k["kind"] == "log-groups"))
+        .map(|k| k["reasons"].clone())
+        .unwrap_or_default();
+    let reasons: Vec<&str> = reasons
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    let expected_start = format!(
+        "{} {} DescribeSubscriptionFilters: AccessDenied",
+        wired.account, wired.region
+    );
+    assert!(reasons[0].starts_with(&expected_start), "{reasons:?}");
+    let errors = report["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0]["operation"], "DescribeSubscriptionFilters");
+    assert_eq!(errors[0]["resource_type"], Value::Null);
+    assert!(errors[0]["reason"]
+        .as_str()
+        .is_some_and(|r| r.ends_with("(source kind log-groups)")));
+    // The other kinds and the key's use (from the listing) are still there;
+    // the function's use is the one that could not be read.
+    assert_eq!(kind_status(&report, "sns-subscriptions"), "read");
+    let usages = reported_usages(&report);
+    assert!(usages.iter().any(|u| u.5 == wired.key_arn));
+    assert!(!usages.iter().any(|u| u.5 == wired.function_arn));
+    // No resource is "not assessed" and the account is not incomplete.
+    let statuses: BTreeSet<&str> = report["resources"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|x| x["status"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(!statuses.contains("not-assessed"), "{statuses:?}");
+    assert_eq!(
+        report["accounts"][0]["status"], "scanned",
+        "{}",
+        report["accounts"]
     );
 }
 
