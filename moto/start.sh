@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts moto's server (moto[server], pinned) on 127.0.0.1:5566, installing it first if needed.
 # It serves the APIs open-source LocalStack does not: Organizations (with resource control
-# policies) and ECR. Tests reach it through the SDK's standard per-service endpoint variables
-# (AWS_ENDPOINT_URL_ORGANIZATIONS, AWS_ENDPOINT_URL_ECR), the same code path as real AWS.
+# policies), ECR and CloudTrail (with the bucket, topic, key and role a trail names, which
+# moto checks at CreateTrail and so must hold too). Tests reach it through the SDK's standard
+# per-service endpoint variables (AWS_ENDPOINT_URL_ORGANIZATIONS, AWS_ENDPOINT_URL_ECR,
+# AWS_ENDPOINT_URL_CLOUDTRAIL, ...), the same code path as real AWS.
 # Idempotent: when a moto server already answers on the port, it is reused and nothing is started.
 #
 # Environment:

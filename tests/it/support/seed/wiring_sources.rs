@@ -338,7 +338,8 @@ pub async fn seed_trail(conf: &SdkConfig, account: &str, suffix: &str) -> Result
     let principal = "cloudtrail.amazonaws.com";
     let bucket = format!("wire-trail-{suffix}");
     let bucket_arn = open_bucket(conf, &bucket, principal).await?;
-    let topic_arn = open_topic(conf, &format!("wire-trail-{suffix}"), principal).await?;
+    let topic = format!("wire-trail-{suffix}");
+    let topic_arn = open_topic(conf, &topic, principal).await?;
     let key_policy = json!({"Version": "2012-10-17", "Statement": [
         {"Sid": "Owner", "Effect": "Allow",
          "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
@@ -372,7 +373,8 @@ pub async fn seed_trail(conf: &SdkConfig, account: &str, suffix: &str) -> Result
         .create_trail()
         .name(format!("wire-trail-{suffix}"))
         .s3_bucket_name(&bucket)
-        .sns_topic_name(&topic_arn)
+        // By name: CreateTrail takes a name or an ARN, moto only a name.
+        .sns_topic_name(&topic)
         .kms_key_id(&key_arn)
         .cloud_watch_logs_log_group_arn(format!(
             "arn:aws:logs:{region}:{account}:log-group:{group}:*"
