@@ -662,7 +662,7 @@ pub(crate) fn fix_action_label(action: deputy_audit_analyze::remediate::FixActio
         A::PinnedToSources => "pinned to the sources found",
         A::PinnedToAccount => "pinned to the account",
         A::Removed => "removed (unused)",
-        A::Repaired => "repaired",
+        A::Repaired => "broken entry repaired",
         A::Unchanged => "unchanged, needs a person",
     }
 }
@@ -1224,6 +1224,7 @@ pub(crate) mod test_support {
             }],
             accounts: vec!["111122223333".into()],
             regions: vec!["us-east-1".into(), "eu-west-1".into()],
+            all_regions: false,
             kinds: vec![
                 KindCoverage {
                     kind: "sns-subscriptions".into(),

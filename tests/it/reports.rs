@@ -101,6 +101,12 @@ fn undeclared_keys(schema: &Value, doc: &Value) -> Vec<String> {
     fn walk(root: &Value, schema: &Value, doc: &Value, at: &str, out: &mut Vec<String>) {
         let schema = resolve(root, schema);
         match doc {
+            // A schema naming no properties and no `additionalProperties` admits any
+            // object (JSON Schema's default): a free-form document such as a
+            // corrected policy, whose keys are AWS's, not the report's.
+            Value::Object(_)
+                if schema.get("properties").is_none()
+                    && schema.get("additionalProperties").is_none() => {}
             Value::Object(map) => {
                 let properties = schema.get("properties");
                 let extra = schema.get("additionalProperties");

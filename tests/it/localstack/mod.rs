@@ -2,6 +2,7 @@
 //! `cargo test --test it localstack::`, everything else with `-- --skip localstack::`.
 
 mod faults;
+mod fix_workflow;
 mod realistic_account;
 mod scan;
 mod wiring;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fault_proxy;
+pub mod fixes;
 pub mod harness;
 pub mod moto;
 pub mod realistic;

@@ -16,6 +16,7 @@
 #![allow(dead_code)]
 
 mod aws;
+pub mod fix_wiring;
 pub mod wiring;
 pub mod wiring_sources;
 pub use aws::*;
