@@ -515,11 +515,39 @@ mod tests {
             used_by: Vec::new(),
             unused_statements: Vec::new(),
             statements: Vec::new(),
-            corrected_policy: Some(json!({"Version": "2012-10-17", "Statement": []})),
+            corrected_policy: Some(json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "*", "Resource": "*"
+            }]})),
             apply_command: None,
             policy_file: String::new(),
             remaining: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_policy_left_without_statements_is_deleted_or_left_to_a_person() {
+        let emptied = |t, arn: &str| {
+            let mut r = remediation(t, arn, "us-east-1");
+            r.corrected_policy = Some(json!({"Version": "2012-10-17", "Statement": []}));
+            plan(&r)
+        };
+        let bucket = emptied(ResourceType::S3Bucket, "arn:aws:s3:::uploads");
+        assert_eq!(
+            bucket.command.as_deref(),
+            Some("aws s3api delete-bucket-policy --bucket 'uploads'")
+        );
+        let queue = emptied(
+            ResourceType::SqsQueue,
+            "arn:aws:sqs:us-east-1:111122223333:q",
+        );
+        assert!(queue.command.is_none());
+        assert!(queue.why_not.unwrap().contains("every statement is unused"));
+        let key = emptied(
+            ResourceType::KmsKey,
+            "arn:aws:kms:us-east-1:111122223333:key/k",
+        );
+        assert!(key.command.is_none());
     }
 
     fn command(r: &Remediation) -> String {

@@ -1224,7 +1224,6 @@ pub(crate) mod test_support {
             }],
             accounts: vec!["111122223333".into()],
             regions: vec!["us-east-1".into(), "eu-west-1".into()],
-            all_regions: false,
             kinds: vec![
                 KindCoverage {
                     kind: "sns-subscriptions".into(),

@@ -65,7 +65,13 @@ fn hostile_report() -> Value {
                 json!({"Version": "2012-10-17", "Statement": [lambda_statement]})),
             remediation("sns-topic", HOSTILE_TOPIC,
                 vec![fix(0, None, "removed", "unused\r\n`touch PWNED8`", vec![])],
-                json!({"Version": "2012-10-17", "Statement": []})),
+                // The owner's own statement stays (a policy left with no
+                // statement is removed, not written: see apply.rs).
+                json!({"Version": "2012-10-17", "Statement": [{
+                    "Sid": "Owner", "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                    "Action": "sns:Publish", "Resource": HOSTILE_TOPIC
+                }]})),
             remediation("sns-topic", "arn:aws:sns:us-east-1:111122223333:manual",
                 vec![fix(0, None, "unchanged", "decide who may publish", vec![])],
                 Value::Null),
