@@ -476,7 +476,7 @@ fn a_logs_key_is_pinned_with_the_encryption_context_key_aws_documents() {
     let r = fix(
         &k,
         &read(
-            "log-groups",
+            "log-group-keys",
             "logs.us-east-1.amazonaws.com",
             &k,
             &[(group, OWNER)],

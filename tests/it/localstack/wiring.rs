@@ -26,12 +26,13 @@ const WIRING_OPERATIONS: [&str; 6] = [
 
 /// The kinds this test wires (other kinds may be registered; they have
 /// nothing to find here).
-const KINDS: [&str; 5] = [
+const KINDS: [&str; 6] = [
     "s3-notifications",
     "sns-subscriptions",
     "eventbridge-targets",
     "cloudwatch-alarms",
-    "log-groups",
+    "log-group-keys",
+    "log-subscriptions",
 ];
 
 type UsageKey = (String, String, Option<String>, String, String, String);
@@ -94,9 +95,14 @@ fn expected_usages(w: &Wired) -> BTreeSet<UsageKey> {
             &w.alarm_arn,
             &w.topic_arn,
         ),
-        u("log-groups", &logs_regional, &w.log_group_arn, &w.key_arn),
         u(
-            "log-groups",
+            "log-group-keys",
+            &logs_regional,
+            &w.log_group_arn,
+            &w.key_arn,
+        ),
+        u(
+            "log-subscriptions",
             "logs.amazonaws.com",
             &format!("{}:*", w.log_group_arn),
             &w.function_arn,
@@ -209,14 +215,15 @@ fn scan_names_every_source_of_the_open_grants() {
         assert_eq!(reads, 1, "{kind} read {reads} times\n{}", run.stderr);
     }
     // On the wire: one listing call per kind (one bucket, one rule, and the
-    // function's log group and ours: DescribeSubscriptionFilters per group).
+    // function's log group and ours: DescribeSubscriptionFilters per group;
+    // DescribeLogGroups once for the keys and once for the subscriptions).
     let requests = proxy.requests();
     let count = |op: &str| requests.iter().filter(|r| r.operation == op).count();
     assert_eq!(count("ListSubscriptions"), 1);
     assert_eq!(count("GetBucketNotificationConfiguration"), 1);
     assert_eq!(count("ListTargetsByRule"), 1);
     assert_eq!(count("DescribeAlarms"), 1);
-    assert_eq!(count("DescribeLogGroups"), 1);
+    assert_eq!(count("DescribeLogGroups"), 2);
     assert!(count("DescribeSubscriptionFilters") >= 1);
 }
 
@@ -283,11 +290,11 @@ fn a_failed_wiring_read_is_visible_but_not_a_scan_failure() {
     );
     assert_eq!(run.code, Some(1), "{}", run.describe());
     let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
-    let status = kind_status(&report, "log-groups");
+    let status = kind_status(&report, "log-subscriptions");
     assert_eq!(status, "failed", "{report}");
     let reasons = report["wiring"]["kinds"]
         .as_array()
-        .and_then(|kinds| kinds.iter().find(|k| k["kind"] == "log-groups"))
+        .and_then(|kinds| kinds.iter().find(|k| k["kind"] == "log-subscriptions"))
         .map(|k| k["reasons"].clone())
         .unwrap_or_default();
     let reasons: Vec<&str> = reasons
@@ -306,7 +313,7 @@ fn a_failed_wiring_read_is_visible_but_not_a_scan_failure() {
     assert_eq!(errors[0]["resource_type"], Value::Null);
     assert!(errors[0]["reason"]
         .as_str()
-        .is_some_and(|r| r.ends_with("(source kind log-groups)")));
+        .is_some_and(|r| r.ends_with("(source kind log-subscriptions)")));
     // The other kinds and the key's use (from the listing) are still there;
     // the function's use is the one that could not be read.
     assert_eq!(kind_status(&report, "sns-subscriptions"), "read");

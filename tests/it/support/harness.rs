@@ -40,7 +40,7 @@ pub const REQUIRED_SERVICES: [&str; 14] = [
 /// against moto, `moto::cloudtrail`). For scans of LocalStack accounts that
 /// hold CloudTrail's targets and must come out complete and error-free.
 pub const LOCALSTACK_SOURCES: &str = "s3-notifications,sns-subscriptions,eventbridge-targets,\
-cloudwatch-alarms,log-groups,config-delivery,apigateway-integrations,scheduler-schedules";
+cloudwatch-alarms,log-group-keys,log-subscriptions,config-delivery,apigateway-integrations,scheduler-schedules";
 
 /// Generous: a scan of ~30 resources takes seconds; this only stops a hung binary from
 /// hanging the test run.

@@ -1,7 +1,8 @@
-//! `log-groups`: which log group encrypts with which KMS key, and which
-//! subscription filter delivers to which function or passes which role.
-//! DescribeLogGroups once per region (it carries each group's key), then
+//! `log-subscriptions`: which subscription filter delivers to which function
+//! or passes which role. DescribeLogGroups once per region, then
 //! DescribeSubscriptionFilters per log group, at most `concurrency` at once.
+//! (The groups' KMS keys are `log-group-keys`, a kind of its own: a key
+//! finding alone needs only the listing, not a call per log group.)
 
 use aws_sdk_cloudwatchlogs::types::LogGroup;
 use deputy_audit_analyze::wiring::Usage;
@@ -13,20 +14,19 @@ use crate::collect::{
     fetch_all, list_items, BoxFuture, RegionContext, ScanError, Scope,
 };
 
-pub(super) struct LogGroups;
+pub(super) struct LogSubscriptions;
 
 /// The principal of subscription filters, in the Lambda permission and in
 /// the role's trust policy (the form `same_principal` also matches to the
 /// regional `logs.REGION.amazonaws.com`).
 const PRINCIPAL: &str = "logs.amazonaws.com";
 
-impl WiringSource for LogGroups {
+impl WiringSource for LogSubscriptions {
     fn kind(&self) -> &'static str {
-        "log-groups"
+        "log-subscriptions"
     }
     fn feeds(&self) -> &'static [(&'static str, ResourceType)] {
         &[
-            (PRINCIPAL, ResourceType::KmsKey),
             (PRINCIPAL, ResourceType::LambdaFunction),
             (PRINCIPAL, ResourceType::IamRole),
         ]
@@ -74,9 +74,9 @@ impl WiringSource for LogGroups {
     }
 }
 
-/// One log group's key (from the listing) and its subscription filters' uses.
+/// One log group's subscription filters' uses.
 async fn read_group(
-    kind: &LogGroups,
+    kind: &LogSubscriptions,
     ctx: &RegionContext<'_>,
     client: &aws_sdk_cloudwatchlogs::Client,
     group: LogGroup,
@@ -84,35 +84,8 @@ async fn read_group(
     let Some(name) = group.log_group_name else {
         return (Vec::new(), None);
     };
-    // `arn` ends in `:*` (the form for log streams); `logGroupArn`, when sent,
-    // is the group's own ARN.
-    let group_arn = format!(
-        "arn:{}:logs:{}:{}:log-group:{}",
-        ctx.partition(),
-        ctx.region,
-        ctx.account_id(),
-        name
-    );
+    let group_arn = group_arn(ctx, &name);
     let mut usages = Vec::new();
-    if let Some(key) = group.kms_key_id {
-        // The key policy grants the regional principal, and CloudWatch Logs
-        // sends the group's ARN (without `:*`) as the encryption context:
-        // "CloudWatch Logs now supports encryption context, using
-        // kms:EncryptionContext:aws:logs:arn as the key and the ARN of the
-        // log group as the value for that key"; its key-policy example has
-        // "Service": "logs.region.amazonaws.com" and "ArnEquals":
-        // {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:region:account-id:log-group:log-group-name"}
-        // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
-        if target_type(&key) == Some(ResourceType::KmsKey) {
-            usages.push(usage(
-                ctx,
-                kind,
-                regional_principal(ctx),
-                Some(group_arn.clone()),
-                key,
-            ));
-        }
-    }
     let filters = list_items(
         client
             .describe_subscription_filters()
@@ -173,12 +146,14 @@ async fn read_group(
     (usages, None)
 }
 
-/// `logs.REGION.amazonaws.com` (`.amazonaws.com.cn` in the China partition).
-fn regional_principal(ctx: &RegionContext<'_>) -> String {
-    let suffix = if ctx.partition() == "aws-cn" {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    format!("logs.{}.{suffix}", ctx.region)
+/// A log group's own ARN. (Its `arn` field ends in `:*`, the form for log
+/// streams; `logGroupArn`, when sent, is this.)
+pub(super) fn group_arn(ctx: &RegionContext<'_>, name: &str) -> String {
+    format!(
+        "arn:{}:logs:{}:{}:log-group:{}",
+        ctx.partition(),
+        ctx.region,
+        ctx.account_id(),
+        name
+    )
 }
