@@ -36,7 +36,7 @@ pub(crate) fn run(args: &FixArgs) -> Result<u8, Failure> {
     let plans: Vec<(&Remediation, Plan)> = report
         .remediations
         .iter()
-        .map(|r| (r, apply::plan(r)))
+        .map(|r| (r, vetted(r, apply::plan(r))))
         .collect();
     let files = write_all(&args.out, &shown, &report, &plans).map_err(|e| {
         Failure::OutputFile(format!(
@@ -96,6 +96,68 @@ fn read(path: &Path, shown: &str) -> anyhow::Result<Report> {
         );
     }
     crate::report::json::read(value, shown)
+}
+
+/// The plan, unless the report's corrected policy is not what deputy-audit
+/// would have written: not a policy document, or one that the analysis,
+/// run again here, finds more wrong with than the remediation's `remaining`
+/// admits (a report edited by hand or by something else). Then no command is
+/// written, and the script says why. CD004 is a question of trust the scan may
+/// have answered with `--trusted-account`, which the report does not carry.
+fn vetted(r: &Remediation, mut plan: Plan) -> Plan {
+    let Some(policy) = &r.corrected_policy else {
+        return plan;
+    };
+    let refuse = |plan: &mut Plan, why: String| {
+        plan.command = None;
+        plan.extra_files.clear();
+        plan.why_not = Some(why);
+    };
+    if !policy.is_object() {
+        refuse(
+            &mut plan,
+            "the report's corrected_policy is not a policy document; scan again".to_string(),
+        );
+        return plan;
+    }
+    let resource = deputy_audit_analyze::ResourcePolicy {
+        arn: r.resource_arn.clone(),
+        resource_type: r.resource_type,
+        account_id: r.account_id.clone(),
+        region: r.region.clone(),
+        policy: Some(policy.to_string()),
+        aws_managed: None,
+    };
+    let admitted: Vec<&str> = r.remaining.iter().map(|m| m.rule_id.as_str()).collect();
+    match deputy_audit_analyze::analyze(
+        &resource,
+        &deputy_audit_analyze::AnalysisOptions::default(),
+    ) {
+        Ok(findings) => {
+            let mut unexpected: Vec<&str> = findings
+                .iter()
+                .filter(|f| f.severity >= deputy_audit_analyze::Severity::Low)
+                .map(|f| f.rule.id)
+                .filter(|id| *id != "CD004" && !admitted.contains(id))
+                .collect();
+            unexpected.sort();
+            unexpected.dedup();
+            if !unexpected.is_empty() {
+                refuse(
+                    &mut plan,
+                    format!(
+                        "the report's corrected policy still has findings it does not admit ({}): it may have been edited; scan again",
+                        unexpected.join(", ")
+                    ),
+                );
+            }
+        }
+        Err(e) => refuse(
+            &mut plan,
+            format!("the report's corrected policy cannot be read: {e}"),
+        ),
+    }
+    plan
 }
 
 /// Writes every file; returns how many.
@@ -313,6 +375,32 @@ fn resource_block(out: &mut String, r: &Remediation, plan: &Plan) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edited_corrected_policy_gets_no_command() {
+        let remediation = |policy: serde_json::Value| -> Remediation {
+            serde_json::from_value(serde_json::json!({
+                "account_id": "111122223333", "region": "us-east-1",
+                "resource_type": "sqs-queue",
+                "resource_arn": "arn:aws:sqs:us-east-1:111122223333:q",
+                "used_by": [], "unused_statements": [], "statements": [],
+                "corrected_policy": policy, "remaining": []
+            }))
+            .unwrap()
+        };
+        let open = remediation(serde_json::json!({"Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}));
+        let plan = vetted(&open, apply::plan(&open));
+        assert!(plan.command.is_none());
+        assert!(plan.why_not.unwrap().contains("CD009"));
+        let string = remediation(serde_json::json!("rm -rf /"));
+        assert!(vetted(&string, apply::plan(&string)).command.is_none());
+        let pinned = remediation(serde_json::json!({"Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]}));
+        assert!(vetted(&pinned, apply::plan(&pinned)).command.is_some());
+    }
 
     #[test]
     fn comments_cannot_break_out() {

@@ -186,8 +186,12 @@ pub fn remediate(
         match outcome.action {
             FixAction::Unchanged => {}
             FixAction::Removed => {
-                out.unused_statements.push(*index);
-                replacements.insert(*index, Vec::new());
+                // Wholly unused, or only its service principals (the others
+                // keep a copy).
+                if outcome.statements.is_empty() {
+                    out.unused_statements.push(*index);
+                }
+                replacements.insert(*index, outcome.statements.clone());
             }
             _ => {
                 replacements.insert(*index, outcome.statements.clone());
@@ -725,7 +729,7 @@ fn correct_statement(cx: &Cx<'_>, st: &Statement, value: &Value, fs: &[&Finding]
         write_conditions(&mut statement, &entries);
         return Outcome {
             action: FixAction::Repaired,
-            reason: "The equality operator held a wildcard, which it compares literally (CD007): the entry now uses the matching Like operator, as its pattern intends.".to_string(),
+            reason: "The equality operator held a wildcard, which it compares literally (CD007): the entry now uses the matching Like operator, as its pattern intends. This narrows the Deny: today it applies to every caller whose value is not the literal text; after the change, only to callers outside the pattern. Check that this is what the statement meant.".to_string(),
             unscanned: Vec::new(),
             used_by: Vec::new(),
             statements: vec![Value::Object(statement)],
@@ -736,6 +740,20 @@ fn correct_statement(cx: &Cx<'_>, st: &Statement, value: &Value, fs: &[&Finding]
     let owner = cx.resource.account_id.as_str();
     let mut sound = Vec::new();
     let mut kept = Vec::new();
+    // Entries that restrict which sources pass today, broken or not (an
+    // IfExists pin still refuses another source that sends the key): a use
+    // they refuse is not a use of this grant, so the correction never lets
+    // it in.
+    let filters: Vec<Entry> = entries
+        .iter()
+        .filter(|e| pin_key_kind(&e.key_lower(), &own_account_keys).is_some())
+        .filter(|e| {
+            e.op().is_some_and(|op| {
+                op.base.is_string_or_arn() && !op.base.is_negated() && op.base != BaseOperator::Null
+            }) && e.values().is_some_and(|v| !v.is_empty())
+        })
+        .cloned()
+        .collect();
     for e in entries {
         match pin_key_kind(&e.key_lower(), &own_account_keys) {
             None => kept.push(e),
@@ -747,14 +765,16 @@ fn correct_statement(cx: &Cx<'_>, st: &Statement, value: &Value, fs: &[&Finding]
         }
     }
     // CD006: aws:SourceAccount and aws:SourceArn disagree, so the statement
-    // never matches. The ARN names the resource; the account entries go.
+    // never matches: it grants nothing today. Removing it changes no access;
+    // keeping either half would grant something it never granted.
     if facts.conflict.is_some() && sound_pins_conflict(&sound) {
-        sound.retain(|e| {
-            !matches!(
-                e.key_lower().as_str(),
-                "aws:sourceaccount" | "aws:sourceowner"
-            )
-        });
+        return Outcome {
+            action: FixAction::Removed,
+            reason: "Its aws:SourceAccount and aws:SourceArn name different accounts (CD006), so it never matches and grants nothing: removing it changes no access. If it was meant for a source, grant that source again, pinned to it.".to_string(),
+            unscanned: Vec::new(),
+            used_by: Vec::new(),
+            statements: Vec::new(),
+        };
     }
     let mut named = named_accounts(
         &read_conditions(statement).entries,
@@ -774,7 +794,7 @@ fn correct_statement(cx: &Cx<'_>, st: &Statement, value: &Value, fs: &[&Finding]
     named.dedup();
     let mut unscanned: Vec<String> = named
         .iter()
-        .filter(|a| !cx.wiring.accounts.contains(a))
+        .filter(|a| !cx.wiring.accounts.contains(a) && **a != cx.resource.account_id)
         .cloned()
         .collect();
     // Organizations other than the ones given with --org-id: not ours either.
@@ -800,6 +820,7 @@ fn correct_statement(cx: &Cx<'_>, st: &Statement, value: &Value, fs: &[&Finding]
         statement,
         kept,
         sound,
+        filters,
         own_account_keys,
         unscanned,
         named,
@@ -835,6 +856,8 @@ struct Base<'a> {
     kept: Vec<Entry>,
     /// Pins that hold as written.
     sound: Vec<Entry>,
+    /// Every entry that decides which sources pass today (see `correct_statement`).
+    filters: Vec<Entry>,
     own_account_keys: Vec<String>,
     /// Accounts the statement names that were not scanned.
     unscanned: Vec<String>,
@@ -879,7 +902,7 @@ impl Base<'_> {
             .wiring
             .usages_of(&self.resource().arn)
             .filter(|u| principal == "*" || same_principal(&u.service_principal, principal))
-            .filter(|u| admits(&self.sound, u, &self.own_account_keys))
+            .filter(|u| admits(&self.filters, u, &self.own_account_keys))
             .collect()
     }
 
@@ -961,16 +984,23 @@ impl Base<'_> {
             .collect();
         let kinds_text = kinds_read.into_iter().collect::<Vec<_>>().join(", ");
         if used.is_empty() && unknown.is_empty() && self.unscanned.is_empty() {
+            // Other principals of the statement (an `AWS` role beside the
+            // service) keep their grant unchanged.
+            let others = self.other_principals();
+            let mut reason = format!(
+                "Unused grant: no source in the scanned {} uses it ({} read). Removing it closes the exposure and breaks nothing deputy-audit can see.",
+                self.scope_text(),
+                kinds_text
+            );
+            if others.is_some() {
+                reason.push_str(" Only the service principals go: the statement's other principals keep it unchanged.");
+            }
             return Outcome {
                 action: FixAction::Removed,
-                reason: format!(
-                    "Unused grant: no source in the scanned {} uses it ({} read). Removing it closes the exposure and breaks nothing deputy-audit can see.",
-                    self.scope_text(),
-                    kinds_text
-                ),
+                reason,
                 unscanned: Vec::new(),
                 used_by,
-                statements: Vec::new(),
+                statements: others.map(Value::Object).into_iter().collect(),
             };
         }
         if let Some(blocked) = self.keys_blocked(principals, services) {
@@ -999,6 +1029,42 @@ impl Base<'_> {
             ));
         }
         self.pin_to_account(&why, key_policy_key.as_deref(), used_by)
+    }
+
+    /// `wanted`, or `wanted-2`, `wanted-3`... : a Sid no statement of the
+    /// policy has (IAM and Lambda refuse two statements with one Sid).
+    fn unique_sid(&self, wanted: &str) -> String {
+        let taken: BTreeSet<&str> = self
+            .cx
+            .parsed
+            .statements
+            .iter()
+            .filter_map(|s| s.sid.as_deref())
+            .collect();
+        let mut candidate = wanted.to_string();
+        let mut n = 2;
+        while taken.contains(candidate.as_str()) {
+            candidate = format!("{wanted}-{n}");
+            n += 1;
+        }
+        candidate
+    }
+
+    /// Gives a statement derived from this one a Sid of its own (under the
+    /// key spelling the statement uses), when this one has a Sid.
+    fn derived_sid(&self, statement: &mut Map<String, Value>, suffix: &str) {
+        let Some((key, Value::String(sid))) =
+            get_ci(self.statement, "Sid").map(|(k, v)| (k.clone(), v.clone()))
+        else {
+            return;
+        };
+        if sid.is_empty() {
+            return;
+        }
+        statement.insert(
+            key,
+            Value::String(self.unique_sid(&format!("{sid}{suffix}"))),
+        );
     }
 
     fn used_by(&self, u: &Usage) -> UsedBy {
@@ -1146,16 +1212,22 @@ impl Base<'_> {
                     let key = get_ci(&st, "Sid")
                         .map(|(k, _)| k.clone())
                         .unwrap_or_else(|| "Sid".to_string());
-                    st.insert(key, Value::String(format!("{sid}-{}", n + 1)));
+                    st.insert(
+                        key,
+                        Value::String(self.unique_sid(&format!("{sid}-{}", n + 1))),
+                    );
                 }
                 statements.push(Value::Object(st));
             }
         } else {
             let entries = self.apply_pins(&self.pins_for(&uses, key_policy_key));
-            let rewrite_principal = !unused.is_empty() || self.other_principals().is_some();
-            statements.push(Value::Object(
-                self.rebuild(&entries, rewrite_principal.then_some(&services[..])),
-            ));
+            let split = self.other_principals().is_some();
+            let rewrite_principal = !unused.is_empty() || split;
+            let mut st = self.rebuild(&entries, rewrite_principal.then_some(&services[..]));
+            if split {
+                self.derived_sid(&mut st, "Services");
+            }
+            statements.push(Value::Object(st));
         }
         let mut reason = format!(
             "Pinned to the {} source{} the account's wiring shows ({}); every other restriction kept.",
@@ -1163,6 +1235,12 @@ impl Base<'_> {
             if uses.len() == 1 { "" } else { "s" },
             kinds_text
         );
+        if !self.cx.wiring.all_regions {
+            reason.push_str(&format!(
+                " Read in {}: a source in a region that was not scanned would lose access (--all-regions reads them all).",
+                self.cx.wiring.regions.join(", ")
+            ));
+        }
         if !unused.is_empty() {
             reason.push_str(&format!(
                 " {} is not used by any source in the scanned {}, so it is removed from the statement.",
@@ -1252,7 +1330,9 @@ impl Base<'_> {
                 })
                 .unwrap_or_default();
             let refs: Vec<&String> = services.iter().collect();
-            statements.push(Value::Object(self.rebuild(&entries, Some(&refs))));
+            let mut st = self.rebuild(&entries, Some(&refs));
+            self.derived_sid(&mut st, "Services");
+            statements.push(Value::Object(st));
         } else {
             statements.push(Value::Object(self.rebuild(&entries, None)));
         }
@@ -1322,8 +1402,10 @@ impl Base<'_> {
                 .unwrap_or_else(|| self.statement.clone());
             write_conditions(&mut public, &entries);
             let mut outcome = self.service_grant(named_services, services);
+            // The service outcome starts with an unchanged copy for the other
+            // principals (the public one here): the pinned one replaces it.
             let had_copy =
-                outcome.action != FixAction::Removed && outcome.action != FixAction::Unchanged;
+                outcome.action != FixAction::Unchanged && self.other_principals().is_some();
             if had_copy && !outcome.statements.is_empty() {
                 outcome.statements.remove(0);
             }
@@ -1354,12 +1436,7 @@ impl Base<'_> {
             services.dedup();
             let refs: Vec<&String> = services.iter().collect();
             let mut st = self.rebuild(&self.apply_pins(&self.pins_for(&uses, None)), Some(&refs));
-            let sid = get_ci(self.statement, "Sid")
-                .and_then(|(_, v)| v.as_str())
-                .map(|s| format!("{s}Services"));
-            if let Some(sid) = sid {
-                st.insert("Sid".to_string(), Value::String(sid));
-            }
+            self.derived_sid(&mut st, "Services");
             statements.push(Value::Object(st));
             reason.push_str(&format!(
                 " The services the wiring shows using it ({}) keep access through a statement of their own, pinned to their sources.",

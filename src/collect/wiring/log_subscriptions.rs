@@ -26,10 +26,13 @@ impl WiringSource for LogSubscriptions {
         "log-subscriptions"
     }
     fn feeds(&self) -> &'static [(&'static str, ResourceType)] {
-        &[
-            (PRINCIPAL, ResourceType::LambdaFunction),
-            (PRINCIPAL, ResourceType::IamRole),
-        ]
+        // Not the roles filters pass: a role trusted by CloudWatch Logs may
+        // also serve a Logs destination (PutDestination) or an account-level
+        // subscription policy, which this kind does not read, so it cannot
+        // show every use of a role. Its role uses are still recorded (they
+        // appear as who uses the grant); the correction pins such a role to
+        // the account, never removes it.
+        &[(PRINCIPAL, ResourceType::LambdaFunction)]
     }
     fn scope(&self) -> Scope {
         Scope::Regional
