@@ -97,7 +97,7 @@ fn check(name: &str, scenario: Scenario, r: &Remediation) -> Result<(), String> 
         // Removed wholly (listed unused), or only its service principals (the
         // other principals keep a copy).
         if s.action == FixAction::Removed
-            && (r.unused_statements.contains(&s.index) == !s.corrected_statements.is_empty())
+            && (r.unused_statements.contains(&s.index) != s.corrected_statements.is_empty())
         {
             return Err(format!("removed but not listed unused: {}", story()));
         }
