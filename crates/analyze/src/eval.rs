@@ -83,7 +83,7 @@ pub(crate) const RESOURCE_ORG_VAR: &str = "${aws:ResourceOrgID}";
 
 /// Resolves `${aws:ResourceAccount}` (the data-perimeter way of writing "the
 /// owner's account") to the owner's account id.
-fn resolve_vars<'v>(v: &'v str, owner: &str) -> std::borrow::Cow<'v, str> {
+pub(crate) fn resolve_vars<'v>(v: &'v str, owner: &str) -> std::borrow::Cow<'v, str> {
     const VAR: &str = "${aws:resourceaccount}";
     if !v.contains("${") || !is_account_id(owner) {
         return std::borrow::Cow::Borrowed(v);

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::eval::{
-    glob_match, has_wildcard, is_account_id, principal_key_kind, source_key_kind, statement_facts,
-    value_pin, KeyKind, ValuePin,
+    glob_match, has_wildcard, is_account_id, principal_key_kind, resolve_vars, source_key_kind,
+    statement_facts, value_pin, KeyKind, ValuePin,
 };
 use crate::knowledge::{knowledge, ServiceEntry};
 use crate::policy::{self, BaseOperator, Effect, Operator, SetQualifier, Statement};
@@ -350,14 +350,20 @@ impl Entry {
         Operator::parse(&self.operator)
     }
     fn values(&self) -> Option<Vec<String>> {
-        match &self.value {
-            Value::String(s) => Some(vec![s.clone()]),
-            Value::Array(items) => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            _ => None,
-        }
+        string_values(&self.value)
+    }
+}
+
+/// A string or a list of strings, as condition values and principal lists
+/// are written; `None` for any other shape.
+fn string_values(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
     }
 }
 
@@ -589,10 +595,10 @@ fn named_accounts(entries: &[Entry], own_account_keys: &[String], owner: &str) -
             continue;
         };
         for v in e.values().unwrap_or_default() {
-            let v = v.replace("${aws:ResourceAccount}", owner);
+            let v = resolve_vars(&v, owner);
             match kind {
                 KeyKind::Account if is_account_id(&v) => {
-                    out.insert(v);
+                    out.insert(v.into_owned());
                 }
                 KeyKind::Arn => {
                     if let Some(arn) = Arn::parse(&v) {
@@ -1320,14 +1326,7 @@ impl Base<'_> {
             let services: Vec<String> = get_ci(self.statement, "Principal")
                 .and_then(|(_, p)| p.as_object())
                 .and_then(|m| get_ci(m, "Service"))
-                .and_then(|(_, v)| {
-                    Entry {
-                        operator: String::new(),
-                        key: String::new(),
-                        value: v.clone(),
-                    }
-                    .values()
-                })
+                .and_then(|(_, v)| string_values(v))
                 .unwrap_or_default();
             let refs: Vec<&String> = services.iter().collect();
             let mut st = self.rebuild(&entries, Some(&refs));

@@ -87,30 +87,16 @@ impl Wiring {
 }
 
 /// `logs.us-east-1.amazonaws.com` and `logs.amazonaws.com` are one service;
-/// compares principal names the way the knowledge base looks them up.
+/// compares principal names the way the knowledge base looks them up
+/// ([`crate::knowledge::base_name`]).
 pub fn same_principal(a: &str, b: &str) -> bool {
-    principal_key(a) == principal_key(b)
-}
-
-fn principal_key(name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    let base = lower
-        .strip_suffix(".amazonaws.com.cn")
-        .or_else(|| lower.strip_suffix(".amazonaws.com"))
-        .unwrap_or(&lower);
-    // A regional principal (`logs.eu-west-1`): drop the region label.
-    match base.rsplit_once('.') {
-        Some((service, region)) if looks_like_region(region) => service.to_string(),
-        _ => base.to_string(),
+    match (
+        crate::knowledge::base_name(a),
+        crate::knowledge::base_name(b),
+    ) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => a.eq_ignore_ascii_case(b),
     }
-}
-
-fn looks_like_region(label: &str) -> bool {
-    let parts: Vec<&str> = label.split('-').collect();
-    parts.len() >= 3
-        && parts
-            .last()
-            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::support::fault_proxy::{FaultPlan, FaultProxy};
 use crate::support::harness::*;
 use crate::support::seed::wiring::{seed_wiring, Wired};
+use crate::support::wiring_report::{kind_status, reported_usages, UsageKey};
 
 /// The calls only the source kinds make (the collectors make ListBuckets,
 /// GetBucketLocation and ListEventBuses too).
@@ -34,8 +35,6 @@ const KINDS: [&str; 6] = [
     "log-group-keys",
     "log-subscriptions",
 ];
-
-type UsageKey = (String, String, Option<String>, String, String, String);
 
 /// The uses `wired` must show, as (kind, principal, source ARN, account,
 /// region, target).
@@ -110,40 +109,10 @@ fn expected_usages(w: &Wired) -> BTreeSet<UsageKey> {
     ])
 }
 
-/// The report's `wiring.usages`, as [`UsageKey`]s.
-fn reported_usages(report: &Value) -> BTreeSet<UsageKey> {
-    let text = |u: &Value, key: &str| u[key].as_str().unwrap_or_default().to_string();
-    report["wiring"]["usages"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no wiring.usages in the report: {report}"))
-        .iter()
-        .map(|u| {
-            (
-                text(u, "kind"),
-                text(u, "service_principal"),
-                u["source_arn"].as_str().map(str::to_string),
-                text(u, "source_account"),
-                text(u, "source_region"),
-                text(u, "target_arn"),
-            )
-        })
-        .collect()
-}
-
-/// The status of each kind in `wiring.kinds`.
-fn kind_status(report: &Value, kind: &str) -> String {
-    report["wiring"]["kinds"]
-        .as_array()
-        .and_then(|kinds| kinds.iter().find(|k| k["kind"] == kind))
-        .and_then(|k| k["status"].as_str())
-        .unwrap_or_else(|| panic!("kind {kind} missing from wiring.kinds: {report}"))
-        .to_string()
-}
-
 /// The assertions on a JSON report of the wired account (one place the lead
 /// can point at another report).
 pub fn assert_wiring(report: &Value, wired: &Wired) {
-    let reported = reported_usages(report);
+    let reported = reported_usages(report, None);
     let expected = expected_usages(wired);
     assert_eq!(
         reported,
@@ -317,7 +286,7 @@ fn a_failed_wiring_read_is_visible_but_not_a_scan_failure() {
     // The other kinds and the key's use (from the listing) are still there;
     // the function's use is the one that could not be read.
     assert_eq!(kind_status(&report, "sns-subscriptions"), "read");
-    let usages = reported_usages(&report);
+    let usages = reported_usages(&report, None);
     assert!(usages.iter().any(|u| u.5 == wired.key_arn));
     assert!(!usages.iter().any(|u| u.5 == wired.function_arn));
     // No resource is "not assessed" and the account is not incomplete.
@@ -349,6 +318,9 @@ fn one_source_kind_alone_reads_only_that_kind() {
     let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
     assert_eq!(kind_status(&report, "sns-subscriptions"), "read");
     assert_eq!(kind_status(&report, "s3-notifications"), "skipped");
-    let kinds: BTreeSet<String> = reported_usages(&report).into_iter().map(|u| u.0).collect();
+    let kinds: BTreeSet<String> = reported_usages(&report, None)
+        .into_iter()
+        .map(|u| u.0)
+        .collect();
     assert_eq!(kinds, BTreeSet::from(["sns-subscriptions".to_string()]));
 }

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::support::harness::*;
 use crate::support::seed::wiring_sources::{seed_wiring_sources, WiredSources};
+use crate::support::wiring_report::{kind_status, reported_usages, UsageKey};
 
 const KINDS: [&str; 3] = [
     "config-delivery",
@@ -18,9 +19,7 @@ const KINDS: [&str; 3] = [
     "scheduler-schedules",
 ];
 
-/// (kind, principal, source ARN, account, region, target)
-type UsageKey = (String, String, Option<String>, String, String, String);
-
+/// The uses the seeded account must show.
 fn expected_usages(w: &WiredSources) -> BTreeSet<UsageKey> {
     let u = |kind: &str, principal: &str, source: Option<String>, target: &str| {
         (
@@ -75,39 +74,9 @@ fn expected_usages(w: &WiredSources) -> BTreeSet<UsageKey> {
     ])
 }
 
-/// The report's uses of `kinds`, as [`UsageKey`]s.
-fn reported_usages(report: &Value, kinds: &[&str]) -> BTreeSet<UsageKey> {
-    let text = |u: &Value, key: &str| u[key].as_str().unwrap_or_default().to_string();
-    report["wiring"]["usages"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no wiring.usages in the report: {report}"))
-        .iter()
-        .filter(|u| kinds.iter().any(|k| u["kind"] == *k))
-        .map(|u| {
-            (
-                text(u, "kind"),
-                text(u, "service_principal"),
-                u["source_arn"].as_str().map(str::to_string),
-                text(u, "source_account"),
-                text(u, "source_region"),
-                text(u, "target_arn"),
-            )
-        })
-        .collect()
-}
-
-fn kind_status(report: &Value, kind: &str) -> String {
-    report["wiring"]["kinds"]
-        .as_array()
-        .and_then(|kinds| kinds.iter().find(|k| k["kind"] == kind))
-        .and_then(|k| k["status"].as_str())
-        .unwrap_or_else(|| panic!("kind {kind} missing from wiring.kinds: {report}"))
-        .to_string()
-}
-
 /// The assertions on a JSON report of the seeded account.
 pub fn assert_wiring_sources(report: &Value, wired: &WiredSources) {
-    let reported = reported_usages(report, &KINDS);
+    let reported = reported_usages(report, Some(&KINDS));
     let expected = expected_usages(wired);
     assert_eq!(
         reported,

@@ -9,3 +9,4 @@ pub mod harness;
 pub mod moto;
 pub mod realistic;
 pub mod seed;
+pub mod wiring_report;

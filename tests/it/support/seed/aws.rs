@@ -531,6 +531,30 @@ pub fn placeholder_zip() -> Vec<u8> {
     zip.finish().expect("zip archive").into_inner()
 }
 
+/// Creates a function `name` running the placeholder code as `role_arn`;
+/// returns its ARN.
+pub async fn create_placeholder_function(
+    lambda: &aws_sdk_lambda::Client,
+    name: &str,
+    role_arn: &str,
+) -> Result<String> {
+    let code = aws_sdk_lambda::types::FunctionCode::builder()
+        .zip_file(aws_smithy_types::Blob::new(placeholder_zip()))
+        .build();
+    lambda
+        .create_function()
+        .function_name(name)
+        .runtime(aws_sdk_lambda::types::Runtime::Python312)
+        .role(role_arn)
+        .handler("index.handler")
+        .code(code)
+        .send()
+        .await
+        .call("CreateFunction")?
+        .function_arn
+        .ok_or_else(|| anyhow!("CreateFunction: no ARN"))
+}
+
 /// Creates a function, publishes a version and adds an alias when `target` needs them,
 /// and writes the example as AddPermission calls on the target: Lambda has no call that
 /// takes a whole policy. `doc_for` renders the example for the target's ARN.
@@ -541,23 +565,7 @@ pub async fn seed_lambda(
     target: LambdaTarget,
     doc_for: impl Fn(&str) -> Result<Value>,
 ) -> Result<SeededLambda> {
-    let code = aws_sdk_lambda::types::FunctionCode::builder()
-        .zip_file(aws_smithy_types::Blob::new(placeholder_zip()))
-        .build();
-    let out = lambda
-        .create_function()
-        .function_name(name)
-        .runtime(aws_sdk_lambda::types::Runtime::Python312)
-        .role(role_arn)
-        .handler("index.handler")
-        .code(code)
-        .send()
-        .await
-        .call("CreateFunction")?;
-    let function_arn = out
-        .function_arn()
-        .ok_or_else(|| anyhow!("CreateFunction: no ARN"))?
-        .to_string();
+    let function_arn = create_placeholder_function(lambda, name, role_arn).await?;
     let mut without_policy = Vec::new();
     let qualifier = match target {
         LambdaTarget::Function => None,

@@ -259,21 +259,8 @@ pub async fn seed_wiring(endpoint: &str, account: &str, region: &str) -> Result<
         .role
         .map(|r| r.arn)
         .ok_or_else(|| anyhow!("CreateRole: no role"))?;
-    let code = aws_sdk_lambda::types::FunctionCode::builder()
-        .zip_file(aws_smithy_types::Blob::new(super::aws::placeholder_zip()))
-        .build();
-    let function_arn = lambda
-        .create_function()
-        .function_name("wire-fn")
-        .runtime(aws_sdk_lambda::types::Runtime::Python312)
-        .role(&exec_role)
-        .handler("index.handler")
-        .code(code)
-        .send()
-        .await
-        .call("CreateFunction")?
-        .function_arn
-        .ok_or_else(|| anyhow!("CreateFunction: no ARN"))?;
+    let function_arn =
+        super::aws::create_placeholder_function(&lambda, "wire-fn", &exec_role).await?;
     lambda
         .add_permission()
         .function_name("wire-fn")

@@ -183,21 +183,8 @@ pub async fn seed_wiring_sources(
     // a role trusting API Gateway.
     let lambda = aws_sdk_lambda::Client::new(&conf);
     let exec_role = pinned_role(&iam, "wire-api-fn-exec", "lambda.amazonaws.com", account).await?;
-    let code = aws_sdk_lambda::types::FunctionCode::builder()
-        .zip_file(aws_smithy_types::Blob::new(super::aws::placeholder_zip()))
-        .build();
-    let function_arn = lambda
-        .create_function()
-        .function_name("wire-api-fn")
-        .runtime(aws_sdk_lambda::types::Runtime::Python312)
-        .role(&exec_role)
-        .handler("index.handler")
-        .code(code)
-        .send()
-        .await
-        .call("CreateFunction")?
-        .function_arn
-        .ok_or_else(|| anyhow!("CreateFunction: no ARN"))?;
+    let function_arn =
+        super::aws::create_placeholder_function(&lambda, "wire-api-fn", &exec_role).await?;
     lambda
         .add_permission()
         .function_name("wire-api-fn")
